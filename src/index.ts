@@ -1,0 +1,1 @@
+export type { IssueCode, MappingIssue, MappingResult } from './mapping/index.js';

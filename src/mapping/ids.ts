@@ -1,0 +1,86 @@
+/**
+ * Deterministic identifiers in both directions (design.md section 3).
+ * The same input always yields the same id, so a replayed batch or a parent that arrived in
+ * another request still links up.
+ */
+import { createHash } from 'node:crypto';
+
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+const HEX16 = /^[0-9a-fA-F]{16}$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const ZERO32 = '0'.repeat(32);
+const ZERO16 = '0'.repeat(16);
+
+/** A valid OTel trace id: 32 hex digits, not all zero. */
+export function isOtelTraceId(id: unknown): id is string {
+  return typeof id === 'string' && HEX32.test(id) && id !== ZERO32;
+}
+
+/** A valid OTel span id: 16 hex digits, not all zero. */
+export function isOtelSpanId(id: unknown): id is string {
+  return typeof id === 'string' && HEX16.test(id) && id !== ZERO16;
+}
+
+/** First `bytes` bytes of SHA-256(`text`) in lower-case hex, rehashed while all zero. */
+function hashHex(text: string, bytes: number): string {
+  for (let salt = 0; ; salt++) {
+    const input = salt === 0 ? text : `${text}#${salt}`;
+    const hex = createHash('sha256').update(input, 'utf8').digest('hex').slice(0, bytes * 2);
+    if (!/^0+$/.test(hex)) return hex;
+  }
+}
+
+/** OTel trace id -> Langfuse trace id: the same 32 hex digits, lower case. */
+export function toLangfuseTraceId(otelTraceId: string): string {
+  return otelTraceId.toLowerCase();
+}
+
+/** OTel span id -> Langfuse observation id: the same 16 hex digits, lower case. */
+export function toLangfuseObservationId(otelSpanId: string): string {
+  return otelSpanId.toLowerCase();
+}
+
+/**
+ * Langfuse trace id -> OTel trace id. 32 hex digits pass through (lower-cased); a dashed UUID
+ * loses its dashes; anything else is the first 16 bytes of SHA-256("langfuse.trace:" + id).
+ */
+export function toOtelTraceId(langfuseTraceId: string): string {
+  if (isOtelTraceId(langfuseTraceId)) return langfuseTraceId.toLowerCase();
+  if (UUID.test(langfuseTraceId)) {
+    const hex = langfuseTraceId.replace(/-/g, '').toLowerCase();
+    if (hex !== ZERO32) return hex;
+  }
+  return hashHex(`langfuse.trace:${langfuseTraceId}`, 16);
+}
+
+/**
+ * Langfuse observation id -> OTel span id. 16 hex digits pass through (lower-cased); anything
+ * else, UUIDs included, is the first 8 bytes of SHA-256("langfuse.observation:" + id).
+ */
+export function toOtelSpanId(langfuseObservationId: string): string {
+  if (isOtelSpanId(langfuseObservationId)) return langfuseObservationId.toLowerCase();
+  return hashHex(`langfuse.observation:${langfuseObservationId}`, 8);
+}
+
+/** Span id of the synthetic root span that stands for a trace-create. */
+export function syntheticRootSpanId(langfuseTraceId: string): string {
+  return hashHex(`langfuse.trace-root:${langfuseTraceId}`, 8);
+}
+
+/**
+ * Envelope id of an ingestion event we emit: a UUID-shaped digest of the event type, the body id
+ * and the body content, so a retried or replayed batch carries the same envelope ids and Langfuse
+ * deduplicates it instead of storing it twice.
+ */
+export function envelopeId(type: string, bodyId: string, canonicalBody: string): string {
+  const hex = createHash('sha256')
+    .update(type)
+    .update('\u0000')
+    .update(bodyId)
+    .update('\u0000')
+    .update(canonicalBody)
+    .digest('hex');
+  // RFC 9562 version 8 (custom) with the RFC variant bits.
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

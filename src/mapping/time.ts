@@ -1,0 +1,128 @@
+/**
+ * Exact conversions between OTel `HrTime` (`[seconds, nanoseconds]`) and ISO-8601 strings.
+ * No float arithmetic: fractional digits are parsed as digits and carried as integers.
+ */
+import type { HrTime } from '@opentelemetry/api';
+
+const NANOS_PER_SECOND = 1_000_000_000;
+// Date.UTC covers ±8.64e15 ms; OTLP times are unsigned 64-bit nanoseconds since the epoch.
+const MAX_SECONDS = 18_446_744_073; // floor((2^64 - 1) / 1e9)
+
+/** True when `t` is a finite, integral, non-negative HrTime within the OTLP range. */
+export function isValidHrTime(t: unknown): t is HrTime {
+  if (!Array.isArray(t) || t.length !== 2) return false;
+  const [s, n] = t as unknown[];
+  return (
+    Number.isSafeInteger(s) &&
+    Number.isSafeInteger(n) &&
+    (s as number) >= 0 &&
+    (s as number) <= MAX_SECONDS &&
+    (n as number) >= 0 &&
+    (n as number) < NANOS_PER_SECOND
+  );
+}
+
+/**
+ * `[1795550920, 613914663]` -> `2026-11-24T20:08:40.613914663Z`.
+ * Whole milliseconds are written with three digits (`.560Z`), anything finer with nine.
+ * Returns undefined for an invalid HrTime.
+ */
+export function hrTimeToIso(t: HrTime): string | undefined {
+  if (!isValidHrTime(t)) return undefined;
+  const [seconds, nanos] = t;
+  const date = new Date(seconds * 1000);
+  if (Number.isNaN(date.getTime())) return undefined;
+  const base = date.toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+  const frac = String(nanos).padStart(9, '0');
+  return `${base}.${nanos % 1_000_000 === 0 ? frac.slice(0, 3) : frac}Z`;
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+
+export interface ParsedIso {
+  readonly time: HrTime;
+  /** Number of fractional-second digits written in the source (0 when none). */
+  readonly fractionDigits: number;
+}
+
+/**
+ * Parses an ISO-8601 date-time with an offset (`Z`, `+02:00`, `-0800`), any number of fractional
+ * digits (digits past the ninth are cut), exactly. Returns undefined when it is not such a string
+ * or lies outside the OTLP range.
+ */
+export function parseIso(text: string): ParsedIso | undefined {
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const m = ISO_RE.exec(text);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, z, sign, oh, om] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = sec === undefined ? 0 : Number(sec);
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC silently rolls 2026-02-31 over into March; reject such dates.
+  if (new Date(ms).getUTCDate() !== day) return undefined;
+  let offsetSeconds = 0;
+  if (z === undefined) {
+    const offH = Number(oh);
+    const offM = Number(om);
+    if (offH > 23 || offM > 59) return undefined;
+    offsetSeconds = (sign === '-' ? -1 : 1) * (offH * 3600 + offM * 60);
+  }
+  const seconds = ms / 1000 - offsetSeconds;
+  const digits = frac ?? '';
+  const nanos = digits.length === 0 ? 0 : Number(digits.slice(0, 9).padEnd(9, '0'));
+  const time: HrTime = [seconds, nanos];
+  if (!isValidHrTime(time)) return undefined;
+  return { time, fractionDigits: digits.length };
+}
+
+/** {@link parseIso} without the precision. */
+export function isoToHrTime(text: string): HrTime | undefined {
+  return parseIso(text)?.time;
+}
+
+/** Negative, zero or positive as `a` is before, equal to or after `b`. */
+export function compareHrTime(a: HrTime, b: HrTime): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}
+
+/** `t` plus a whole number of nanoseconds (may be negative); undefined when out of range. */
+export function addNanos(t: HrTime, nanos: bigint): HrTime | undefined {
+  const total = BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]) + nanos;
+  if (total < 0n) return undefined;
+  const out: HrTime = [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
+  return isValidHrTime(out) ? out : undefined;
+}
+
+/** Nanoseconds from `a` to `b` (negative when `b` is earlier). */
+export function diffNanos(a: HrTime, b: HrTime): bigint {
+  return (BigInt(b[0]) - BigInt(a[0])) * 1_000_000_000n + BigInt(b[1] - a[1]);
+}
+
+/**
+ * Converts a decimal quantity of some unit into whole nanoseconds by reading its decimal digits,
+ * so `123.456` ms is exactly 123456000 ns. `unitExponent` is the unit's power of ten in
+ * nanoseconds: 6 for milliseconds, 9 for seconds. Digits finer than a nanosecond are cut.
+ */
+export function decimalToNanos(value: number, unitExponent: number): bigint | undefined {
+  if (!Number.isFinite(value)) return undefined;
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/i.exec(String(value));
+  if (m === null) return undefined;
+  const [, sign, intPart, fracPart = '', exp = '0'] = m;
+  const digits = `${intPart}${fracPart}`;
+  const shift = unitExponent + Number(exp) - fracPart.length;
+  let n: bigint;
+  if (shift >= 0) {
+    if (shift > 40) return undefined;
+    n = BigInt(digits) * 10n ** BigInt(shift);
+  } else {
+    const cut = -shift;
+    n = cut >= digits.length ? 0n : BigInt(digits.slice(0, digits.length - cut));
+  }
+  return sign === '-' ? -n : n;
+}
