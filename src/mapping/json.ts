@@ -1,0 +1,94 @@
+/** JSON helpers that never throw and never let a hostile key reach an object's prototype. */
+
+/** Keys that could pollute prototypes when copied with assignment; dropped wherever they appear. */
+export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export type JsonParseResult =
+  | { readonly ok: true; readonly value: unknown; readonly droppedKeys: number }
+  | { readonly ok: false; readonly error: string };
+
+/** `JSON.parse` that drops hostile keys (counting them) and turns every failure into a value. */
+export function parseJson(text: string): JsonParseResult {
+  let droppedKeys = 0;
+  try {
+    const value: unknown = JSON.parse(text, function reviver(key, v: unknown) {
+      if (HOSTILE_KEYS.has(key)) {
+        droppedKeys++;
+        return undefined;
+      }
+      return v;
+    });
+    return { ok: true, value, droppedKeys };
+  } catch (err) {
+    // SyntaxError for bad text, RangeError for nesting deeper than the stack allows.
+    return { ok: false, error: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
+  }
+}
+
+/** True for a string whose first non-space character opens a JSON object or array. */
+export function looksLikeJsonContainer(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    return c === 0x7b /* { */ || c === 0x5b /* [ */;
+  }
+  return false;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Langfuse's "non-empty": not null/undefined, not `""`, not an empty array or object. */
+export function isNonEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isPlainObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+/**
+ * JSON text with object keys sorted at every level, so equal values give equal text.
+ * Cycles and values JSON cannot hold (functions, symbols, bigint) become `null`.
+ */
+export function canonicalJson(value: unknown): string {
+  const seen = new Set<object>();
+  const walk = (v: unknown): string => {
+    if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+    if (typeof v !== 'object') return 'null';
+    if (seen.has(v)) return 'null';
+    seen.add(v);
+    let out: string;
+    if (Array.isArray(v)) {
+      out = `[${v.map((x) => (x === undefined ? 'null' : walk(x))).join(',')}]`;
+    } else {
+      const rec = v as Record<string, unknown>;
+      const parts: string[] = [];
+      for (const k of Object.keys(rec).sort()) {
+        if (rec[k] !== undefined) parts.push(`${JSON.stringify(k)}:${walk(rec[k])}`);
+      }
+      out = `{${parts.join(',')}}`;
+    }
+    seen.delete(v);
+    return out;
+  };
+  return walk(value);
+}
+
+/** Length of `text` in UTF-8 bytes, without allocating. */
+export function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}

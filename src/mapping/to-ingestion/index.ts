@@ -1,0 +1,145 @@
+/**
+ * spansToIngestion: OTel spans -> Langfuse ingestion events (design.md section 5).
+ * Pure: the same spans always give the same events, envelope ids included.
+ */
+import type { HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../attribute-bag.js';
+import { envelopeId } from '../ids.js';
+import { isPlainObject } from '../json.js';
+import type { MappingResult } from '../result.js';
+import { IssueSink } from '../result.js';
+import type { IngestionEvent } from '../schema.js';
+import { compareHrTime } from '../time.js';
+import type { MappedObservation } from './observation.js';
+import { toObservation } from './observation.js';
+import { toSpanView } from './span-view.js';
+import type { CommonFields, TraceFields } from './trace-fields.js';
+
+export interface ToIngestionOptions {
+  /**
+   * Write only span/generation/event types, for Langfuse servers older than v3.98.2: embeddings
+   * and model-bearing agent/tool/chain/... observations become generations, the rest spans.
+   * Default false.
+   */
+  legacyTypes?: boolean;
+  /** Environment for spans that name none (`langfuse.environment`, `deployment.environment.name`). */
+  environment?: string;
+  /** Release for spans that name none (`langfuse.release`). */
+  release?: string;
+  /** Cap on one attribute string in UTF-8 bytes, larger ones are cut with a marker; 0 = off. Default 1,000,000. */
+  maxAttributeBytes?: number;
+}
+
+interface Mapped {
+  readonly obs: MappedObservation;
+  readonly start: HrTime;
+  readonly startIso: string;
+}
+
+interface TraceGroup {
+  root?: Mapped;
+  members: Mapped[];
+}
+
+function mergeTraceFields(into: TraceFields, from: TraceFields): void {
+  for (const key of ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const) {
+    if (into[key] === undefined && from[key] !== undefined) (into as Record<string, unknown>)[key] = from[key];
+  }
+  if (from.tags) into.tags = [...new Set([...(into.tags ?? []), ...from.tags])];
+  if (from.metadata) into.metadata = { ...from.metadata, ...into.metadata };
+}
+
+/** The trace-create for one trace id: the root's fields first, then every other span's. */
+function traceBody(traceId: string, group: TraceGroup): { body: Record<string, unknown>; timestamp: string } {
+  const ordered = group.root ? [group.root, ...group.members.filter((m) => m !== group.root)] : group.members;
+  const fields: TraceFields = {};
+  const common: CommonFields = {};
+  for (const m of ordered) {
+    mergeTraceFields(fields, m.obs.trace);
+    for (const key of ['environment', 'release', 'version'] as const) common[key] ??= m.obs.common[key];
+  }
+  const root = group.root?.obs;
+  // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
+  if (root) {
+    fields.name ??= root.body.name as string;
+    if (fields.input === undefined && root.body.input !== undefined) fields.input = root.body.input;
+    if (fields.output === undefined && root.body.output !== undefined) fields.output = root.body.output;
+  }
+  const first = ordered.reduce((a, b) => (compareHrTime(b.start, a.start) < 0 ? b : a));
+  const timestamp = (group.root ?? first).startIso;
+  const body: Record<string, unknown> = { id: traceId, timestamp };
+  for (const key of ['name', 'userId', 'sessionId', 'input', 'output'] as const) {
+    if (fields[key] !== undefined) body[key] = fields[key];
+  }
+  if (fields.metadata && isPlainObject(fields.metadata)) body.metadata = fields.metadata;
+  if (fields.tags) body.tags = [...fields.tags].sort();
+  if (fields.public !== undefined) body.public = fields.public;
+  if (common.release !== undefined) body.release = common.release;
+  if (common.version !== undefined) body.version = common.version;
+  if (common.environment !== undefined) body.environment = common.environment;
+  return { body, timestamp };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function envelope(type: string, body: Record<string, unknown>, timestamp: string): IngestionEvent {
+  const id = envelopeId(type, String(body.id), JSON.stringify(body));
+  return { id, type, timestamp, body } as IngestionEvent;
+}
+
+/**
+ * Maps finished spans to ingestion events: one `<type>-create` per span and one `trace-create`
+ * per trace id. Never throws on bad data: a span that cannot be mapped is skipped with an issue,
+ * the others go through. Output is sorted by trace id, then trace-create first, then start time
+ * and observation id, so it is byte-stable.
+ */
+export function spansToIngestion(
+  spans: readonly ReadableSpan[],
+  options: ToIngestionOptions = {},
+): MappingResult<IngestionEvent[]> {
+  const sink = new IssueSink();
+  const maxBytes = options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES;
+  const defaults: CommonFields = {};
+  if (options.environment !== undefined) defaults.environment = options.environment;
+  if (options.release !== undefined) defaults.release = options.release;
+  const traces = new Map<string, TraceGroup>();
+
+  for (const span of spans) {
+    let mapped: Mapped | undefined;
+    try {
+      const view = toSpanView(span, sink, maxBytes);
+      if (view === undefined) continue;
+      const obs = toObservation(view, { legacyTypes: options.legacyTypes === true, defaults }, sink.forItem({ spanId: view.spanId }));
+      mapped = { obs, start: view.start, startIso: view.startIso };
+    } catch (err) {
+      // A defect in a dialect reader must not cost the rest of the batch.
+      sink.add('SKIPPED', `span skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
+      continue;
+    }
+    const traceId = mapped.obs.body.traceId as string;
+    let group = traces.get(traceId);
+    if (!group) traces.set(traceId, (group = { members: [] }));
+    group.members.push(mapped);
+    if (mapped.obs.isRoot && (!group.root || compareHrTime(mapped.start, group.root.start) < 0)) group.root = mapped;
+  }
+
+  const events: IngestionEvent[] = [];
+  for (const traceId of [...traces.keys()].sort()) {
+    const group = traces.get(traceId) as TraceGroup;
+    // Langfuse's ingestion API creates no trace implicitly: every trace gets a trace-create, at
+    // least a shallow one, or its observations stay invisible in trace views.
+    const { body, timestamp } = traceBody(traceId, group);
+    events.push(envelope('trace-create', body, timestamp));
+    const members = [...group.members].sort(
+      (a, b) => compareHrTime(a.start, b.start) || compareText(String(a.obs.body.id), String(b.obs.body.id)),
+    );
+    for (const m of members) {
+      events.push(envelope(`${m.obs.type.toLowerCase()}-create`, m.obs.body, m.startIso));
+    }
+  }
+  return { value: events, issues: sink.issues };
+}
+

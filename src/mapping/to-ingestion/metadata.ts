@@ -1,0 +1,99 @@
+/**
+ * Observation metadata: explicit metadata from every dialect, the attributes no mapper took, the
+ * resource and scope (the layout of Langfuse's own OTLP mapping), and reserved `bridge.*` keys for
+ * the OTel facts Langfuse has no field for, so the reverse mapping can restore them.
+ */
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { isPlainObject } from '../json.js';
+import { AI, LF, META, OI } from '../keys.js';
+import type { IssueSink } from '../result.js';
+import type { ObservationType } from '../schema.js';
+import { hrTimeToIso, isValidHrTime } from '../time.js';
+import { decodeJsonish } from '../values.js';
+import type { SpanView } from './span-view.js';
+
+/** AI SDK telemetry metadata keys that are trace fields or prompt links, not metadata. */
+const AI_RESERVED = new Set(['userId', 'sessionId', 'tags', 'langfusePrompt']);
+
+/** Explicit metadata: Langfuse's keys, the AI SDK's telemetry metadata, OpenInference `metadata`. */
+export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<string, unknown> {
+  const { attrs } = view;
+  const out: Record<string, unknown> = {};
+  for (const key of [OI.metadata, LF.legacyMetadata, LF.metadata]) {
+    if (!attrs.has(key)) continue;
+    const whole = decodeJsonish(attrs.take(key), issues, key);
+    if (isPlainObject(whole)) Object.assign(out, whole);
+    else out.metadata = whole;
+  }
+  for (const prefix of [LF.legacyMetadataPrefix, LF.metadataPrefix]) {
+    for (const [k, v] of attrs.takePrefix(prefix)) out[k] = decodeJsonish(v, issues, prefix + k);
+  }
+  for (const [k, v] of attrs.withPrefix(AI.metadataPrefix)) {
+    if (AI_RESERVED.has(k)) continue;
+    out[k] = v;
+    attrs.delete(AI.metadataPrefix + k);
+  }
+  return out;
+}
+
+const KIND_NAMES = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'] as const;
+const STATUS_NAMES = ['UNSET', 'OK', 'ERROR'] as const;
+
+/** The span kind the reverse mapping derives from the observation type (design.md 6.4). */
+function derivedKind(type: ObservationType): SpanKind {
+  return type === 'GENERATION' || type === 'EMBEDDING' ? SpanKind.CLIENT : SpanKind.INTERNAL;
+}
+
+function nanosOf(t: readonly [number, number]): string {
+  return (BigInt(t[0]) * 1_000_000_000n + BigInt(t[1])).toString();
+}
+
+function eventRecord(e: TimedEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: typeof e.name === 'string' ? e.name : '' };
+  if (isValidHrTime(e.time)) out.time = hrTimeToIso(e.time);
+  if (e.attributes && Object.keys(e.attributes).length > 0) out.attributes = { ...e.attributes };
+  if (e.droppedAttributesCount) out.droppedAttributesCount = e.droppedAttributesCount;
+  return out;
+}
+
+export interface OtelFacts {
+  type: ObservationType;
+  /** The level the observation ends up with (ERROR is written back as status ERROR). */
+  level: string | undefined;
+  /** The status message the observation ends up with. */
+  statusMessage: string | undefined;
+  /** The observation name, when it differs from the span name. */
+  name: string;
+  consumedEvents: ReadonlySet<number>;
+}
+
+/** Reserved `bridge.*` keys: only facts the reverse mapping could not derive by itself. */
+export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (view.kind !== derivedKind(facts.type)) out[META.spanKind] = KIND_NAMES[view.kind];
+  if (facts.name !== view.name) out[META.spanName] = view.name;
+  const derivedStatus = facts.level === 'ERROR' ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;
+  if (view.status.code !== derivedStatus) out[META.statusCode] = STATUS_NAMES[view.status.code];
+  if (view.status.message !== undefined && view.status.message !== facts.statusMessage) {
+    out[META.statusMessage] = view.status.message;
+  }
+  if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = nanosOf(view.start);
+  if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = nanosOf(view.end);
+  if (view.incomplete) out[META.incomplete] = true;
+  if (view.traceState !== undefined) out[META.traceState] = view.traceState;
+  const links = view.links.map((l) => ({
+    traceId: l.context?.traceId,
+    spanId: l.context?.spanId,
+    ...(l.attributes && Object.keys(l.attributes).length > 0 ? { attributes: { ...l.attributes } } : {}),
+  }));
+  if (links.length > 0) out[META.links] = links;
+  const events = view.events.filter((_, i) => !facts.consumedEvents.has(i)).map(eventRecord);
+  if (events.length > 0) out[META.events] = events;
+  if (view.droppedAttributesCount > 0) out[META.droppedAttributes] = view.droppedAttributesCount;
+  return out;
+}
+
+export function scopeRecord(view: SpanView): Record<string, unknown> {
+  return { ...view.scope };
+}

@@ -1,0 +1,92 @@
+/** Model name and model parameters (genai-conventions.md 7.2). */
+import type { AttributeBag } from '../attribute-bag.js';
+import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
+import type { IssueSink } from '../result.js';
+import type { ModelParameters } from '../schema.js';
+import { decodeJsonObject, toText } from '../values.js';
+
+/**
+ * Model precedence. Unlike Langfuse's reader we rank responded models above requested ones
+ * (`ai.model.id` is the requested model), because cost matching should see what actually ran.
+ */
+const MODEL_KEYS = [
+  LF.modelName,
+  GENAI.responseModel,
+  AI.responseModel,
+  OI.responseModelName,
+  OI.modelName,
+  GENAI.requestModel,
+  AI.modelId,
+  OI.requestModelName,
+  OI.embeddingModelName,
+  OI.responseModel,
+  'model',
+] as const;
+
+export function takeModel(attrs: AttributeBag): string | undefined {
+  const key = attrs.firstNonEmpty(MODEL_KEYS);
+  return key === undefined ? undefined : toText(attrs.take(key));
+}
+
+/** Invocation-parameter keys that are not parameters (the model, the prompt, the tools). */
+const NOT_PARAMETERS = new Set(['model', 'messages', 'tools', 'functions', 'input', 'prompt']);
+/** Traceloop's legacy parameter keys outside `gen_ai.request.*`. */
+const TRACELOOP_PARAMETERS: ReadonlyArray<[string, string]> = [
+  [TRACELOOP.topK, 'top_k'],
+  [TRACELOOP.frequencyPenalty, 'frequency_penalty'],
+  [TRACELOOP.presencePenalty, 'presence_penalty'],
+  [TRACELOOP.stopSequences, 'stop_sequences'],
+];
+
+/**
+ * Ingestion accepts string, number, boolean, string[] and null values; anything else is sent as
+ * JSON text so the event is not rejected.
+ */
+function toParameterValue(v: unknown): ModelParameters[string] {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return JSON.stringify(v) ?? String(v);
+}
+
+function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): ModelParameters | undefined {
+  const out: ModelParameters = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (!skip.has(k) && v !== undefined) out[k] = toParameterValue(v);
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * First source wins: `langfuse.observation.model.parameters` › `llm.invocation_parameters`
+ * (minus model, messages, tools) › `gen_ai.request.*` with Traceloop's `llm.*` extras ›
+ * the AI SDK's `ai.settings.*`.
+ */
+export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): ModelParameters | undefined {
+  for (const [key, skip] of [
+    [LF.modelParameters, new Set<string>()],
+    [OI.invocationParameters, NOT_PARAMETERS],
+  ] as const) {
+    if (!attrs.has(key)) continue;
+    const obj = decodeJsonObject(attrs.peek(key), issues, key);
+    if (obj === undefined) continue;
+    attrs.delete(key);
+    return sanitise(obj, skip);
+  }
+
+  const fromRequest: Record<string, unknown> = {};
+  for (const [name, v] of attrs.withPrefix(GENAI.requestPrefix)) {
+    if (name === 'model') continue;
+    fromRequest[name] = v;
+    attrs.delete(GENAI.requestPrefix + name);
+  }
+  for (const [key, name] of TRACELOOP_PARAMETERS) {
+    if (attrs.has(key)) fromRequest[name] = attrs.take(key);
+  }
+  if (Object.keys(fromRequest).length > 0) return sanitise(fromRequest, new Set());
+
+  const settings = attrs.takePrefix(AI.settingsPrefix);
+  if (settings.length > 0) return sanitise(Object.fromEntries(settings), new Set());
+  return undefined;
+}
+

@@ -1,0 +1,199 @@
+/** One span -> one observation body, in the field order of langfuse-ingestion.md 3.5. */
+import type { HrTime } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { AttributeBag } from '../attribute-bag.js';
+import { parseJson } from '../json.js';
+import { AI, GENAI, LF, META } from '../keys.js';
+import type { IssueSink } from '../result.js';
+import type { Level, ObservationType } from '../schema.js';
+import { addNanos, decimalToNanos, hrTimeToIso, isValidHrTime, parseIso } from '../time.js';
+import { decodeJsonObject, toBool, toCount, toNumber, toText } from '../values.js';
+import { takeIO } from './io.js';
+import { takeExplicitMetadata, otelFacts, scopeRecord } from './metadata.js';
+import { takeModel, takeModelParameters } from './model.js';
+import { carriesModel, decideObservationType, isAiSdkModelCall, toLegacyType } from './observation-type.js';
+import type { SpanView } from './span-view.js';
+import type { CommonFields, TraceFields } from './trace-fields.js';
+import { takeCommonFields, takeTraceFields } from './trace-fields.js';
+import { takeCost, takeUsage } from './usage.js';
+
+export interface ObservationOptions {
+  legacyTypes: boolean;
+  defaults: CommonFields;
+}
+
+export interface MappedObservation {
+  readonly type: ObservationType;
+  readonly body: Record<string, unknown>;
+  readonly trace: TraceFields;
+  readonly common: CommonFields;
+  /** A trace root: no parent, or `langfuse.internal.as_root`. */
+  readonly isRoot: boolean;
+}
+
+const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
+  TRACE: 'DEBUG',
+  VERBOSE: 'DEBUG',
+  DEBUG: 'DEBUG',
+  INFO: 'DEFAULT',
+  LOG: 'DEFAULT',
+  NOTICE: 'DEFAULT',
+  OK: 'DEFAULT',
+  SUCCESS: 'DEFAULT',
+  DEFAULT: 'DEFAULT',
+  WARN: 'WARNING',
+  WARNING: 'WARNING',
+  ERROR: 'ERROR',
+  FATAL: 'ERROR',
+  CRITICAL: 'ERROR',
+};
+
+/** `gen_ai.tool.name` › `genkit:name` › `logfire.msg` › `ai.toolCall.name` › [functionId:]operationId › span name. */
+function observationName(view: SpanView): string {
+  const { attrs } = view;
+  for (const key of [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName]) {
+    const v = toText(attrs.peek(key));
+    if (v !== undefined) return v;
+  }
+  const op = attrs.peekString(AI.operationId);
+  if (op !== undefined && op !== '') {
+    const fn = attrs.peekString(AI.functionId);
+    return fn ? `${fn}:${op}` : op;
+  }
+  return view.name;
+}
+
+function takeLevel(view: SpanView, issues: IssueSink): Level | undefined {
+  const raw = view.attrs.peek(LF.level);
+  if (raw !== undefined) {
+    const level = typeof raw === 'string' ? LEVEL_ALIASES[raw.trim().toUpperCase()] : undefined;
+    if (level !== undefined) {
+      view.attrs.delete(LF.level);
+      return level;
+    }
+    issues.add('INVALID_VALUE', 'unknown level; kept as an attribute', LF.level);
+  }
+  return view.status.code === SpanStatusCode.ERROR ? 'ERROR' : undefined;
+}
+
+/** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
+function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
+  const { attrs } = view;
+  const explicit = attrs.peek(LF.completionStartTime);
+  if (typeof explicit === 'string') {
+    // @langfuse/tracing writes JSON.stringify(date): the ISO string in quotes.
+    const unquoted = explicit.startsWith('"') ? parseJson(explicit) : { ok: true as const, value: explicit };
+    const parsed = unquoted.ok && typeof unquoted.value === 'string' ? parseIso(unquoted.value) : undefined;
+    if (parsed) {
+      attrs.delete(LF.completionStartTime);
+      return hrTimeToIso(parsed.time);
+    }
+    issues.add('INVALID_TIME', 'completion start time is not an ISO date-time', LF.completionStartTime);
+  }
+  for (const [key, exponent] of [
+    [AI.responseMsToFirstChunk, 6],
+    [AI.streamMsToFirstChunk, 6],
+    [GENAI.timeToFirstChunk, 9],
+  ] as const) {
+    const n = toNumber(attrs.peek(key));
+    if (n === undefined || n < 0) continue;
+    const nanos = decimalToNanos(n, exponent);
+    const at = nanos === undefined ? undefined : addNanos(view.start, nanos);
+    if (at !== undefined) {
+      attrs.delete(key);
+      return hrTimeToIso(at);
+    }
+  }
+  const chunk = view.events.find((e) => e.name === AI.firstChunkEvent && isValidHrTime(e.time));
+  return chunk ? hrTimeToIso(chunk.time as HrTime) : undefined;
+}
+
+function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
+  for (const [nameKey, versionKey] of [
+    [LF.promptName, LF.promptVersion],
+    [LF.legacyPromptName, LF.legacyPromptVersion],
+  ] as const) {
+    const name = toText(attrs.peek(nameKey));
+    const version = toCount(attrs.peek(versionKey));
+    if (name !== undefined && version !== undefined) {
+      attrs.delete(nameKey);
+      attrs.delete(versionKey);
+      return { promptName: name, promptVersion: version };
+    }
+  }
+  const key = `${AI.metadataPrefix}langfusePrompt`;
+  if (attrs.has(key)) {
+    const link = decodeJsonObject(attrs.peek(key), issues, key);
+    const name = toText(link?.name);
+    const version = toCount(link?.version);
+    if (name !== undefined && version !== undefined) {
+      attrs.delete(key);
+      return { promptName: name, promptVersion: version };
+    }
+  }
+  return undefined;
+}
+
+function set(body: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined) body[key] = value;
+}
+
+export function toObservation(view: SpanView, opts: ObservationOptions, issues: IssueSink): MappedObservation {
+  const { attrs } = view;
+  let type = decideObservationType(attrs);
+  if (attrs.peek(LF.observationType) === type.toLowerCase()) attrs.delete(LF.observationType);
+  const asRoot = toBool(attrs.peek(LF.asRoot)) === true;
+  if (attrs.has(LF.asRoot)) attrs.delete(LF.asRoot);
+
+  const trace = takeTraceFields(attrs, issues);
+  const common = takeCommonFields(attrs, view.resource, opts.defaults);
+  const name = observationName(view);
+  const io = takeIO(attrs, view.events, issues);
+  const level = takeLevel(view, issues);
+  const statusMessage = toText(attrs.take(LF.statusMessage)) ?? view.status.message;
+
+  const body: Record<string, unknown> = {
+    id: view.spanId,
+    traceId: view.traceId,
+  };
+  set(body, 'parentObservationId', view.parentSpanId);
+  body.name = name;
+  body.startTime = view.startIso;
+  if (type !== 'EVENT') body.endTime = view.endIso;
+
+  // Langfuse drops model, usage and cost of agent-step spans: they repeat their children's (PR #14808).
+  const agentStep = ['invoke_agent', 'agent_step'].includes(String(attrs.peek(GENAI.operationName)));
+  let hasModelData = false;
+  if (carriesModel(type) && !agentStep) {
+    set(body, 'completionStartTime', takeCompletionStart(view, issues));
+    const model = takeModel(attrs);
+    const modelParameters = takeModelParameters(attrs, issues);
+    const usageDetails = takeUsage(attrs, { aiSdkModelCall: isAiSdkModelCall(attrs), embedding: type === 'EMBEDDING' }, issues);
+    const costDetails = takeCost(attrs, issues);
+    set(body, 'model', model);
+    set(body, 'modelParameters', modelParameters);
+    set(body, 'usageDetails', usageDetails);
+    set(body, 'costDetails', costDetails);
+    const prompt = takePrompt(attrs, issues);
+    if (prompt) Object.assign(body, prompt);
+    hasModelData = [model, usageDetails, costDetails].some((v) => v !== undefined);
+  }
+  set(body, 'input', io.input);
+  set(body, 'output', io.output);
+
+  const metadata: Record<string, unknown> = takeExplicitMetadata(view, issues);
+  const leftovers = attrs.leftovers();
+  if (Object.keys(leftovers).length > 0) metadata[META.attributes] = leftovers;
+  if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = { ...view.resource };
+  metadata[META.scope] = scopeRecord(view);
+  Object.assign(metadata, otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents }));
+  body.metadata = metadata;
+
+  set(body, 'level', level);
+  set(body, 'statusMessage', statusMessage);
+  set(body, 'version', common.version);
+  set(body, 'environment', common.environment);
+
+  if (opts.legacyTypes) type = toLegacyType(type, hasModelData);
+  return { type, body, trace, common, isRoot: view.parentSpanId === undefined || asRoot };
+}

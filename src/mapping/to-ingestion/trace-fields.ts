@@ -1,0 +1,149 @@
+/**
+ * Trace-level fields a span carries (langfuse-ingestion.md 3.9, genai-conventions.md 7.2), and the
+ * environment / release / version every event carries.
+ */
+import type { AttributeBag } from '../attribute-bag.js';
+import { isPlainObject } from '../json.js';
+import { AI, GENAI, LF, OI, OTEL, TRACELOOP } from '../keys.js';
+import type { IssueSink } from '../result.js';
+import { decodeJsonish, toBool, toTags, toText } from '../values.js';
+
+export interface TraceFields {
+  name?: string;
+  input?: unknown;
+  output?: unknown;
+  userId?: string;
+  sessionId?: string;
+  tags?: string[];
+  public?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+const METADATA_PREFIXES = [LF.metadataPrefix, LF.traceMetadataPrefix, LF.legacyMetadataPrefix];
+const viaMetadata = (name: string): string[] => METADATA_PREFIXES.map((p) => p + name);
+
+/** Precedence per field; the first non-empty key wins and only it is consumed. */
+const USER_KEYS = [
+  LF.userId,
+  OTEL.userId,
+  ...viaMetadata('langfuse_user_id'),
+  `${AI.metadataPrefix}userId`,
+  `${TRACELOOP.associationPrefix}user_id`,
+  `${TRACELOOP.associationPrefix}userId`,
+];
+const SESSION_KEYS = [
+  LF.sessionId,
+  OTEL.sessionId,
+  GENAI.conversationId,
+  ...viaMetadata('langfuse_session_id'),
+  `${AI.metadataPrefix}sessionId`,
+  `${TRACELOOP.associationPrefix}session_id`,
+  `${TRACELOOP.associationPrefix}sessionId`,
+];
+const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), `${AI.metadataPrefix}tags`, OI.tags];
+const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
+
+function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+  for (const key of keys) {
+    if (!attrs.has(key)) continue;
+    const v = read(attrs.peek(key));
+    if (v !== undefined) {
+      attrs.delete(key);
+      return v;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads (and consumes) the trace-level attributes of a span. Name and input/output are read only
+ * from explicit `langfuse.trace.*` keys here; the root-span fallback is the caller's decision.
+ */
+export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFields {
+  const out: TraceFields = {};
+  const name = takeFirst(attrs, [LF.traceName], toText);
+  if (name !== undefined) out.name = name;
+  for (const [key, field] of [
+    [LF.traceInput, 'input'],
+    [LF.traceOutput, 'output'],
+  ] as const) {
+    if (attrs.has(key)) out[field] = decodeJsonish(attrs.take(key), issues, key);
+  }
+  const userId = takeFirst(attrs, USER_KEYS, toText);
+  if (userId !== undefined) out.userId = userId;
+  const sessionId = takeFirst(attrs, SESSION_KEYS, toText);
+  if (sessionId !== undefined) out.sessionId = sessionId;
+  const tags = takeFirst(attrs, TAG_KEYS, toTags);
+  if (tags !== undefined) out.tags = tags;
+  const isPublic = takeFirst(attrs, PUBLIC_KEYS, toBool);
+  if (isPublic !== undefined) out.public = isPublic;
+
+  const metadata: Record<string, unknown> = {};
+  if (attrs.has(LF.traceMetadata)) {
+    const whole = decodeJsonish(attrs.take(LF.traceMetadata), issues, LF.traceMetadata);
+    if (isPlainObject(whole)) Object.assign(metadata, whole);
+    else metadata.metadata = whole;
+  }
+  for (const [k, v] of attrs.takePrefix(LF.traceMetadataPrefix)) {
+    metadata[k] = decodeJsonish(v, issues, LF.traceMetadataPrefix + k);
+  }
+  if (Object.keys(metadata).length > 0) out.metadata = metadata;
+  return out;
+}
+
+/**
+ * Langfuse's environment normalisation (langfuse-ingestion.md 2.3): lower case, leading
+ * `langfuse`/`langfuse-`/`langfuse_` prefixes stripped repeatedly, at most 40 characters,
+ * `[a-z0-9-_]` only, else `default`.
+ */
+export function normaliseEnvironment(raw: string): string {
+  let env = raw.toLowerCase();
+  for (;;) {
+    const next = env.replace(/^langfuse[-_]?/, '');
+    if (next === env) break;
+    env = next;
+  }
+  env = env.slice(0, 40);
+  return env.length > 0 && /^[a-z0-9_-]+$/.test(env) ? env : 'default';
+}
+
+export interface CommonFields {
+  environment?: string;
+  release?: string;
+  version?: string;
+}
+
+/** Span attribute first, then resource attribute, for each key in order. */
+function spanOrResource(
+  attrs: AttributeBag,
+  resource: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): string | undefined {
+  for (const key of keys) {
+    const fromSpan = toText(attrs.peek(key));
+    if (fromSpan !== undefined) {
+      attrs.delete(key);
+      return fromSpan;
+    }
+    const fromResource = toText(resource[key]);
+    if (fromResource !== undefined) return fromResource;
+  }
+  return undefined;
+}
+
+export function takeCommonFields(
+  attrs: AttributeBag,
+  resource: Readonly<Record<string, unknown>>,
+  defaults: CommonFields,
+): CommonFields {
+  const out: CommonFields = {};
+  const env =
+    spanOrResource(attrs, resource, [LF.environment, OTEL.deploymentEnvironmentName, OTEL.deploymentEnvironment]) ??
+    defaults.environment;
+  if (env !== undefined) out.environment = normaliseEnvironment(env);
+  const release = spanOrResource(attrs, resource, [LF.release]) ?? defaults.release;
+  if (release !== undefined) out.release = release;
+  const version = spanOrResource(attrs, resource, [LF.version, OTEL.serviceVersion]);
+  if (version !== undefined) out.version = version;
+  return out;
+}
