@@ -45,10 +45,13 @@ export function toLangfuseObservationId(otelSpanId: string): string {
  * loses its dashes; anything else is the first 16 bytes of SHA-256("langfuse.trace:" + id).
  */
 export function toOtelTraceId(langfuseTraceId: string): string {
-  if (isOtelTraceId(langfuseTraceId)) return langfuseTraceId.toLowerCase();
+  // UUID first: isOtelTraceId is a type guard, so after a false result TypeScript narrows the
+  // string argument to `never`. The two shapes are disjoint, so the order does not matter.
   if (UUID.test(langfuseTraceId)) {
     const hex = langfuseTraceId.replace(/-/g, '').toLowerCase();
     if (hex !== ZERO32) return hex;
+  } else if (isOtelTraceId(langfuseTraceId)) {
+    return langfuseTraceId.toLowerCase();
   }
   return hashHex(`langfuse.trace:${langfuseTraceId}`, 16);
 }

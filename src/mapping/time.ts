@@ -7,6 +7,7 @@ import type { HrTime } from '@opentelemetry/api';
 const NANOS_PER_SECOND = 1_000_000_000;
 // Date.UTC covers ±8.64e15 ms; OTLP times are unsigned 64-bit nanoseconds since the epoch.
 const MAX_SECONDS = 18_446_744_073; // floor((2^64 - 1) / 1e9)
+const MAX_NANOS_AT_MAX_SECONDS = 709_551_615; // (2^64 - 1) % 1e9
 
 /** True when `t` is a finite, integral, non-negative HrTime within the OTLP range. */
 export function isValidHrTime(t: unknown): t is HrTime {
@@ -18,7 +19,8 @@ export function isValidHrTime(t: unknown): t is HrTime {
     (s as number) >= 0 &&
     (s as number) <= MAX_SECONDS &&
     (n as number) >= 0 &&
-    (n as number) < NANOS_PER_SECOND
+    (n as number) < NANOS_PER_SECOND &&
+    ((s as number) < MAX_SECONDS || (n as number) <= MAX_NANOS_AT_MAX_SECONDS)
   );
 }
 
@@ -64,8 +66,12 @@ export function parseIso(text: string): ParsedIso | undefined {
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC silently rolls 2026-02-31 over into March; reject such dates.
-  if (new Date(ms).getUTCDate() !== day) return undefined;
+  // Date.UTC silently rolls 2026-02-31 over into March, and maps years 0-99 to 1900-1999;
+  // reject both.
+  const check = new Date(ms);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    return undefined;
+  }
   let offsetSeconds = 0;
   if (z === undefined) {
     const offH = Number(oh);
