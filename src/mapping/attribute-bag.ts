@@ -28,6 +28,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 function hasHostileSegment(key: string): boolean {
+  if (!key.includes('__proto__') && !key.includes('constructor') && !key.includes('prototype')) return false;
   if (HOSTILE_KEYS.has(key)) return true;
   for (const segment of key.split('.')) if (HOSTILE_KEYS.has(segment)) return true;
   return false;

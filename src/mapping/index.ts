@@ -1,10 +1,35 @@
+/**
+ * otel-langfuse-bridge/mapping: the pure mapping functions and their types. No I/O, no clocks,
+ * no randomness: the same input always gives the same output.
+ */
 export type { IssueCode, MappingIssue, MappingResult } from './result.js';
+export { spansToIngestion } from './to-ingestion/index.js';
+export type { ToIngestionOptions } from './to-ingestion/index.js';
+export { spanDumpToReadableSpans } from './span-dump.js';
+export type { SpanDump } from './span-dump.js';
 export {
-  compareHrTime,
-  hrTimeToIso,
-  isoToHrTime,
-  parseIso,
-} from './time.js';
+  INGESTION_EVENT_TYPES,
+  OBSERVATION_TYPES,
+  ingestionBatchSchema,
+  ingestionEventSchema,
+  parseIngestionEvent,
+} from './schema.js';
+export type {
+  CostDetails,
+  EventBody,
+  GenerationBody,
+  IngestionEvent,
+  IngestionEventType,
+  Level,
+  ModelParameters,
+  ObservationType,
+  ScoreBody,
+  SpanBody,
+  TraceBody,
+  UsageDetails,
+} from './schema.js';
+export { compareHrTime, hrTimeToIso, isoToHrTime, parseIso } from './time.js';
+export type { ParsedIso } from './time.js';
 export {
   envelopeId,
   syntheticRootSpanId,
@@ -13,3 +38,4 @@ export {
   toOtelSpanId,
   toOtelTraceId,
 } from './ids.js';
+export { AI, GENAI, LF, META, OI, OTEL, TRACELOOP } from './keys.js';

@@ -7,22 +7,47 @@ export type JsonParseResult =
   | { readonly ok: true; readonly value: unknown; readonly droppedKeys: number }
   | { readonly ok: false; readonly error: string };
 
-/** `JSON.parse` that drops hostile keys (counting them) and turns every failure into a value. */
+/** Removes hostile keys from a parsed JSON value in place; returns how many were removed. */
+function stripHostileKeys(v: unknown): number {
+  if (typeof v !== 'object' || v === null) return 0;
+  let dropped = 0;
+  if (Array.isArray(v)) {
+    for (const item of v) dropped += stripHostileKeys(item);
+    return dropped;
+  }
+  const rec = v as Record<string, unknown>;
+  for (const key of Object.keys(rec)) {
+    if (HOSTILE_KEYS.has(key)) {
+      delete rec[key];
+      dropped++;
+    } else dropped += stripHostileKeys(rec[key]);
+  }
+  return dropped;
+}
+
+/**
+ * `JSON.parse` that drops hostile keys (counting them) and turns every failure into a value.
+ * `JSON.parse` itself defines `__proto__` as a plain own property, so the value is safe until it
+ * is copied by assignment; the keys are removed before that can happen. The walk only runs when
+ * the text mentions such a key, which keeps the common case as fast as a bare `JSON.parse`.
+ */
 export function parseJson(text: string): JsonParseResult {
-  let droppedKeys = 0;
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(text, function reviver(key, v: unknown) {
-      if (HOSTILE_KEYS.has(key)) {
-        droppedKeys++;
-        return undefined;
-      }
-      return v;
-    });
-    return { ok: true, value, droppedKeys };
+    value = JSON.parse(text);
   } catch (err) {
     // SyntaxError for bad text, RangeError for nesting deeper than the stack allows.
     return { ok: false, error: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
   }
+  let droppedKeys = 0;
+  if (text.includes('__proto__') || text.includes('constructor') || text.includes('prototype')) {
+    try {
+      droppedKeys = stripHostileKeys(value);
+    } catch {
+      return { ok: false, error: 'nested too deeply' };
+    }
+  }
+  return { ok: true, value, droppedKeys };
 }
 
 /** True for a string whose first non-space character opens a JSON object or array. */

@@ -32,11 +32,31 @@ export function isValidHrTime(t: unknown): t is HrTime {
 export function hrTimeToIso(t: HrTime): string | undefined {
   if (!isValidHrTime(t)) return undefined;
   const [seconds, nanos] = t;
-  const date = new Date(seconds * 1000);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const base = date.toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
-  const frac = String(nanos).padStart(9, '0');
-  return `${base}.${nanos % 1_000_000 === 0 ? frac.slice(0, 3) : frac}Z`;
+  const days = Math.floor(seconds / 86_400);
+  const secondOfDay = seconds - days * 86_400;
+  const frac = nanos % 1_000_000 === 0 ? pad(nanos / 1_000_000, 3) : pad(nanos, 9);
+  return `${civilDate(days)}T${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor(secondOfDay / 60) % 60, 2)}:${pad(secondOfDay % 60, 2)}.${frac}Z`;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * `YYYY-MM-DD` of a day count since 1970-01-01, by integer arithmetic (Howard Hinnant's
+ * civil_from_days, http://howardhinnant.github.io/date_algorithms.html): no Date object per call.
+ */
+function civilDate(days: number): string {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
 }
 
 const ISO_RE =

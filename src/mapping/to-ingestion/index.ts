@@ -85,8 +85,14 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function envelope(type: string, body: Record<string, unknown>, timestamp: string): IngestionEvent {
-  const id = envelopeId(type, String(body.id), JSON.stringify(body));
+/**
+ * Envelope ids are content-derived so a retried or replayed export is deduplicated by Langfuse.
+ * An observation comes from one finished span, which never changes: its identity and times stand
+ * for its content. Trace-creates of one trace differ between exports (a child's shallow one, the
+ * root's full one), and Langfuse stores one file per envelope id, so they hash their whole body.
+ */
+function envelope(type: string, body: Record<string, unknown>, timestamp: string, fingerprint?: string): IngestionEvent {
+  const id = envelopeId(type, String(body.id), fingerprint ?? JSON.stringify(body));
   return { id, type, timestamp, body } as IngestionEvent;
 }
 
@@ -137,7 +143,8 @@ export function spansToIngestion(
       (a, b) => compareHrTime(a.start, b.start) || compareText(String(a.obs.body.id), String(b.obs.body.id)),
     );
     for (const m of members) {
-      events.push(envelope(`${m.obs.type.toLowerCase()}-create`, m.obs.body, m.startIso));
+      const type = `${m.obs.type.toLowerCase()}-create`;
+      events.push(envelope(type, m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));
     }
   }
   return { value: events, issues: sink.issues };

@@ -1,5 +1,6 @@
 /**
- * Runs each real peer package against the fake OpenAI server and checks what it emitted. Expected
+ * Runs each real peer package against the fake OpenAI server, checks what it emitted, then maps
+ * what it emitted with spansToIngestion and checks the Langfuse fields per dialect. Expected
  * values are literals taken from the fake's canned answers (test/helpers/fake-openai.ts) and agree
  * with the recorded fixtures in ../shared/fixtures/spans-*.json unless a comment says otherwise.
  */
@@ -7,6 +8,10 @@ import { availableParallelism } from 'node:os';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { startFakeOpenAI } from '../helpers/fake-openai.js';
 import type { RecordedRequest } from '../helpers/fake-openai.js';
+import { spanDumpToReadableSpans } from '../../src/mapping/span-dump.js';
+import type { IngestionEvent } from '../../src/mapping/schema.js';
+import { parseIngestionEvent } from '../../src/mapping/schema.js';
+import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { capturePeerSpans } from '../helpers/peers.js';
 import type { PeerName, SpanDump } from '../helpers/peers.js';
 
@@ -407,5 +412,158 @@ describe('@langfuse/tracing 5.11.1', () => {
       'langfuse.observation.status_message': 'slow upstream',
       'langfuse.observation.output': '{"tempC":18}',
     });
+  });
+});
+
+/** What the real spans of `peer` become, checked against Langfuse's schema and free of issues. */
+function mapped(peer: PeerName): IngestionEvent[] {
+  const spans = spanDumpToReadableSpans(captured(peer).spans);
+  expect(spans.issues).toEqual([]);
+  const result = spansToIngestion(spans.value);
+  expect(result.issues).toEqual([]);
+  for (const event of result.value) expect(parseIngestionEvent(event)).toMatchObject({ ok: true });
+  expect(result.value.filter((e) => e.type !== 'trace-create')).toHaveLength(captured(peer).spans.length);
+  return result.value;
+}
+
+type Body = Record<string, unknown>;
+
+function observations(events: IngestionEvent[], name: string): Array<{ type: string; body: Body }> {
+  return events
+    .filter((e) => e.type !== 'trace-create' && (e.body as Body).name === name)
+    .map((e) => ({ type: e.type, body: e.body as Body }));
+}
+
+function traceCreates(events: IngestionEvent[]): Body[] {
+  return events.filter((e) => e.type === 'trace-create').map((e) => e.body as Body);
+}
+
+/** Every observation's parent is an observation of the same call (nesting survives). */
+function expectNested(events: IngestionEvent[]): void {
+  const ids = new Set(events.filter((e) => e.type !== 'trace-create').map((e) => (e.body as Body).id));
+  for (const e of events) {
+    const parent = (e.body as Body).parentObservationId;
+    if (parent !== undefined) expect(ids.has(parent)).toBe(true);
+  }
+}
+
+describe('mapped to ingestion events', () => {
+  test.for(OPENAI_INSTRUMENTATIONS)('%s: root trace, nesting, a generation per chat call', (peer) => {
+    const events = mapped(peer);
+    expectNested(events);
+    expect(traceCreates(events)).toEqual([
+      expect.objectContaining({ name: 'answer-question', environment: 'peer-lab' }),
+    ]);
+    const generations = events.filter((e) => e.type === 'generation-create').map((e) => e.body as Body);
+    expect(generations.map((g) => g.model)).toEqual(['gpt-4o-mini', 'gpt-4o', 'gpt-4o-mini']);
+    for (const g of generations) expect(g.parentObservationId).toBe(observations(events, 'answer-question')[0]?.body.id);
+  });
+
+  test('otel: usage of all three chat calls (streamed included) and the embedding', () => {
+    const events = mapped('otel');
+    const usage = events.filter((e) => e.type !== 'trace-create').map((e) => (e.body as Body).usageDetails);
+    expect(usage).toEqual([
+      undefined, // the root span
+      { input: 23, output: 7, total: 30 },
+      { input: 50, output: 12, total: 62 },
+      { input: 23, output: 5, total: 28 },
+      { input: 5, total: 5 },
+    ]);
+    expect(observations(events, 'chat gpt-4o-mini')[0]?.body.modelParameters).toEqual({ max_tokens: 64, temperature: 0.2 });
+  });
+
+  test('traceloop: message lists in, tool call out, no usage invented for the stream', () => {
+    const events = mapped('traceloop');
+    const [plain, streamed] = observations(events, 'chat gpt-4o-mini');
+    expect(plain?.body.input).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'You are terse.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'What is the capital of France?' }] },
+    ]);
+    expect(plain?.body.usageDetails).toEqual({ input: 23, output: 7, total: 30 });
+    expect(streamed?.body.usageDetails).toBeUndefined();
+    expect(streamed?.body.output).toEqual([
+      { role: 'assistant', finish_reason: 'stop', parts: [{ type: 'text', content: 'Paris is the capital.' }] },
+    ]);
+    const tool = observations(events, 'chat gpt-4o')[0]?.body;
+    expect(tool?.output).toEqual([
+      {
+        role: 'assistant',
+        finish_reason: 'tool_call',
+        parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }],
+      },
+    ]);
+    expect((tool?.input as { tools?: unknown[] }).tools).toHaveLength(1);
+  });
+
+  test('openinference: rebuilt messages, exclusive cache buckets, tool calls, embedding', () => {
+    const events = mapped('openinference');
+    const [plain, tool, streamed] = observations(events, 'OpenAI Chat Completions');
+    expect(plain?.body).toMatchObject({
+      input: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'What is the capital of France?' },
+      ],
+      output: [{ role: 'assistant', content: 'Paris is the capital of France.' }],
+      usageDetails: { input: 19, output: 7, total: 30, input_cached_tokens: 4, output_reasoning_tokens: 0 },
+    });
+    expect(tool?.body.output).toEqual([
+      { role: 'assistant', tool_calls: [{ id: 'call_1', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    ]);
+    expect(streamed?.body.output).toEqual([{ content: 'Paris is the capital.', role: 'assistant' }]);
+    expect(observations(events, 'OpenAI Embeddings')[0]).toMatchObject({
+      type: 'embedding-create',
+      body: { model: 'text-embedding-3-small', input: 'hello world' },
+    });
+  });
+
+  test('ai-sdk: four traces with user, session, tags; generations, a tool and an embedding', () => {
+    const events = mapped('ai-sdk');
+    expectNested(events);
+    expect(traceCreates(events).map((t) => [t.name, t.userId, t.sessionId, t.tags])).toEqual(
+      expect.arrayContaining([
+        ['capital:ai.generateText', 'user-42', 'sess-7', ['peer']],
+        ['weather:ai.generateText', 'user-42', 'sess-7', ['peer']],
+        ['stream:ai.streamText', 'user-42', 'sess-7', ['peer']],
+        ['embed:ai.embed', 'user-42', 'sess-7', ['peer']],
+      ]),
+    );
+    const steps = observations(events, 'weather:ai.generateText.doGenerate');
+    expect(steps.map((s) => [s.type, s.body.model, s.body.usageDetails])).toEqual([
+      ['generation-create', 'gpt-4o', { input: 50, output: 12, total: 62 }],
+      ['generation-create', 'gpt-4o', { input: 23, output: 7, total: 30 }],
+    ]);
+    expect(observations(events, 'get_weather')[0]).toMatchObject({
+      type: 'tool-create',
+      body: { input: { city: 'Paris' }, output: { city: 'Paris', tempC: 18 } },
+    });
+    const stream = observations(events, 'stream:ai.streamText.doStream')[0]?.body;
+    expect(stream).toMatchObject({ model: 'gpt-4o-mini', usageDetails: { input: 23, output: 5, total: 28 }, output: 'Paris is the capital.' });
+    // The time to first chunk is measured by the SDK: after the start, before the end.
+    expect(String(stream?.completionStartTime) > String(stream?.startTime)).toBe(true);
+    expect(observations(events, 'embed:ai.embed.doEmbed')[0]).toMatchObject({
+      type: 'embedding-create',
+      body: { model: 'text-embedding-3-small', input: ['hello world'], usageDetails: { input: 5, total: 5 } },
+    });
+  });
+
+  test('langfuse-tracing: every observation type, trace fields from the root', () => {
+    const events = mapped('langfuse-tracing');
+    expect(events.map((e) => e.type).sort()).toEqual(
+      ['event-create', 'generation-create', 'retriever-create', 'span-create', 'tool-create', 'trace-create'],
+    );
+    expect(traceCreates(events)[0]).toMatchObject({
+      name: 'rag-request',
+      userId: 'user-42',
+      sessionId: 'sess-7',
+      tags: ['peer', 'rag'],
+      release: 'v1.2.3',
+      metadata: { tenant: 'acme' },
+    });
+    expect(observations(events, 'llm-answer')[0]?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      usageDetails: { input: 23, output: 7, cache_read_input_tokens: 4 },
+      costDetails: { input: 0.0001, output: 0.0002, total: 0.0003 },
+    });
+    expect(observations(events, 'get_weather')[0]?.body).toMatchObject({ level: 'WARNING', statusMessage: 'slow upstream' });
   });
 });

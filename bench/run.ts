@@ -1,0 +1,34 @@
+/**
+ * npm run bench: every figure next to its named baseline, measured in the same run.
+ *
+ * 1. spansToIngestion vs the stock OTLP protobuf serializer (@opentelemetry/otlp-transformer
+ *    ProtobufTraceSerializer) on the same spans, per recorded dialect, in batches of 512 (the
+ *    BatchSpanProcessor default). Target: the mapping at least 3x the serializer's spans/s, so it is
+ *    never the bottleneck of an export.
+ */
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
+import { formatRate, measure } from './measure.js';
+import { DIALECTS, replicate } from './spans.js';
+
+const BATCH = 512;
+
+function main(): void {
+  const rows: string[][] = [['dialect', 'spansToIngestion', 'OTLP protobuf serializer', 'ratio']];
+  let worst = Infinity;
+  for (const dialect of DIALECTS) {
+    const perCopy = replicate(dialect, 1).length;
+    const spans = replicate(dialect, Math.ceil(BATCH / perCopy)).slice(0, BATCH);
+    const mapping = measure('map', spans.length, () => spansToIngestion(spans));
+    const serializer = measure('serialize', spans.length, () => ProtobufTraceSerializer.serializeRequest(spans));
+    const ratio = mapping.perSecond / serializer.perSecond;
+    worst = Math.min(worst, ratio);
+    rows.push([dialect, formatRate(mapping.perSecond), formatRate(serializer.perSecond), `${ratio.toFixed(2)}x`]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log(`Forward mapping, spans per second, batches of ${BATCH} spans (median of 7 rounds)\n`);
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log(`\nworst ratio ${worst.toFixed(2)}x (target >= 3x): ${worst >= 3 ? 'met' : 'NOT met'}`);
+}
+
+main();
