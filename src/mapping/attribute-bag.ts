@@ -3,7 +3,7 @@
  * mappers `take` what they map, and whatever is left becomes `metadata.attributes`, so nothing is
  * lost and nothing is written twice.
  */
-import { HOSTILE_KEYS, isNonEmpty, utf8Length } from './json.js';
+import { HOSTILE_KEYS, isNonEmpty, parseJson, utf8Length } from './json.js';
 import type { IssueSink } from './result.js';
 
 export type AttrValue = unknown;
@@ -42,16 +42,8 @@ export class AttributeBag {
    * cutting strings (also inside arrays) longer than `maxBytes`; each drop or cut is an issue.
    */
   constructor(attributes: unknown, issues: IssueSink, maxBytes = DEFAULT_MAX_ATTRIBUTE_BYTES) {
-    if (typeof attributes !== 'object' || attributes === null) return;
-    for (const key of Object.keys(attributes)) {
-      if (hasHostileSegment(key)) {
-        issues.add('HOSTILE_KEY', `attribute key "${key.slice(0, 100)}" dropped`, key);
-        continue;
-      }
-      let value = (attributes as Record<string, unknown>)[key];
-      if (value === undefined || value === null) continue;
-      if (maxBytes > 0) value = capValue(value, key, maxBytes, issues);
-      this._map.set(key, value);
+    for (const [key, raw] of jsonEntries(attributes, issues, '')) {
+      this._map.set(key, maxBytes > 0 ? capValue(raw, key, maxBytes, issues) : raw);
     }
   }
 
@@ -131,4 +123,116 @@ function capValue(value: unknown, key: string, maxBytes: number, issues: IssueSi
     return changed ? out : value;
   }
   return value;
+}
+
+function isJsonScalar(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * JSON.stringify replacer that cuts cycles and rewrites what JSON cannot hold (non-finite numbers
+ * and bigints become text, as Langfuse writes them; functions and symbols are left out), noting
+ * in `flags` that something was repaired.
+ */
+function repairingReplacer(flags: { repaired: boolean }): (this: unknown, key: string, v: unknown) => unknown {
+  const path: unknown[] = [];
+  return function (this: unknown, _key: string, v: unknown): unknown {
+    // `this` holds `v`: what is above `this` on the path is no longer an ancestor.
+    while (path.length > 0 && path[path.length - 1] !== this) path.pop();
+    if (typeof v === 'object' && v !== null) {
+      if (path.includes(v)) {
+        flags.repaired = true;
+        return '[Circular]';
+      }
+      path.push(v);
+      return v;
+    }
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      flags.repaired = true;
+      return String(v);
+    }
+    if (typeof v === 'bigint') {
+      flags.repaired = true;
+      return v.toString();
+    }
+    if (typeof v === 'function' || typeof v === 'symbol') flags.repaired = true;
+    return v;
+  };
+}
+
+/**
+ * A value as JSON can carry it, or undefined when nothing is left. OTel attribute values are
+ * strings, numbers, booleans and arrays of them, which pass as they are; anything else (only
+ * hand-built or decoded spans have it) goes through JSON with cycles cut (to `"[Circular]"`), hostile keys dropped and
+ * values deeper than MAX_JSON_DEPTH kept as their JSON text. Each repair is an issue at `path`.
+ */
+export function toJsonValue(value: unknown, path: string, issues: IssueSink): unknown {
+  if (isJsonScalar(value)) return value;
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    issues.add('INVALID_VALUE', `${String(value)} is not a finite JSON number; kept as text`, path);
+    return String(value);
+  }
+  if (typeof value !== 'object' || value === null) {
+    if (value !== undefined && value !== null) issues.add('INVALID_VALUE', `a ${typeof value} value was dropped`, path);
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    let scalars = true;
+    for (let i = 0; i < value.length && scalars; i++) scalars = isJsonScalar(value[i]);
+    if (scalars) return value;
+  }
+  const flags = { repaired: false };
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, repairingReplacer(flags));
+  } catch (err) {
+    issues.add('INVALID_VALUE', `value dropped, JSON cannot hold it: ${err instanceof Error ? err.message.slice(0, 100) : ''}`, path);
+    return undefined;
+  }
+  if (text === undefined) {
+    issues.add('INVALID_VALUE', 'value dropped, JSON cannot hold it', path);
+    return undefined;
+  }
+  if (flags.repaired) issues.add('INVALID_VALUE', 'cycles, non-finite numbers, bigints or functions repaired', path);
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    issues.add('INVALID_VALUE', `kept as JSON text: ${parsed.error}`, path);
+    return text;
+  }
+  if (parsed.droppedKeys > 0) issues.add('HOSTILE_KEY', `${parsed.droppedKeys} hostile key(s) dropped`, path);
+  return parsed.value;
+}
+
+/**
+ * The entries of an attribute record (span, resource, event or link attributes), ready for JSON:
+ * keys with a `__proto__`/`constructor`/`prototype` segment dropped, null and undefined values
+ * skipped, values passed through {@link toJsonValue}. Each drop is an issue at `prefix + key`.
+ */
+export function jsonEntries(record: unknown, issues: IssueSink, prefix: string): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  if (typeof record !== 'object' || record === null) return out;
+  let keys: string[];
+  try {
+    keys = Object.keys(record);
+  } catch {
+    issues.add('INVALID_VALUE', 'attributes could not be read; dropped', prefix || undefined);
+    return out;
+  }
+  for (const key of keys) {
+    if (hasHostileSegment(key)) {
+      issues.add('HOSTILE_KEY', `attribute key "${key.slice(0, 100)}" dropped`, prefix + key);
+      continue;
+    }
+    let raw: unknown;
+    try {
+      raw = (record as Record<string, unknown>)[key];
+    } catch {
+      issues.add('INVALID_VALUE', 'attribute could not be read; dropped', prefix + key);
+      continue;
+    }
+    if (raw === undefined || raw === null) continue;
+    const value = toJsonValue(raw, prefix + key, issues);
+    if (value !== undefined) out.push([key, value]);
+  }
+  return out;
 }

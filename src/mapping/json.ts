@@ -26,6 +26,36 @@ function stripHostileKeys(v: unknown): number {
 }
 
 /**
+ * Deepest nesting a parsed value may have. Deeper values fail validation by a recursive schema
+ * (zod, ours and the Langfuse server's, overflows its stack near 1,000 levels) and can make
+ * `JSON.stringify` throw, so they are refused and the caller keeps the text.
+ */
+export const MAX_JSON_DEPTH = 200;
+
+/** True when `text` holds more than `limit` `[` or `{` (cheap: `indexOf` skips text runs). */
+function hasManyOpeners(text: string, limit: number): boolean {
+  let n = 0;
+  for (const opener of ['[', '{']) {
+    for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) if (++n > limit) return true;
+  }
+  return false;
+}
+
+/** True when `v` nests containers more than `limit` levels deep (iterative: no stack overflow). */
+function deeperThan(v: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[v, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
  * `JSON.parse` that drops hostile keys (counting them) and turns every failure into a value.
  * `JSON.parse` itself defines `__proto__` as a plain own property, so the value is safe until it
  * is copied by assignment; the keys are removed before that can happen. The walk only runs when
@@ -38,6 +68,10 @@ export function parseJson(text: string): JsonParseResult {
   } catch (err) {
     // SyntaxError for bad text, RangeError for nesting deeper than the stack allows.
     return { ok: false, error: err instanceof Error ? err.message.slice(0, 200) : 'unparsable' };
+  }
+  // A value can only be deeper than the limit when the text has that many openers.
+  if (hasManyOpeners(text, MAX_JSON_DEPTH) && deeperThan(value, MAX_JSON_DEPTH)) {
+    return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let droppedKeys = 0;
   if (text.includes('__proto__') || text.includes('constructor') || text.includes('prototype')) {

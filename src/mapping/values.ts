@@ -1,4 +1,5 @@
 /** Reading typed values out of attribute values, which OTLP/JSON may deliver as strings. */
+import { toJsonValue } from './attribute-bag.js';
 import { isPlainObject, looksLikeJsonContainer, parseJson } from './json.js';
 import type { IssueSink } from './result.js';
 
@@ -52,6 +53,19 @@ export function decodeJsonish(v: unknown, issues: IssueSink, path: string): unkn
     issues.add('HOSTILE_KEY', `${parsed.droppedKeys} hostile key(s) dropped from JSON`, path);
   }
   return parsed.value;
+}
+
+/** JSON number literals that overflow a double: a 3-digit exponent or 309 digits in a row. */
+const MAYBE_OVERFLOWING_NUMBER = /\d[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * {@link decodeJsonish} for metadata, whose schema admits JSON values only: a number a double
+ * cannot hold (`1e400` parses to Infinity) becomes the text `"Infinity"`, with an issue.
+ */
+export function decodeJsonMetadata(v: unknown, issues: IssueSink, path: string): unknown {
+  const decoded = decodeJsonish(v, issues, path);
+  if (decoded === v || typeof v !== 'string' || !MAYBE_OVERFLOWING_NUMBER.test(v)) return decoded;
+  return toJsonValue(decoded, path, issues);
 }
 
 /**

@@ -13,7 +13,7 @@ import type { IngestionEvent } from '../schema.js';
 import { compareHrTime } from '../time.js';
 import type { MappedObservation } from './observation.js';
 import { toObservation } from './observation.js';
-import { toSpanView } from './span-view.js';
+import { rawSpanId, toSpanView } from './span-view.js';
 import type { CommonFields, TraceFields } from './trace-fields.js';
 
 export interface ToIngestionOptions {
@@ -37,10 +37,8 @@ interface Mapped {
   readonly startIso: string;
 }
 
-interface TraceGroup {
-  root?: Mapped;
-  members: Mapped[];
-}
+/** Langfuse rejects a trace-create whose name is longer than this (langfuse-ingestion.md 2.4). */
+const MAX_TRACE_NAME_CHARS = 1000;
 
 function mergeTraceFields(into: TraceFields, from: TraceFields): void {
   for (const key of ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const) {
@@ -50,24 +48,37 @@ function mergeTraceFields(into: TraceFields, from: TraceFields): void {
   if (from.metadata) into.metadata = { ...from.metadata, ...into.metadata };
 }
 
-/** The trace-create for one trace id: the root's fields first, then every other span's. */
-function traceBody(traceId: string, group: TraceGroup): { body: Record<string, unknown>; timestamp: string } {
-  const ordered = group.root ? [group.root, ...group.members.filter((m) => m !== group.root)] : group.members;
+/**
+ * The trace-create for one trace id: the root's fields first, then every other span's in the
+ * order of `members` (sorted by {@link compareMapped}), so the result never depends on the order
+ * the spans arrived in. The root is the earliest root span.
+ */
+function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink): { body: Record<string, unknown>; timestamp: string } {
+  const rootMapped = members.find((m) => m.obs.isRoot);
+  const ordered = rootMapped ? [rootMapped, ...members.filter((m) => m !== rootMapped)] : members;
   const fields: TraceFields = {};
   const common: CommonFields = {};
   for (const m of ordered) {
     mergeTraceFields(fields, m.obs.trace);
     for (const key of ['environment', 'release', 'version'] as const) common[key] ??= m.obs.common[key];
   }
-  const root = group.root?.obs;
+  const root = rootMapped?.obs;
   // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
   if (root) {
     fields.name ??= root.body.name as string;
     if (fields.input === undefined && root.body.input !== undefined) fields.input = root.body.input;
     if (fields.output === undefined && root.body.output !== undefined) fields.output = root.body.output;
   }
-  const first = ordered.reduce((a, b) => (compareHrTime(b.start, a.start) < 0 ? b : a));
-  const timestamp = (group.root ?? first).startIso;
+  if (fields.name !== undefined && fields.name.length > MAX_TRACE_NAME_CHARS) {
+    const source = ordered.find((m) => m.obs.trace.name !== undefined)?.obs ?? root;
+    sink
+      .forItem(source ? { spanId: String(source.body.id) } : {})
+      .add('TRUNCATED', `trace name cut to ${MAX_TRACE_NAME_CHARS} characters (was ${fields.name.length})`, 'body.name');
+    // Never end on the first half of a surrogate pair.
+    const high = fields.name.charCodeAt(MAX_TRACE_NAME_CHARS - 1);
+    fields.name = fields.name.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TRACE_NAME_CHARS - 1 : MAX_TRACE_NAME_CHARS);
+  }
+  const timestamp = (rootMapped ?? (members[0] as Mapped)).startIso;
   const body: Record<string, unknown> = { id: traceId, timestamp };
   for (const key of ['name', 'userId', 'sessionId', 'input', 'output'] as const) {
     if (fields[key] !== undefined) body[key] = fields[key];
@@ -83,6 +94,19 @@ function traceBody(traceId: string, group: TraceGroup): { body: Record<string, u
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Start time, then observation id; spans sharing both (a duplicated span id) by type and then
+ * content, so the order, and the trace fields merged in it, never depend on the input order.
+ */
+function compareMapped(a: Mapped, b: Mapped): number {
+  return (
+    compareHrTime(a.start, b.start) ||
+    compareText(String(a.obs.body.id), String(b.obs.body.id)) ||
+    compareText(a.obs.type, b.obs.type) ||
+    compareText(JSON.stringify([a.obs.body, a.obs.trace]), JSON.stringify([b.obs.body, b.obs.trace]))
+  );
 }
 
 /**
@@ -111,7 +135,7 @@ export function spansToIngestion(
   const defaults: CommonFields = {};
   if (options.environment !== undefined) defaults.environment = options.environment;
   if (options.release !== undefined) defaults.release = options.release;
-  const traces = new Map<string, TraceGroup>();
+  const traces = new Map<string, Mapped[]>();
 
   for (const span of spans) {
     let mapped: Mapped | undefined;
@@ -122,26 +146,25 @@ export function spansToIngestion(
       mapped = { obs, start: view.start, startIso: view.startIso };
     } catch (err) {
       // A defect in a dialect reader must not cost the rest of the batch.
-      sink.add('SKIPPED', `span skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
+      const spanId = rawSpanId(span);
+      sink
+        .forItem(spanId === undefined ? {} : { spanId })
+        .add('SKIPPED', `span skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
       continue;
     }
     const traceId = mapped.obs.body.traceId as string;
-    let group = traces.get(traceId);
-    if (!group) traces.set(traceId, (group = { members: [] }));
-    group.members.push(mapped);
-    if (mapped.obs.isRoot && (!group.root || compareHrTime(mapped.start, group.root.start) < 0)) group.root = mapped;
+    let members = traces.get(traceId);
+    if (!members) traces.set(traceId, (members = []));
+    members.push(mapped);
   }
 
   const events: IngestionEvent[] = [];
   for (const traceId of [...traces.keys()].sort()) {
-    const group = traces.get(traceId) as TraceGroup;
+    const members = (traces.get(traceId) as Mapped[]).sort(compareMapped);
     // Langfuse's ingestion API creates no trace implicitly: every trace gets a trace-create, at
     // least a shallow one, or its observations stay invisible in trace views.
-    const { body, timestamp } = traceBody(traceId, group);
+    const { body, timestamp } = traceBody(traceId, members, sink);
     events.push(envelope('trace-create', body, timestamp));
-    const members = [...group.members].sort(
-      (a, b) => compareHrTime(a.start, b.start) || compareText(String(a.obs.body.id), String(b.obs.body.id)),
-    );
     for (const m of members) {
       const type = `${m.obs.type.toLowerCase()}-create`;
       events.push(envelope(type, m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));

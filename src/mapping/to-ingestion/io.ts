@@ -51,8 +51,9 @@ function attr(r: Reader, key: string, jsonEncoded = false): Source {
 function withSystemInstructions(r: Reader, messages: unknown): unknown {
   const instructions = r.attrs.peek(GENAI.systemInstructions);
   if (!isNonEmpty(instructions) || !Array.isArray(messages)) return messages;
-  r.attrs.delete(GENAI.systemInstructions);
+  // Not prepended over an existing system message; then the attribute stays in the leftovers.
   if (messages.some((m) => (m as { role?: unknown } | null)?.role === 'system')) return messages;
+  r.attrs.delete(GENAI.systemInstructions);
   const decoded = decodeJsonish(instructions, r.issues, GENAI.systemInstructions);
   const system = Array.isArray(decoded) ? { role: 'system', parts: decoded } : { role: 'system', content: decoded };
   return [system, ...messages];
@@ -72,7 +73,7 @@ function messageEvents(r: Reader, side: 'input' | 'output'): Source {
     const items: unknown[] = [];
     const used: number[] = [];
     r.events.forEach((e, i) => {
-      const role = MESSAGE_EVENTS[e.name];
+      const role = Object.hasOwn(MESSAGE_EVENTS, e.name) ? MESSAGE_EVENTS[e.name] : undefined;
       if (side === 'input' && role !== undefined) items.push({ role, ...eventAttributes(r, e, i) });
       else if (side === 'output' && e.name === GENAI.choiceEvent) items.push(eventAttributes(r, e, i));
       else return;

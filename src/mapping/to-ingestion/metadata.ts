@@ -10,7 +10,7 @@ import { AI, LF, META, OI } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { ObservationType } from '../schema.js';
 import { hrTimeToIso, isValidHrTime } from '../time.js';
-import { decodeJsonish } from '../values.js';
+import { decodeJsonMetadata } from '../values.js';
 import type { SpanView } from './span-view.js';
 
 /** AI SDK telemetry metadata keys that are trace fields or prompt links, not metadata. */
@@ -22,12 +22,12 @@ export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<
   const out: Record<string, unknown> = {};
   for (const key of [OI.metadata, LF.legacyMetadata, LF.metadata]) {
     if (!attrs.has(key)) continue;
-    const whole = decodeJsonish(attrs.take(key), issues, key);
+    const whole = decodeJsonMetadata(attrs.take(key), issues, key);
     if (isPlainObject(whole)) Object.assign(out, whole);
     else out.metadata = whole;
   }
   for (const prefix of [LF.legacyMetadataPrefix, LF.metadataPrefix]) {
-    for (const [k, v] of attrs.takePrefix(prefix)) out[k] = decodeJsonish(v, issues, prefix + k);
+    for (const [k, v] of attrs.takePrefix(prefix)) out[k] = decodeJsonMetadata(v, issues, prefix + k);
   }
   for (const [k, v] of attrs.withPrefix(AI.metadataPrefix)) {
     if (AI_RESERVED.has(k)) continue;
@@ -82,9 +82,10 @@ export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unkn
   if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = nanosOf(view.end);
   if (view.incomplete) out[META.incomplete] = true;
   if (view.traceState !== undefined) out[META.traceState] = view.traceState;
+  // Ids only when given: an undefined value is not JSON and fails the event's metadata schema.
   const links = view.links.map((l) => ({
-    traceId: l.context?.traceId,
-    spanId: l.context?.spanId,
+    ...(l.context?.traceId === undefined ? {} : { traceId: l.context.traceId }),
+    ...(l.context?.spanId === undefined ? {} : { spanId: l.context.spanId }),
     ...(l.attributes && Object.keys(l.attributes).length > 0 ? { attributes: { ...l.attributes } } : {}),
   }));
   if (links.length > 0) out[META.links] = links;

@@ -108,13 +108,19 @@ function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefi
   return chunk ? hrTimeToIso(chunk.time as HrTime) : undefined;
 }
 
+/** Prompt versions start at 1; the server treats 0 as "no version" and rejects it beside a name. */
+function promptVersion(v: unknown): number | undefined {
+  const n = toCount(v);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
 function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
   for (const [nameKey, versionKey] of [
     [LF.promptName, LF.promptVersion],
     [LF.legacyPromptName, LF.legacyPromptVersion],
   ] as const) {
     const name = toText(attrs.peek(nameKey));
-    const version = toCount(attrs.peek(versionKey));
+    const version = promptVersion(attrs.peek(versionKey));
     if (name !== undefined && version !== undefined) {
       attrs.delete(nameKey);
       attrs.delete(versionKey);
@@ -125,7 +131,7 @@ function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: strin
   if (attrs.has(key)) {
     const link = decodeJsonObject(attrs.peek(key), issues, key);
     const name = toText(link?.name);
-    const version = toCount(link?.version);
+    const version = promptVersion(link?.version);
     if (name !== undefined && version !== undefined) {
       attrs.delete(key);
       return { promptName: name, promptVersion: version };
@@ -133,6 +139,9 @@ function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: strin
   }
   return undefined;
 }
+
+/** Body fields only the generation schema has (langfuse-ingestion.md 2.5). */
+const GENERATION_ONLY_FIELDS = ['completionStartTime', 'model', 'modelParameters', 'usageDetails', 'costDetails', 'promptName'];
 
 function set(body: Record<string, unknown>, key: string, value: unknown): void {
   if (value !== undefined) body[key] = value;
@@ -176,7 +185,8 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
     set(body, 'costDetails', costDetails);
     const prompt = takePrompt(attrs, issues);
     if (prompt) Object.assign(body, prompt);
-    hasModelData = [model, usageDetails, costDetails].some((v) => v !== undefined);
+    // Any generation-only field: a legacy span-create body would silently lose it (schema strips it).
+    hasModelData = GENERATION_ONLY_FIELDS.some((k) => body[k] !== undefined);
   }
   set(body, 'input', io.input);
   set(body, 'output', io.output);

@@ -4,7 +4,7 @@
  */
 import type { HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { AttributeBag } from '../attribute-bag.js';
+import { AttributeBag, jsonEntries } from '../attribute-bag.js';
 import { isOtelSpanId, isOtelTraceId } from '../ids.js';
 import type { IssueSink } from '../result.js';
 import { compareHrTime, hrTimeToIso, isValidHrTime } from '../time.js';
@@ -62,6 +62,72 @@ function plainRecord(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
+/** `[0, 0]` is the SDK's "not set" (an unended span's end time); it is never a real time. */
+function isSetHrTime(t: unknown): t is HrTime {
+  return isValidHrTime(t) && !(t[0] === 0 && t[1] === 0);
+}
+
+type SpanContextLike = { traceId?: unknown; spanId?: unknown; traceState?: { serialize?: () => string } };
+
+function readContext(span: LooseSpan): SpanContextLike {
+  try {
+    if (typeof span.spanContext === 'function') return (span.spanContext as () => SpanContextLike).call(span) ?? {};
+  } catch {
+    // A span whose context cannot be read has no ids: it is skipped with INVALID_ID.
+  }
+  return {};
+}
+
+/** The span id as the span states it (any case, maybe invalid), or undefined; never throws. */
+export function rawSpanId(raw: ReadableSpan): string | undefined {
+  try {
+    const id = readContext(raw as unknown as LooseSpan).spanId;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Span events as objects with a string name and JSON-safe attributes; anything else dropped. */
+function readEvents(raw: unknown, issues: IssueSink): TimedEvent[] {
+  if (!Array.isArray(raw)) return [];
+  const out: TimedEvent[] = [];
+  raw.forEach((e: unknown, i) => {
+    if (typeof e !== 'object' || e === null) {
+      issues.add('INVALID_VALUE', 'span event is not an object; dropped', `events[${i}]`);
+      return;
+    }
+    const { name, time, attributes, droppedAttributesCount } = e as Record<string, unknown>;
+    if (typeof name !== 'string') issues.add('INVALID_VALUE', 'span event name is not a string', `events[${i}].name`);
+    const event: TimedEvent = { name: typeof name === 'string' ? name : '', time: time as HrTime };
+    const attrs = jsonEntries(attributes, issues, `events[${i}].attributes.`);
+    if (attrs.length > 0) event.attributes = Object.fromEntries(attrs) as TimedEvent['attributes'];
+    if (count(droppedAttributesCount) > 0) event.droppedAttributesCount = count(droppedAttributesCount);
+    out.push(event);
+  });
+  return out;
+}
+
+/** Span links with string ids (when given) and JSON-safe attributes; anything else dropped. */
+function readLinks(raw: unknown, issues: IssueSink): Link[] {
+  if (!Array.isArray(raw)) return [];
+  const out: Link[] = [];
+  raw.forEach((l: unknown, i) => {
+    if (typeof l !== 'object' || l === null) {
+      issues.add('INVALID_VALUE', 'span link is not an object; dropped', `links[${i}]`);
+      return;
+    }
+    const { context, attributes } = l as { context?: { traceId?: unknown; spanId?: unknown }; attributes?: unknown };
+    const traceId = typeof context?.traceId === 'string' ? context.traceId : undefined;
+    const spanId = typeof context?.spanId === 'string' ? context.spanId : undefined;
+    const link = { context: { traceId, spanId } } as unknown as Link;
+    const attrs = jsonEntries(attributes, issues, `links[${i}].attributes.`);
+    if (attrs.length > 0) link.attributes = Object.fromEntries(attrs) as Link['attributes'];
+    out.push(link);
+  });
+  return out;
+}
+
 /**
  * Returns undefined (with an issue) when the span cannot be mapped at all: no valid trace or span
  * id, or neither a valid start nor a valid end time.
@@ -72,20 +138,18 @@ export function toSpanView(
   maxAttributeBytes: number,
 ): SpanView | undefined {
   const span = raw as unknown as LooseSpan;
-  let ctx: { traceId?: unknown; spanId?: unknown; traceState?: { serialize?: () => string } } = {};
-  try {
-    if (typeof span.spanContext === 'function') ctx = (span.spanContext as () => typeof ctx).call(span) ?? {};
-  } catch {
-    ctx = {};
-  }
+  const ctx = readContext(span);
   const spanIdRaw = ctx.spanId;
-  const issues = sink.forItem(typeof spanIdRaw === 'string' ? { spanId: spanIdRaw } : {});
   if (!isOtelTraceId(ctx.traceId) || !isOtelSpanId(spanIdRaw)) {
-    issues.add('INVALID_ID', 'span skipped: trace id or span id missing or invalid');
+    sink
+      .forItem(typeof spanIdRaw === 'string' ? { spanId: spanIdRaw } : {})
+      .add('INVALID_ID', 'span skipped: trace id or span id missing or invalid');
     return undefined;
   }
   const traceId = ctx.traceId.toLowerCase();
   const spanId = spanIdRaw.toLowerCase();
+  // Stamped with the id the observation gets, so issues and events can be matched.
+  const issues = sink.forItem({ spanId });
 
   const parentRaw = span.parentSpanContext?.spanId ?? span.parentSpanId;
   let parentSpanId: string | undefined;
@@ -94,8 +158,8 @@ export function toSpanView(
     else issues.add('INVALID_ID', 'invalid parent span id dropped; span treated as a root', 'parentSpanId');
   }
 
-  const startOk = isValidHrTime(span.startTime);
-  const endOk = isValidHrTime(span.endTime) && !(span.endTime[0] === 0 && span.endTime[1] === 0);
+  const startOk = isSetHrTime(span.startTime);
+  const endOk = isSetHrTime(span.endTime);
   if (!startOk && !endOk) {
     issues.add('INVALID_TIME', 'span skipped: neither start nor end time is valid', 'startTime');
     return undefined;
@@ -131,7 +195,7 @@ export function toSpanView(
     spanId,
     parentSpanId,
     name: typeof span.name === 'string' ? span.name : '',
-    kind: typeof span.kind === 'number' && span.kind >= 0 && span.kind <= 4 ? span.kind : 0,
+    kind: Number.isInteger(span.kind) && (span.kind as number) >= 0 && (span.kind as number) <= 4 ? (span.kind as number) : 0,
     start,
     startIso: hrTimeToIso(start) as string,
     end,
@@ -140,9 +204,9 @@ export function toSpanView(
     status: message === undefined ? { code } : { code, message },
     traceState,
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
-    events: Array.isArray(span.events) ? (span.events as TimedEvent[]) : [],
-    links: Array.isArray(span.links) ? (span.links as Link[]) : [],
-    resource: plainRecord(span.resource?.attributes),
+    events: readEvents(span.events, issues),
+    links: readLinks(span.links, issues),
+    resource: Object.fromEntries(jsonEntries(span.resource?.attributes, issues, 'resource.')),
     scope: {
       name: typeof scopeRaw.name === 'string' ? scopeRaw.name : '',
       ...(typeof scopeRaw.version === 'string' && scopeRaw.version !== '' ? { version: scopeRaw.version } : {}),

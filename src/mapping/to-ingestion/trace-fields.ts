@@ -6,7 +6,7 @@ import type { AttributeBag } from '../attribute-bag.js';
 import { isPlainObject } from '../json.js';
 import { AI, GENAI, LF, OI, OTEL, TRACELOOP } from '../keys.js';
 import type { IssueSink } from '../result.js';
-import { decodeJsonish, toBool, toTags, toText } from '../values.js';
+import { decodeJsonish, decodeJsonMetadata, toBool, toTags, toText } from '../values.js';
 
 export interface TraceFields {
   name?: string;
@@ -80,12 +80,12 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
 
   const metadata: Record<string, unknown> = {};
   if (attrs.has(LF.traceMetadata)) {
-    const whole = decodeJsonish(attrs.take(LF.traceMetadata), issues, LF.traceMetadata);
+    const whole = decodeJsonMetadata(attrs.take(LF.traceMetadata), issues, LF.traceMetadata);
     if (isPlainObject(whole)) Object.assign(metadata, whole);
     else metadata.metadata = whole;
   }
   for (const [k, v] of attrs.takePrefix(LF.traceMetadataPrefix)) {
-    metadata[k] = decodeJsonish(v, issues, LF.traceMetadataPrefix + k);
+    metadata[k] = decodeJsonMetadata(v, issues, LF.traceMetadataPrefix + k);
   }
   if (Object.keys(metadata).length > 0) out.metadata = metadata;
   return out;

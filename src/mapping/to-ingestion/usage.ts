@@ -130,7 +130,11 @@ function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageD
     let details = 0;
     for (const [k, v] of Object.entries(found)) if (k.startsWith(`${side}_`)) details += v;
     if (details > whole) {
-      issues.add('INVALID_USAGE', `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`, side);
+      issues.add(
+        'INVALID_USAGE',
+        `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`,
+        `body.usageDetails.${side}`,
+      );
     }
     out[side] = Math.max(0, whole - details);
   }
