@@ -1,31 +1,43 @@
-/** Minimal, dependency-free throughput measurement: warm up, then the median of several rounds. */
+/**
+ * Minimal, dependency-free throughput measurement. Candidates are measured in interleaved rounds
+ * (A, B, A, B, ...) so that machine noise hits them alike, and each reports its median round.
+ */
+
+export interface Candidate {
+  readonly name: string;
+  /** Processes `items` items once. */
+  readonly work: () => unknown;
+}
 
 export interface Measurement {
   readonly name: string;
   /** Items processed per second (median round). */
   readonly perSecond: number;
-  readonly rounds: number;
 }
 
-/**
- * Runs `work` (which processes `items` items) until `minMillis` of warm-up have passed, then
- * `rounds` timed rounds of at least `minMillis` each, and reports the median rate.
- */
-export function measure(name: string, items: number, work: () => unknown, rounds = 7, minMillis = 250): Measurement {
-  const run = (): number => {
-    let n = 0;
-    const start = process.hrtime.bigint();
-    let elapsed = 0;
-    do {
-      work();
-      n++;
-      elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-    } while (elapsed < minMillis);
-    return (n * items * 1000) / elapsed;
-  };
-  run();
-  const rates = Array.from({ length: rounds }, run).sort((a, b) => a - b);
-  return { name, perSecond: rates[Math.floor(rounds / 2)] as number, rounds };
+function round(work: () => unknown, items: number, minMillis: number): number {
+  let n = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  do {
+    work();
+    n++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  } while (elapsed < minMillis);
+  return (n * items * 1000) / elapsed;
+}
+
+/** Warms every candidate up, then runs `rounds` interleaved rounds of at least `minMillis` each. */
+export function compare(items: number, candidates: readonly Candidate[], rounds = 9, minMillis = 200): Measurement[] {
+  for (const c of candidates) round(c.work, items, minMillis * 2);
+  const rates = candidates.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    candidates.forEach((c, i) => rates[i]!.push(round(c.work, items, minMillis)));
+  }
+  return candidates.map((c, i) => {
+    const sorted = rates[i]!.sort((a, b) => a - b);
+    return { name: c.name, perSecond: sorted[Math.floor(sorted.length / 2)]! };
+  });
 }
 
 export function formatRate(perSecond: number): string {

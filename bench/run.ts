@@ -8,7 +8,8 @@
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
-import { formatRate, measure } from './measure.js';
+import { compare, formatRate } from './measure.js';
+import type { Measurement } from './measure.js';
 import { DIALECTS, replicate } from './spans.js';
 
 const BATCH = 512;
@@ -19,14 +20,16 @@ function main(): void {
   for (const dialect of DIALECTS) {
     const perCopy = replicate(dialect, 1).length;
     const spans = replicate(dialect, Math.ceil(BATCH / perCopy)).slice(0, BATCH);
-    const mapping = measure('map', spans.length, () => spansToIngestion(spans));
-    const serializer = measure('serialize', spans.length, () => ProtobufTraceSerializer.serializeRequest(spans));
+    const [mapping, serializer] = compare(spans.length, [
+      { name: 'spansToIngestion', work: () => spansToIngestion(spans) },
+      { name: 'ProtobufTraceSerializer', work: () => ProtobufTraceSerializer.serializeRequest(spans) },
+    ]) as [Measurement, Measurement];
     const ratio = mapping.perSecond / serializer.perSecond;
     worst = Math.min(worst, ratio);
     rows.push([dialect, formatRate(mapping.perSecond), formatRate(serializer.perSecond), `${ratio.toFixed(2)}x`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log(`Forward mapping, spans per second, batches of ${BATCH} spans (median of 7 rounds)\n`);
+  console.log(`Forward mapping, spans per second, batches of ${BATCH} spans (median of 9 interleaved rounds)\n`);
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   console.log(`\nworst ratio ${worst.toFixed(2)}x (target >= 3x): ${worst >= 3 ? 'met' : 'NOT met'}`);
 }

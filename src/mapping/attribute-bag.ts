@@ -82,9 +82,16 @@ export class AttributeBag {
     return undefined;
   }
 
+  /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
+  hasPrefix(prefix: string): boolean {
+    for (const k of this._map.keys()) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
+    if (!this.hasPrefix(prefix)) return out;
     for (const [k, v] of this._map) if (k.startsWith(prefix)) out.push([k.slice(prefix.length), v]);
     return out;
   }

@@ -6,6 +6,7 @@
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import { TraceFlags } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import type { MappingResult } from './result.js';
@@ -43,8 +44,16 @@ const spanDumpSchema = z.object({
 
 export type SpanDump = z.input<typeof spanDumpSchema>;
 
+/** Spans of one SDK share one Resource; entries with equal resource attributes do too. */
+function sharedResource(attributes: Record<string, unknown>, resources: Map<string, Resource>): Resource {
+  const key = JSON.stringify(attributes);
+  let resource = resources.get(key);
+  if (resource === undefined) resources.set(key, (resource = resourceFromAttributes(attributes as Attributes)));
+  return resource;
+}
+
 /** Replays one validated dump entry as a ReadableSpan of sdk-trace-base 2.x shape. */
-function toReadableSpan(d: z.output<typeof spanDumpSchema>): ReadableSpan {
+function toReadableSpan(d: z.output<typeof spanDumpSchema>, resources: Map<string, Resource>): ReadableSpan {
   const context: SpanContext = { traceId: d.traceId, spanId: d.spanId, traceFlags: d.traceFlags };
   const parentSpanContext: SpanContext | undefined =
     d.parentSpanId === undefined ? undefined : { traceId: d.traceId, spanId: d.parentSpanId, traceFlags: d.traceFlags };
@@ -72,7 +81,7 @@ function toReadableSpan(d: z.output<typeof spanDumpSchema>): ReadableSpan {
       time: e.time as HrTime,
       ...(e.attributes ? { attributes: e.attributes as Attributes } : {}),
     })),
-    resource: resourceFromAttributes(d.resource as Attributes),
+    resource: sharedResource(d.resource, resources),
     instrumentationScope: d.scope.version === undefined ? { name: d.scope.name } : { name: d.scope.name, version: d.scope.version },
     droppedAttributesCount: 0,
     droppedEventsCount: 0,
@@ -85,6 +94,7 @@ export function spanDumpToReadableSpans(input: unknown): MappingResult<ReadableS
   const sink = new IssueSink();
   const items = Array.isArray(input) ? input : [input];
   const spans: ReadableSpan[] = [];
+  const resources = new Map<string, Resource>();
   items.forEach((item, i) => {
     const parsed = spanDumpSchema.safeParse(item);
     if (!parsed.success) {
@@ -94,7 +104,7 @@ export function spanDumpToReadableSpans(input: unknown): MappingResult<ReadableS
         .add('SKIPPED', `span dump entry ${i} is invalid: ${z.prettifyError(parsed.error).slice(0, 300)}`, `[${i}]`);
       return;
     }
-    spans.push(toReadableSpan(parsed.data));
+    spans.push(toReadableSpan(parsed.data, resources));
   });
   return { value: spans, issues: sink.issues };
 }

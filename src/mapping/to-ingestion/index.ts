@@ -13,6 +13,7 @@ import type { IngestionEvent } from '../schema.js';
 import { compareHrTime } from '../time.js';
 import type { MappedObservation } from './observation.js';
 import { toObservation } from './observation.js';
+import type { ResourceCache } from './span-view.js';
 import { rawSpanId, toSpanView } from './span-view.js';
 import type { CommonFields, TraceFields } from './trace-fields.js';
 
@@ -136,11 +137,12 @@ export function spansToIngestion(
   if (options.environment !== undefined) defaults.environment = options.environment;
   if (options.release !== undefined) defaults.release = options.release;
   const traces = new Map<string, Mapped[]>();
+  const resources: ResourceCache = new Map();
 
   for (const span of spans) {
     let mapped: Mapped | undefined;
     try {
-      const view = toSpanView(span, sink, maxBytes);
+      const view = toSpanView(span, sink, maxBytes, resources);
       if (view === undefined) continue;
       const obs = toObservation(view, { legacyTypes: options.legacyTypes === true, defaults }, sink.forItem({ spanId: view.spanId }));
       mapped = { obs, start: view.start, startIso: view.startIso };

@@ -26,7 +26,8 @@ const MESSAGE_EVENTS: Readonly<Record<string, string>> = {
   [GENAI.toolMessageEvent]: 'tool',
 };
 
-type Source = () => unknown;
+/** A source reads one place of one span; sources are built once, at module load. */
+type Source = (r: Reader) => unknown;
 
 interface Reader {
   attrs: AttributeBag;
@@ -39,8 +40,8 @@ interface Reader {
  * Takes `key` when its value is non-empty, decoding JSON containers; `jsonEncoded` keys (the AI
  * SDK's) hold JSON whatever the value, scalars included.
  */
-function attr(r: Reader, key: string, jsonEncoded = false): Source {
-  return () => {
+function attr(key: string, jsonEncoded = false): Source {
+  return (r) => {
     const v = r.attrs.peek(key);
     if (!isNonEmpty(v)) return undefined;
     r.attrs.delete(key);
@@ -68,8 +69,8 @@ function eventAttributes(r: Reader, e: TimedEvent, i: number): Record<string, un
 }
 
 /** The `gen_ai.*.message` / `gen_ai.choice` span events (semconv 1.28-1.36). */
-function messageEvents(r: Reader, side: 'input' | 'output'): Source {
-  return () => {
+function messageEvents(side: 'input' | 'output'): Source {
+  return (r) => {
     const items: unknown[] = [];
     const used: number[] = [];
     r.events.forEach((e, i) => {
@@ -86,8 +87,8 @@ function messageEvents(r: Reader, side: 'input' | 'output'): Source {
 }
 
 /** One attribute of the first event named `name` (the operation-details and content events). */
-function eventAttr(r: Reader, name: string, key: string): Source {
-  return () => {
+function eventAttr(name: string, key: string): Source {
+  return (r) => {
     const i = r.events.findIndex((e) => e.name === name && isNonEmpty(e.attributes?.[key]));
     if (i < 0) return undefined;
     r.consumed.add(i);
@@ -96,36 +97,36 @@ function eventAttr(r: Reader, name: string, key: string): Source {
   };
 }
 
-function indexed(r: Reader, prefix: string, wrappers?: ReadonlySet<string>): Source {
-  return () => {
+function indexed(prefix: string, wrappers?: ReadonlySet<string>): Source {
+  return (r) => {
     const rebuilt = takeIndexed(r.attrs, prefix);
     return rebuilt && wrappers ? unwrap(rebuilt, wrappers) : rebuilt;
   };
 }
 
 /** AI SDK output: text and tool calls together as one assistant message, else whichever exists. */
-function aiSdkOutput(r: Reader): Source {
-  return () => {
-    const text = r.attrs.peek(AI.responseText);
-    const calls = r.attrs.peek(AI.responseToolCalls);
-    if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
-    r.attrs.delete(AI.responseText);
-    r.attrs.delete(AI.responseToolCalls);
-    return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
-  };
-}
+const aiSdkOutput: Source = (r) => {
+  const text = r.attrs.peek(AI.responseText);
+  const calls = r.attrs.peek(AI.responseToolCalls);
+  if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
+  r.attrs.delete(AI.responseText);
+  r.attrs.delete(AI.responseToolCalls);
+  return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
+};
 
-function first(sources: readonly Source[]): unknown {
+function first(sources: readonly Source[], r: Reader): unknown {
   for (const source of sources) {
-    const v = source();
+    const v = source(r);
     if (isNonEmpty(v)) return v;
   }
   return undefined;
 }
 
+const toolDefinitions = attr(GENAI.toolDefinitions);
+
 /** Tool definitions from any dialect, as a list of objects. */
 function takeTools(r: Reader): unknown[] | undefined {
-  const defs = attr(r, GENAI.toolDefinitions)();
+  const defs = toolDefinitions(r);
   if (Array.isArray(defs) && defs.length > 0) return defs;
   const aiTools = r.attrs.peek(AI.promptTools);
   if (Array.isArray(aiTools) && aiTools.length > 0) {
@@ -143,58 +144,63 @@ function takeTools(r: Reader): unknown[] | undefined {
   return functions && functions.length > 0 ? functions : undefined;
 }
 
+/** Message lists get the system instructions prepended (semconv >= 1.37 keeps them apart). */
+function withInstructions(source: Source): Source {
+  return (r) => {
+    const v = source(r);
+    return v === undefined ? undefined : withSystemInstructions(r, v);
+  };
+}
+
+/** Input sources, in precedence order. */
+const INPUT_SOURCES: readonly Source[] = [
+  attr(LF.input),
+  attr(AI.promptMessages),
+  attr(AI.prompt),
+  attr(AI.toolCallArgs, true),
+  attr(AI.values, true),
+  attr(AI.value, true),
+  withInstructions(attr(GENAI.inputMessages)),
+  withInstructions(eventAttr(GENAI.operationDetailsEvent, GENAI.inputMessages)),
+  messageEvents('input'),
+  indexed(OI.inputMessagesPrefix, OI_WRAPPERS),
+  indexed('llm.prompts.', OI_WRAPPERS),
+  indexed(GENAI.promptPrefix),
+  attr(GENAI.prompt),
+  attr(TRACELOOP.entityInput),
+  attr(OI.inputValue),
+  eventAttr(GENAI.contentPromptEvent, GENAI.prompt),
+  attr(GENAI.toolCallArguments),
+];
+
+/** Output sources, in precedence order. */
+const OUTPUT_SOURCES: readonly Source[] = [
+  attr(LF.output),
+  aiSdkOutput,
+  attr(AI.responseText),
+  attr(AI.responseObject, true),
+  attr(AI.responseToolCalls),
+  attr(AI.resultText),
+  attr(AI.resultObject),
+  attr(AI.resultToolCalls),
+  attr(AI.toolCallResult, true),
+  attr(GENAI.outputMessages),
+  eventAttr(GENAI.operationDetailsEvent, GENAI.outputMessages),
+  messageEvents('output'),
+  indexed(OI.outputMessagesPrefix, OI_WRAPPERS),
+  indexed('llm.choices.', OI_WRAPPERS),
+  indexed(GENAI.completionPrefix),
+  attr(GENAI.completion),
+  attr(TRACELOOP.entityOutput),
+  attr(OI.outputValue),
+  eventAttr(GENAI.contentCompletionEvent, GENAI.completion),
+  attr(GENAI.toolCallResult),
+];
+
 export function takeIO(attrs: AttributeBag, events: readonly TimedEvent[], issues: IssueSink): IOResult {
   const r: Reader = { attrs, issues, events, consumed: new Set() };
-  const genaiInput: Source = () => {
-    const v = attr(r, GENAI.inputMessages)();
-    return v === undefined ? undefined : withSystemInstructions(r, v);
-  };
-  const detailsInput: Source = () => {
-    const v = eventAttr(r, GENAI.operationDetailsEvent, GENAI.inputMessages)();
-    return v === undefined ? undefined : withSystemInstructions(r, v);
-  };
-
-  let input = first([
-    attr(r, LF.input),
-    attr(r, AI.promptMessages),
-    attr(r, AI.prompt),
-    attr(r, AI.toolCallArgs, true),
-    attr(r, AI.values, true),
-    attr(r, AI.value, true),
-    genaiInput,
-    detailsInput,
-    messageEvents(r, 'input'),
-    indexed(r, OI.inputMessagesPrefix, OI_WRAPPERS),
-    indexed(r, 'llm.prompts.', OI_WRAPPERS),
-    indexed(r, GENAI.promptPrefix),
-    attr(r, GENAI.prompt),
-    attr(r, TRACELOOP.entityInput),
-    attr(r, OI.inputValue),
-    eventAttr(r, GENAI.contentPromptEvent, GENAI.prompt),
-    attr(r, GENAI.toolCallArguments),
-  ]);
-  const output = first([
-    attr(r, LF.output),
-    aiSdkOutput(r),
-    attr(r, AI.responseText),
-    attr(r, AI.responseObject, true),
-    attr(r, AI.responseToolCalls),
-    attr(r, AI.resultText),
-    attr(r, AI.resultObject),
-    attr(r, AI.resultToolCalls),
-    attr(r, AI.toolCallResult, true),
-    attr(r, GENAI.outputMessages),
-    eventAttr(r, GENAI.operationDetailsEvent, GENAI.outputMessages),
-    messageEvents(r, 'output'),
-    indexed(r, OI.outputMessagesPrefix, OI_WRAPPERS),
-    indexed(r, 'llm.choices.', OI_WRAPPERS),
-    indexed(r, GENAI.completionPrefix),
-    attr(r, GENAI.completion),
-    attr(r, TRACELOOP.entityOutput),
-    attr(r, OI.outputValue),
-    eventAttr(r, GENAI.contentCompletionEvent, GENAI.completion),
-    attr(r, GENAI.toolCallResult),
-  ]);
+  let input = first(INPUT_SOURCES, r);
+  const output = first(OUTPUT_SOURCES, r);
   const tools = takeTools(r);
   if (tools !== undefined) input = input === undefined ? { tools } : { messages: input, tools };
 

@@ -194,7 +194,7 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   const metadata: Record<string, unknown> = takeExplicitMetadata(view, issues);
   const leftovers = attrs.leftovers();
   if (Object.keys(leftovers).length > 0) metadata[META.attributes] = leftovers;
-  if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = { ...view.resource };
+  if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = view.resource;
   metadata[META.scope] = scopeRecord(view);
   Object.assign(metadata, otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents }));
   body.metadata = metadata;

@@ -132,10 +132,26 @@ function readLinks(raw: unknown, issues: IssueSink): Link[] {
  * Returns undefined (with an issue) when the span cannot be mapped at all: no valid trace or span
  * id, or neither a valid start nor a valid end time.
  */
+/**
+ * Per-call memo of cleaned resource attributes. Spans of one SDK share one Resource object, whose
+ * `attributes` getter builds a fresh object on every read: clean it once per call, not per span.
+ */
+export type ResourceCache = Map<unknown, Readonly<Record<string, unknown>>>;
+
+function readResource(span: LooseSpan, issues: IssueSink, cache: ResourceCache): Readonly<Record<string, unknown>> {
+  const resource = span.resource;
+  const cached = cache.get(resource);
+  if (cached !== undefined) return cached;
+  const cleaned = Object.fromEntries(jsonEntries(resource?.attributes, issues, 'resource.'));
+  cache.set(resource, cleaned);
+  return cleaned;
+}
+
 export function toSpanView(
   raw: ReadableSpan,
   sink: IssueSink,
   maxAttributeBytes: number,
+  resources: ResourceCache = new Map(),
 ): SpanView | undefined {
   const span = raw as unknown as LooseSpan;
   const ctx = readContext(span);
@@ -206,7 +222,7 @@ export function toSpanView(
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
     events: readEvents(span.events, issues),
     links: readLinks(span.links, issues),
-    resource: Object.fromEntries(jsonEntries(span.resource?.attributes, issues, 'resource.')),
+    resource: readResource(span, issues, resources),
     scope: {
       name: typeof scopeRaw.name === 'string' ? scopeRaw.name : '',
       ...(typeof scopeRaw.version === 'string' && scopeRaw.version !== '' ? { version: scopeRaw.version } : {}),
