@@ -5,6 +5,7 @@
  */
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import { TraceFlags } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -55,6 +56,7 @@ function sharedResource(attributes: Record<string, unknown>, resources: Map<stri
 /** Replays one validated dump entry as a ReadableSpan of sdk-trace-base 2.x shape. */
 function toReadableSpan(d: z.output<typeof spanDumpSchema>, resources: Map<string, Resource>): ReadableSpan {
   const context: SpanContext = { traceId: d.traceId, spanId: d.spanId, traceFlags: d.traceFlags };
+  if (d.traceState !== undefined && d.traceState !== '') context.traceState = new TraceState(d.traceState);
   const parentSpanContext: SpanContext | undefined =
     d.parentSpanId === undefined ? undefined : { traceId: d.traceId, spanId: d.parentSpanId, traceFlags: d.traceFlags };
   const startTime = d.startTime as HrTime;

@@ -44,10 +44,15 @@ export function toText(v: unknown): string | undefined {
  */
 export function decodeJsonish(v: unknown, issues: IssueSink, path: string): unknown {
   if (typeof v !== 'string' || !looksLikeJsonContainer(v)) return v;
-  const parsed = parseJson(v);
+  return parseReporting(v, issues, path, 'kept as text');
+}
+
+/** Parses `text`, reporting failures and dropped keys; the text itself when it does not parse. */
+function parseReporting(text: string, issues: IssueSink, path: string, failure: string): unknown {
+  const parsed = parseJson(text);
   if (!parsed.ok) {
-    issues.add('INVALID_JSON', `kept as text: ${parsed.error}`, path);
-    return v;
+    issues.add('INVALID_JSON', `${failure}: ${parsed.error}`, path);
+    return text;
   }
   if (parsed.droppedKeys > 0) {
     issues.add('HOSTILE_KEY', `${parsed.droppedKeys} hostile key(s) dropped from JSON`, path);
@@ -75,16 +80,7 @@ export function decodeJsonMetadata(v: unknown, issues: IssueSink, path: string):
  */
 export function decodeJsonText(v: unknown, issues: IssueSink, path: string): unknown {
   if (Array.isArray(v)) return v.map((item, i) => decodeJsonText(item, issues, `${path}[${i}]`));
-  if (typeof v !== 'string') return v;
-  const parsed = parseJson(v);
-  if (!parsed.ok) {
-    issues.add('INVALID_JSON', `kept as text: ${parsed.error}`, path);
-    return v;
-  }
-  if (parsed.droppedKeys > 0) {
-    issues.add('HOSTILE_KEY', `${parsed.droppedKeys} hostile key(s) dropped from JSON`, path);
-  }
-  return parsed.value;
+  return typeof v === 'string' ? parseReporting(v, issues, path, 'kept as text') : v;
 }
 
 /**
@@ -98,15 +94,9 @@ export function decodeJsonObject(
 ): Record<string, unknown> | undefined {
   if (isPlainObject(v)) return v;
   if (typeof v === 'string') {
-    const parsed = parseJson(v);
-    if (!parsed.ok) {
-      issues.add('INVALID_JSON', `expected a JSON object: ${parsed.error}`, path);
-      return undefined;
-    }
-    if (parsed.droppedKeys > 0) {
-      issues.add('HOSTILE_KEY', `${parsed.droppedKeys} hostile key(s) dropped from JSON`, path);
-    }
-    if (isPlainObject(parsed.value)) return parsed.value;
+    const value = parseReporting(v, issues, path, 'expected a JSON object');
+    if (value === v) return undefined; // unparsable, already reported
+    if (isPlainObject(value)) return value;
   }
   issues.add('INVALID_VALUE', 'expected a JSON object', path);
   return undefined;

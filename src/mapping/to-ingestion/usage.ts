@@ -206,5 +206,17 @@ export function takeCost(attrs: AttributeBag, issues: IssueSink): CostDetails | 
       .replace(/^completion_details\./, 'output_');
     costs[bucket] = n;
   }
-  return withTotal(costs);
+  // OpenInference's prompt/completion costs include their details; Langfuse buckets are
+  // exclusive (as for usage), so the details are subtracted and the total is the inclusive sum.
+  const total = costs.total ?? roundCost((costs.input ?? 0) + (costs.output ?? 0));
+  for (const side of ['input', 'output'] as const) {
+    const whole = costs[side];
+    if (whole === undefined) continue;
+    let details = 0;
+    for (const k of Object.keys(costs)) if (k.startsWith(`${side}_`)) details += costs[k] ?? 0;
+    costs[side] = Math.max(0, roundCost(whole - details));
+  }
+  if (Object.keys(costs).length === 0) return undefined;
+  costs.total = total;
+  return costs;
 }

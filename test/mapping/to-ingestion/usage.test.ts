@@ -305,6 +305,12 @@ describe('cost', () => {
       attrs: { 'llm.cost.prompt': 0.1, 'llm.cost.completion': 0.2 },
       cost: { input: 0.1, output: 0.2, total: 0.3 },
     },
+    {
+      // OpenInference prompt cost 0.1 includes 0.04 of cache reads: exclusive buckets, inclusive total.
+      name: 'llm.cost.prompt_details are subtracted from input, the total is not double counted',
+      attrs: { 'llm.cost.prompt': 0.1, 'llm.cost.prompt_details.cache_read': 0.04, 'llm.cost.completion': 0.2 },
+      cost: { input: 0.06, input_cache_read: 0.04, output: 0.2, total: 0.3 },
+    },
   ])('$name', ({ attrs, cost, kept }) => {
     const { body, issues } = mapOne({ attributes: { ...CHAT, ...attrs } });
     expect(issues).toEqual([]);
