@@ -1,0 +1,75 @@
+/**
+ * Builds OTel SDK `ReadableSpan` objects (sdk-trace-base 2.x shape) from plain fields, for every
+ * path that makes spans out of data: span dumps, OTLP files, ingestion events.
+ */
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import { TraceFlags } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+
+export interface SpanFields {
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId?: string | undefined;
+  readonly traceFlags?: number;
+  readonly traceState?: string | undefined;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly attributes: Attributes;
+  readonly events?: readonly TimedEvent[];
+  readonly links?: readonly Link[];
+  readonly status: SpanStatus;
+  readonly resource: Resource;
+  readonly scope: { readonly name: string; readonly version?: string | undefined };
+  readonly droppedAttributesCount?: number;
+  readonly droppedEventsCount?: number;
+  readonly droppedLinksCount?: number;
+}
+
+function durationOf(start: HrTime, end: HrTime): HrTime {
+  const nanos = (BigInt(end[0]) - BigInt(start[0])) * 1_000_000_000n + BigInt(end[1] - start[1]);
+  const safe = nanos < 0n ? 0n : nanos;
+  return [Number(safe / 1_000_000_000n), Number(safe % 1_000_000_000n)];
+}
+
+export function makeReadableSpan(f: SpanFields): ReadableSpan {
+  const traceFlags = f.traceFlags ?? TraceFlags.SAMPLED;
+  const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags };
+  if (f.traceState !== undefined && f.traceState !== '') context.traceState = new TraceState(f.traceState);
+  return {
+    name: f.name,
+    kind: f.kind,
+    spanContext: () => context,
+    parentSpanContext:
+      f.parentSpanId === undefined ? undefined : { traceId: f.traceId, spanId: f.parentSpanId, traceFlags },
+    startTime: f.startTime,
+    endTime: f.endTime,
+    duration: durationOf(f.startTime, f.endTime),
+    ended: true,
+    status: f.status,
+    attributes: f.attributes,
+    links: [...(f.links ?? [])],
+    events: [...(f.events ?? [])],
+    resource: f.resource,
+    instrumentationScope: f.scope.version === undefined ? { name: f.scope.name } : { name: f.scope.name, version: f.scope.version },
+    droppedAttributesCount: f.droppedAttributesCount ?? 0,
+    droppedEventsCount: f.droppedEventsCount ?? 0,
+    droppedLinksCount: f.droppedLinksCount ?? 0,
+  };
+}
+
+/** One Resource per distinct attribute set, as an SDK has one Resource for all its spans. */
+export class ResourcePool {
+  private readonly _byKey = new Map<string, Resource>();
+
+  get(attributes: Attributes): Resource {
+    const key = JSON.stringify(attributes);
+    let resource = this._byKey.get(key);
+    if (resource === undefined) this._byKey.set(key, (resource = resourceFromAttributes(attributes)));
+    return resource;
+  }
+}

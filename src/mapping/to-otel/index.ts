@@ -1,0 +1,279 @@
+/**
+ * ingestionToSpans: Langfuse ingestion events -> OTel spans (design.md section 6). Pure: the same
+ * events, in any order, always give the same spans, ids included, so the stock OTLP exporters can
+ * send them anywhere.
+ */
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { syntheticRootSpanId, toOtelSpanId, toOtelTraceId } from '../ids.js';
+import { isPlainObject } from '../json.js';
+import { LF, OTEL } from '../keys.js';
+import { ResourcePool, makeReadableSpan } from '../readable-span.js';
+import type { MappingResult } from '../result.js';
+import { IssueSink } from '../result.js';
+import type { ObservationType } from '../schema.js';
+import { compareHrTime, isoToHrTime } from '../time.js';
+import { VERSION } from '../../version.js';
+import type { AttributeDialect } from './attributes.js';
+import { effectiveUsage, jsonText, observationAttributes, traceAttributes } from './attributes.js';
+import { cleanAttributes } from './hygiene.js';
+import type { HygieneOptions } from './hygiene.js';
+import { mergeEvents } from './merge.js';
+import { exactTime, restoreOtelFacts } from './restore.js';
+import { SCORE_EVENT, scoreEvent, scoreTarget, scoreTime } from './scores.js';
+import type { MergedObservation, MergedScore, MergedTrace } from './types.js';
+
+export interface ToOtelOptions {
+  /** Attribute dialects to write: `langfuse` (for Langfuse's OTLP endpoint), `genai`, or `both`. Default `both`. */
+  attributes?: AttributeDialect;
+  /** Resource `service.name`. Default: the batch metadata's `sdk_integration`, else `langfuse-ingestion`. */
+  serviceName?: string;
+  /** The `metadata` of the ingestion request (`sdk_integration`, `sdk_name`, `sdk_version`, `public_key`). */
+  batchMetadata?: unknown;
+  /** Cap per string attribute in UTF-8 bytes, longer ones cut with a marker; 0 = off. Default 65,536. */
+  maxAttributeBytes?: number;
+  /** Keep `data:` base64 media instead of a placeholder. Default false. */
+  keepBase64?: boolean;
+}
+
+export const DEFAULT_OTLP_ATTRIBUTE_BYTES = 65_536;
+const SCOPE = { name: 'otel-langfuse-bridge', version: VERSION };
+
+interface Context {
+  readonly dialect: AttributeDialect;
+  readonly hygiene: HygieneOptions;
+  readonly resources: ResourcePool;
+  readonly baseResource: Attributes;
+  readonly sink: IssueSink;
+}
+
+function baseResource(options: ToOtelOptions): Attributes {
+  const meta = isPlainObject(options.batchMetadata) ? options.batchMetadata : {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const out: Attributes = {
+    [OTEL.serviceName]: options.serviceName ?? text(meta.sdk_integration) ?? 'langfuse-ingestion',
+  };
+  const sdkName = text(meta.sdk_name);
+  const sdkVersion = text(meta.sdk_version);
+  const publicKey = text(meta.public_key);
+  if (sdkName) out['langfuse.sdk.name'] = sdkName;
+  if (sdkVersion) out['langfuse.sdk.version'] = sdkVersion;
+  if (publicKey) out['langfuse.public_key'] = publicKey;
+  return out;
+}
+
+const derivedKind = (type: ObservationType): SpanKind =>
+  type === 'GENERATION' || type === 'EMBEDDING' ? SpanKind.CLIENT : SpanKind.INTERNAL;
+
+function maxTime(a: HrTime, b: HrTime): HrTime {
+  return compareHrTime(a, b) >= 0 ? a : b;
+}
+
+/** One span for one merged observation. */
+function observationSpan(
+  obs: MergedObservation,
+  trace: MergedTrace | undefined,
+  rootSpanId: string,
+  known: ReadonlySet<string>,
+  events: readonly TimedEvent[],
+  ctx: Context,
+): ReadableSpan | undefined {
+  const issues = ctx.sink.forItem({ eventId: obs.eventIds[0] ?? obs.id });
+  const body = obs.body;
+  const startIso = isoToHrTime(String(body.startTime));
+  if (!startIso) {
+    issues.add('INVALID_TIME', `observation ${obs.id} has no valid start time; skipped`, 'body.startTime');
+    return undefined;
+  }
+  const { facts, metadata } = restoreOtelFacts(body.metadata);
+  const start = exactTime(startIso, facts.startNanos);
+  let end = start;
+  let incomplete = false;
+  const endIso = typeof body.endTime === 'string' ? isoToHrTime(body.endTime) : undefined;
+  if (endIso) end = maxTime(exactTime(endIso, facts.endNanos), start);
+  else if (obs.type !== 'EVENT') {
+    incomplete = true;
+    issues.add('MISSING_END_TIME', `observation ${obs.id} has no end time; end set to start`, 'body.endTime');
+  }
+
+  const parentId = typeof body.parentObservationId === 'string' && body.parentObservationId !== '' ? body.parentObservationId : undefined;
+  if (parentId !== undefined && !known.has(parentId)) {
+    issues.add('UNKNOWN_PARENT', `parent ${parentId} is in no input; linked by its deterministic span id`, 'body.parentObservationId');
+  }
+  const level = body.level;
+  const isError = level === 'ERROR';
+  const statusMessage = typeof body.statusMessage === 'string' ? body.statusMessage : undefined;
+  const code = facts.statusCode ?? (isError ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
+  const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
+
+  const attributes: Attributes = {
+    ...facts.attributes,
+    ...observationAttributes(obs.type, { ...effectiveUsage(body), metadata }, obs.id, trace?.body.sessionId, ctx.dialect),
+    ...(trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: String(body.traceId) }),
+  };
+  if (isError && ctx.dialect !== 'langfuse') attributes[OTEL.errorType] ??= '_OTHER';
+  if (incomplete) attributes[LF.bridgeIncomplete] = true;
+  cleanAttributes(attributes, ctx.hygiene, issues);
+
+  return makeReadableSpan({
+    name: facts.spanName ?? (typeof body.name === 'string' && body.name !== '' ? body.name : obs.type.toLowerCase()),
+    kind: facts.kind ?? derivedKind(obs.type),
+    traceId: toOtelTraceId(String(body.traceId)),
+    spanId: toOtelSpanId(obs.id),
+    parentSpanId: parentId === undefined ? rootSpanId : toOtelSpanId(parentId),
+    traceState: facts.traceState,
+    startTime: start,
+    endTime: end,
+    attributes,
+    events: [...(facts.events ?? []), ...events],
+    links: facts.links ?? [],
+    status: message === undefined ? { code } : { code, message },
+    resource: ctx.resources.get(facts.resource ?? ctx.baseResource),
+    scope: facts.scope ?? SCOPE,
+  });
+}
+
+/** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
+function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): Attributes {
+  const all = traceAttributes(trace.body, trace.id);
+  if (dialect !== 'genai') return all;
+  const out: Attributes = { [LF.traceId]: trace.id };
+  for (const key of [OTEL.userId, OTEL.sessionId]) if (all[key] !== undefined) out[key] = all[key];
+  return out;
+}
+
+/** The synthetic root that stands for the trace: its fields, spanning its observations. */
+function rootSpan(
+  langfuseTraceId: string,
+  trace: MergedTrace | undefined,
+  children: readonly ReadableSpan[],
+  events: readonly TimedEvent[],
+  ctx: Context,
+): ReadableSpan | undefined {
+  const issues = ctx.sink.forItem({ eventId: trace?.eventIds[0] ?? langfuseTraceId });
+  const declared = typeof trace?.body.timestamp === 'string' ? isoToHrTime(trace.body.timestamp) : undefined;
+  const times = children.flatMap((s) => [s.startTime, s.endTime]);
+  if (declared) times.push(declared);
+  for (const e of events) times.push(e.time as HrTime);
+  if (times.length === 0) {
+    issues.add('INVALID_TIME', `trace ${langfuseTraceId} has no time; no root span`, 'body.timestamp');
+    return undefined;
+  }
+  const start = times.reduce((a, b) => (compareHrTime(b, a) < 0 ? b : a));
+  const end = times.reduce(maxTime);
+  const attributes: Attributes = trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: langfuseTraceId };
+  attributes[LF.bridgeSyntheticRoot] = trace ? 'trace' : 'implicit';
+  if (trace && ctx.dialect !== 'genai') {
+    if (trace.body.input !== undefined && trace.body.input !== null) attributes[LF.traceInput] = jsonText(trace.body.input);
+    if (trace.body.output !== undefined && trace.body.output !== null) attributes[LF.traceOutput] = jsonText(trace.body.output);
+    for (const [field, key] of [
+      ['environment', LF.environment],
+      ['version', LF.version],
+    ] as const) {
+      if (typeof trace.body[field] === 'string') attributes[key] = trace.body[field] as string;
+    }
+  }
+  cleanAttributes(attributes, ctx.hygiene, issues);
+  const name = typeof trace?.body.name === 'string' && trace.body.name !== '' ? trace.body.name : 'langfuse-trace';
+  return makeReadableSpan({
+    name,
+    kind: SpanKind.INTERNAL,
+    traceId: toOtelTraceId(langfuseTraceId),
+    spanId: syntheticRootSpanId(langfuseTraceId),
+    startTime: start,
+    endTime: end,
+    attributes,
+    events,
+    status: { code: SpanStatusCode.UNSET },
+    resource: ctx.resources.get(ctx.baseResource),
+    scope: SCOPE,
+  });
+}
+
+/** A zero-length span for a score whose target is in no input, under the target's deterministic id. */
+function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): ReadableSpan {
+  const target = scoreTarget(score);
+  const traceKey = target.traceId ?? `session:${target.sessionId ?? String(score.body.id ?? score.eventId)}`;
+  const parent = target.observationId !== undefined
+    ? toOtelSpanId(target.observationId)
+    : target.traceId !== undefined
+      ? syntheticRootSpanId(target.traceId)
+      : undefined;
+  return makeReadableSpan({
+    name: SCORE_EVENT,
+    kind: SpanKind.INTERNAL,
+    traceId: toOtelTraceId(traceKey),
+    spanId: toOtelSpanId(`score:${String(score.body.id ?? score.eventId)}`),
+    parentSpanId: parent,
+    startTime: time,
+    endTime: time,
+    attributes: { [LF.traceId]: traceKey },
+    events: [scoreEvent(score, time)],
+    status: { code: SpanStatusCode.UNSET },
+    resource: ctx.resources.get(ctx.baseResource),
+    scope: SCOPE,
+  });
+}
+
+/**
+ * Maps ingestion events (the `batch` array of one or more requests) to OTel spans: one span per
+ * observation whatever number of events touched it, a synthetic root per trace, scores as span
+ * events. Never throws on bad data: each bad event is an issue with its envelope id.
+ */
+export function ingestionToSpans(events: readonly unknown[], options: ToOtelOptions = {}): MappingResult<ReadableSpan[]> {
+  const sink = new IssueSink();
+  const merged = mergeEvents(events, sink);
+  const ctx: Context = {
+    dialect: options.attributes ?? 'both',
+    hygiene: { maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_OTLP_ATTRIBUTE_BYTES, keepBase64: options.keepBase64 === true },
+    resources: new ResourcePool(),
+    baseResource: baseResource(options),
+    sink,
+  };
+
+  const byTrace = new Map<string, MergedObservation[]>();
+  for (const id of merged.traces.keys()) byTrace.set(id, []);
+  for (const obs of merged.observations.values()) push(byTrace, String(obs.body.traceId), obs);
+
+  // Scores land on the span they target: collect them by target first.
+  const onObservation = new Map<string, TimedEvent[]>();
+  const onTrace = new Map<string, TimedEvent[]>();
+  const orphans: Array<[MergedScore, HrTime]> = [];
+  for (const score of merged.scores) {
+    const time = scoreTime(score);
+    if (!time) {
+      sink.forItem({ eventId: score.eventId }).add('INVALID_TIME', 'score has no valid time; dropped', 'timestamp');
+      continue;
+    }
+    const target = scoreTarget(score);
+    if (target.observationId !== undefined && merged.observations.has(target.observationId)) {
+      push(onObservation, target.observationId, scoreEvent(score, time));
+    } else if (target.observationId === undefined && target.traceId !== undefined && byTrace.has(target.traceId)) {
+      push(onTrace, target.traceId, scoreEvent(score, time));
+    } else orphans.push([score, time]);
+  }
+
+  const known: ReadonlySet<string> = new Set(merged.observations.keys());
+  const spans: ReadableSpan[] = [];
+  for (const [langfuseTraceId, observations] of byTrace) {
+    const trace = merged.traces.get(langfuseTraceId);
+    const rootId = syntheticRootSpanId(langfuseTraceId);
+    const children: ReadableSpan[] = [];
+    for (const obs of observations) {
+      const span = observationSpan(obs, trace, rootId, known, onObservation.get(obs.id) ?? [], ctx);
+      if (span) children.push(span);
+    }
+    const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx);
+    if (root) spans.push(root);
+    spans.push(...children);
+  }
+  for (const [score, time] of orphans) spans.push(orphanScoreSpan(score, time, ctx));
+  return { value: spans, issues: sink.issues };
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
