@@ -3,11 +3,12 @@
  * The pure mapping is also available on its own as `otel-langfuse-bridge/mapping`.
  */
 export { VERSION } from './version.js';
-export { spansToIngestion, spanDumpToReadableSpans } from './mapping/index.js';
+export { ingestionToSpans, otlpJsonToSpans, spanDumpToReadableSpans, spansToIngestion } from './mapping/index.js';
 export type {
   IngestionEvent,
   IssueCode,
   MappingIssue,
   MappingResult,
   ToIngestionOptions,
+  ToOtelOptions,
 } from './mapping/index.js';

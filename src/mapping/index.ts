@@ -5,6 +5,12 @@
 export type { IssueCode, MappingIssue, MappingResult } from './result.js';
 export { spansToIngestion } from './to-ingestion/index.js';
 export type { ToIngestionOptions } from './to-ingestion/index.js';
+export { ingestionToSpans, DEFAULT_OTLP_ATTRIBUTE_BYTES } from './to-otel/index.js';
+export type { ToOtelOptions } from './to-otel/index.js';
+export type { AttributeDialect } from './to-otel/attributes.js';
+export { mergeEvents } from './to-otel/merge.js';
+export type { MergeResult, MergedObservation, MergedScore, MergedTrace } from './to-otel/types.js';
+export { otlpJsonToSpans } from './otlp-json.js';
 export { spanDumpToReadableSpans } from './span-dump.js';
 export type { SpanDump } from './span-dump.js';
 export {
