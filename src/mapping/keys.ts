@@ -46,7 +46,35 @@ export const LF = {
   bridgeIncomplete: 'langfuse.bridge.incomplete',
   bridgeSyntheticRoot: 'langfuse.bridge.synthetic_root',
   bridgeTraceUpdate: 'langfuse.bridge.trace_update',
+  /** Ours: the original id of the parent observation, when it had to be hashed. */
+  bridgeParentId: 'langfuse.bridge.parent_observation_id',
+  /** Ours, on a synthetic root: the trace's own timestamp (the root spans its observations). */
+  bridgeTraceTimestamp: 'langfuse.bridge.trace_timestamp',
+  /** Ours: the GenAI twin keys the reverse mapping derived from `langfuse.*` keys (string[]). */
+  bridgeGenaiTwins: 'langfuse.bridge.genai_twins',
 } as const;
+
+/** Attributes of the `langfuse.score` span events that carry `score-create` bodies. */
+export const SCORE = {
+  event: 'langfuse.score',
+  fields: [
+    ['id', 'langfuse.score.id'],
+    ['name', 'langfuse.score.name'],
+    ['dataType', 'langfuse.score.data_type'],
+    ['comment', 'langfuse.score.comment'],
+    ['source', 'langfuse.score.source'],
+    ['configId', 'langfuse.score.config_id'],
+    ['environment', 'langfuse.score.environment'],
+    ['traceId', 'langfuse.score.trace_id'],
+    ['observationId', 'langfuse.score.observation_id'],
+    ['sessionId', 'langfuse.score.session_id'],
+  ] as const,
+  value: 'langfuse.score.value',
+  metadata: 'langfuse.score.metadata',
+} as const;
+
+/** The instrumentation scope of spans the reverse mapping makes. */
+export const BRIDGE_SCOPE_NAME = 'otel-langfuse-bridge';
 
 /** OTel registry keys that are not GenAI-specific. */
 export const OTEL = {

@@ -7,6 +7,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../attribute-bag.js';
 import { envelopeId } from '../ids.js';
 import { isPlainObject } from '../json.js';
+import { SCORE } from '../keys.js';
 import type { MappingResult } from '../result.js';
 import { IssueSink } from '../result.js';
 import type { IngestionEvent } from '../schema.js';
@@ -55,7 +56,8 @@ function mergeTraceFields(into: TraceFields, from: TraceFields): void {
  * the spans arrived in. The root is the earliest root span.
  */
 function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink): { body: Record<string, unknown>; timestamp: string } {
-  const rootMapped = members.find((m) => m.obs.isRoot);
+  // A synthetic root made by our reverse mapping is the trace itself: it wins.
+  const rootMapped = members.find((m) => m.obs.markers.syntheticRoot) ?? members.find((m) => m.obs.isRoot);
   const ordered = rootMapped ? [rootMapped, ...members.filter((m) => m !== rootMapped)] : members;
   const fields: TraceFields = {};
   const common: CommonFields = {};
@@ -65,7 +67,7 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
   }
   const root = rootMapped?.obs;
   // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
-  if (root) {
+  if (root && !root.markers.syntheticRoot) {
     fields.name ??= root.body.name as string;
     if (fields.input === undefined && root.body.input !== undefined) fields.input = root.body.input;
     if (fields.output === undefined && root.body.output !== undefined) fields.output = root.body.output;
@@ -79,7 +81,7 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
     const high = fields.name.charCodeAt(MAX_TRACE_NAME_CHARS - 1);
     fields.name = fields.name.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TRACE_NAME_CHARS - 1 : MAX_TRACE_NAME_CHARS);
   }
-  const timestamp = (rootMapped ?? (members[0] as Mapped)).startIso;
+  const timestamp = root?.markers.traceTimestamp ?? (rootMapped ?? (members[0] as Mapped)).startIso;
   const body: Record<string, unknown> = { id: traceId, timestamp };
   for (const key of ['name', 'userId', 'sessionId', 'input', 'output'] as const) {
     if (fields[key] !== undefined) body[key] = fields[key];
@@ -91,6 +93,16 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
   if (common.version !== undefined) body.version = common.version;
   if (common.environment !== undefined) body.environment = common.environment;
   return { body, timestamp };
+}
+
+/** A span made by the reverse mapping to carry a score whose target was in no input. */
+function isScoreCarrier(obs: MappedObservation): boolean {
+  return obs.markers.fromBridge && obs.scores.length > 0 && obs.body.name === SCORE.event && obs.markers.langfuseId === undefined;
+}
+
+/** Synthetic roots stand for traces and score carriers for scores: neither is an observation. */
+function isObservation(obs: MappedObservation): boolean {
+  return !obs.markers.syntheticRoot && !isScoreCarrier(obs);
 }
 
 function compareText(a: string, b: string): number {
@@ -164,12 +176,20 @@ export function spansToIngestion(
   for (const traceId of [...traces.keys()].sort()) {
     const members = (traces.get(traceId) as Mapped[]).sort(compareMapped);
     // Langfuse's ingestion API creates no trace implicitly: every trace gets a trace-create, at
-    // least a shallow one, or its observations stay invisible in trace views.
-    const { body, timestamp } = traceBody(traceId, members, sink);
-    events.push(envelope('trace-create', body, timestamp));
+    // least a shallow one, or its observations stay invisible in trace views. Spans that only
+    // carry scores (made by the reverse mapping for scores whose target was elsewhere) do not.
+    if (members.some((m) => !isScoreCarrier(m.obs))) {
+      const { body, timestamp } = traceBody(traceId, members, sink);
+      events.push(envelope('trace-create', body, timestamp));
+    }
     for (const m of members) {
-      const type = `${m.obs.type.toLowerCase()}-create`;
-      events.push(envelope(type, m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));
+      if (isObservation(m.obs)) {
+        const type = `${m.obs.type.toLowerCase()}-create`;
+        events.push(envelope(type, m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));
+      }
+    }
+    for (const m of members) {
+      for (const score of m.obs.scores) events.push(envelope('score-create', score.body, score.timestamp));
     }
   }
   return { value: events, issues: sink.issues };

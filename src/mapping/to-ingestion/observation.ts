@@ -3,11 +3,14 @@ import type { HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { AttributeBag } from '../attribute-bag.js';
 import { parseJson } from '../json.js';
+import { syntheticRootSpanId } from '../ids.js';
 import { AI, GENAI, LF, META } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { Level, ObservationType } from '../schema.js';
 import { addNanos, decimalToNanos, hrTimeToIso, isValidHrTime, parseIso } from '../time.js';
 import { decodeJsonObject, toBool, toCount, toNumber, toText } from '../values.js';
+import type { BridgeMarkers, ScoreRecord } from './bridge-markers.js';
+import { takeBridgeMarkers, takeScores } from './bridge-markers.js';
 import { takeIO } from './io.js';
 import { takeExplicitMetadata, otelFacts, scopeRecord } from './metadata.js';
 import { takeModel, takeModelParameters } from './model.js';
@@ -29,6 +32,10 @@ export interface MappedObservation {
   readonly common: CommonFields;
   /** A trace root: no parent, or `langfuse.internal.as_root`. */
   readonly isRoot: boolean;
+  /** Markers of spans made by our reverse mapping (synthetic roots are traces, not observations). */
+  readonly markers: BridgeMarkers;
+  /** Score-create bodies carried as `langfuse.score` span events. */
+  readonly scores: readonly ScoreRecord[];
 }
 
 const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
@@ -149,6 +156,7 @@ function set(body: Record<string, unknown>, key: string, value: unknown): void {
 
 export function toObservation(view: SpanView, opts: ObservationOptions, issues: IssueSink): MappedObservation {
   const { attrs } = view;
+  const markers = takeBridgeMarkers(view);
   let type = decideObservationType(attrs);
   if (attrs.peek(LF.observationType) === type.toLowerCase()) attrs.delete(LF.observationType);
   const asRoot = toBool(attrs.peek(LF.asRoot)) === true;
@@ -158,17 +166,21 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   const common = takeCommonFields(attrs, view.resource, opts.defaults);
   const name = observationName(view);
   const io = takeIO(attrs, view.events, issues);
+  const scores = takeScores(view.events, io.consumedEvents, issues);
   const level = takeLevel(view, issues);
   const statusMessage = toText(attrs.take(LF.statusMessage)) ?? view.status.message;
 
+  const traceId = markers.langfuseTraceId ?? view.traceId;
   const body: Record<string, unknown> = {
-    id: view.spanId,
-    traceId: view.traceId,
+    id: markers.langfuseId ?? view.spanId,
+    traceId,
   };
-  set(body, 'parentObservationId', view.parentSpanId);
+  // A child of the synthetic root (the trace itself) has no parent observation.
+  const parentIsTrace = view.parentSpanId !== undefined && view.parentSpanId === syntheticRootSpanId(traceId);
+  set(body, 'parentObservationId', markers.parentId ?? (parentIsTrace ? undefined : view.parentSpanId));
   body.name = name;
   body.startTime = view.startIso;
-  if (type !== 'EVENT') body.endTime = view.endIso;
+  if (type !== 'EVENT' && !markers.incomplete) body.endTime = view.endIso;
 
   // Langfuse drops model, usage and cost of agent-step spans: they repeat their children's (PR #14808).
   const agentStep = ['invoke_agent', 'agent_step'].includes(String(attrs.peek(GENAI.operationName)));
@@ -194,10 +206,19 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   const metadata: Record<string, unknown> = takeExplicitMetadata(view, issues);
   const leftovers = attrs.leftovers();
   if (Object.keys(leftovers).length > 0) metadata[META.attributes] = leftovers;
-  if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = view.resource;
-  metadata[META.scope] = scopeRecord(view);
-  Object.assign(metadata, otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents }));
-  body.metadata = metadata;
+  // Resource and scope of our own reverse mapping are made up, not the sender's: not kept.
+  if (!markers.fromBridge) {
+    if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = view.resource;
+    metadata[META.scope] = scopeRecord(view);
+  }
+  const facts = otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents });
+  if (markers.fromBridge) {
+    delete facts[META.startTimeUnixNano];
+    delete facts[META.endTimeUnixNano];
+    delete facts[META.incomplete];
+  }
+  Object.assign(metadata, facts);
+  if (Object.keys(metadata).length > 0) body.metadata = metadata;
 
   set(body, 'level', level);
   set(body, 'statusMessage', statusMessage);
@@ -205,5 +226,5 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   set(body, 'environment', common.environment);
 
   if (opts.legacyTypes) type = toLegacyType(type, hasModelData);
-  return { type, body, trace, common, isRoot: view.parentSpanId === undefined || asRoot };
+  return { type, body, trace, common, isRoot: view.parentSpanId === undefined || asRoot, markers, scores };
 }

@@ -117,7 +117,7 @@ const toParts = (m: ChatMessage): { role: string; parts: Array<{ type: 'text'; c
 });
 
 /** GenAI twins of the Langfuse fields (genai-conventions.md 8). */
-function genaiAttributes(type: ObservationType, body: Record<string, unknown>, sessionId: unknown): Attributes {
+export function genaiAttributes(type: ObservationType, body: Record<string, unknown>, sessionId: unknown): Attributes {
   const out: Attributes = {};
   const carriesModel = type !== 'SPAN' && type !== 'EVENT';
   set(out, GENAI.operationName, OPERATION[type]);
@@ -189,17 +189,17 @@ function langfuseAttributes(type: ObservationType, body: Record<string, unknown>
   return out;
 }
 
+/**
+ * The `langfuse.*` keys of one observation (`langfuse`), or only its original id (`genai-ids`,
+ * for the GenAI-only dialect); the GenAI twins are added by the caller.
+ */
 export function observationAttributes(
   type: ObservationType,
   body: Record<string, unknown>,
   langfuseId: string,
-  sessionId: unknown,
-  dialect: AttributeDialect,
+  mode: 'langfuse' | 'genai-ids',
 ): Attributes {
-  return {
-    ...(dialect === 'genai' ? { [LF.observationId]: langfuseId } : langfuseAttributes(type, body, langfuseId)),
-    ...(dialect === 'langfuse' ? {} : genaiAttributes(type, body, sessionId)),
-  };
+  return mode === 'genai-ids' ? { [LF.observationId]: langfuseId } : langfuseAttributes(type, body, langfuseId);
 }
 
 /**

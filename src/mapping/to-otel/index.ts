@@ -16,7 +16,7 @@ import type { ObservationType } from '../schema.js';
 import { compareHrTime, isoToHrTime } from '../time.js';
 import { VERSION } from '../../version.js';
 import type { AttributeDialect } from './attributes.js';
-import { effectiveUsage, jsonText, observationAttributes, traceAttributes } from './attributes.js';
+import { effectiveUsage, genaiAttributes, jsonText, observationAttributes, traceAttributes } from './attributes.js';
 import { cleanAttributes } from './hygiene.js';
 import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
@@ -107,13 +107,21 @@ function observationSpan(
   const code = facts.statusCode ?? (isError ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
+  const withUsage = { ...effectiveUsage(body), metadata };
   const attributes: Attributes = {
-    ...facts.attributes,
-    ...observationAttributes(obs.type, { ...effectiveUsage(body), metadata }, obs.id, trace?.body.sessionId, ctx.dialect),
+    ...observationAttributes(obs.type, withUsage, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse'),
     ...(trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: String(body.traceId) }),
   };
-  if (isError && ctx.dialect !== 'langfuse') attributes[OTEL.errorType] ??= '_OTHER';
+  // The original parent id, when it had to be hashed into a span id: the forward mapping restores it.
+  if (parentId !== undefined && toOtelSpanId(parentId) !== parentId) attributes[LF.bridgeParentId] = parentId;
+  // What the sender's span carried and Langfuse had no field for comes back as it was.
+  for (const [k, v] of Object.entries(facts.attributes ?? {})) if (!(k in attributes) && v !== undefined) attributes[k] = v;
   if (incomplete) attributes[LF.bridgeIncomplete] = true;
+  if (ctx.dialect !== 'langfuse') {
+    const twins = genaiAttributes(obs.type, withUsage, trace?.body.sessionId);
+    if (isError) twins[OTEL.errorType] = '_OTHER';
+    addTwins(attributes, twins, ctx.dialect === 'both');
+  }
   cleanAttributes(attributes, ctx.hygiene, issues);
 
   return makeReadableSpan({
@@ -132,6 +140,20 @@ function observationSpan(
     resource: ctx.resources.get(facts.resource ?? ctx.baseResource),
     scope: facts.scope ?? SCOPE,
   });
+}
+
+/**
+ * Adds GenAI twin keys that are not already there; with both dialects, lists them under
+ * `langfuse.bridge.genai_twins` so the forward mapping can tell them from the sender's own keys.
+ */
+function addTwins(attributes: Attributes, twins: Attributes, mark: boolean): void {
+  const added: string[] = [];
+  for (const [k, v] of Object.entries(twins)) {
+    if (k in attributes || v === undefined) continue;
+    attributes[k] = v;
+    added.push(k);
+  }
+  if (mark && added.length > 0) attributes[LF.bridgeGenaiTwins] = added;
 }
 
 /** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
@@ -164,6 +186,7 @@ function rootSpan(
   const end = times.reduce(maxTime);
   const attributes: Attributes = trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: langfuseTraceId };
   attributes[LF.bridgeSyntheticRoot] = trace ? 'trace' : 'implicit';
+  if (typeof trace?.body.timestamp === 'string') attributes[LF.bridgeTraceTimestamp] = trace.body.timestamp;
   if (trace && ctx.dialect !== 'genai') {
     if (trace.body.input !== undefined && trace.body.input !== null) attributes[LF.traceInput] = jsonText(trace.body.input);
     if (trace.body.output !== undefined && trace.body.output !== null) attributes[LF.traceOutput] = jsonText(trace.body.output);

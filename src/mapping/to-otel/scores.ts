@@ -6,24 +6,12 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { isPlainObject } from '../json.js';
+import { SCORE } from '../keys.js';
 import { isoToHrTime } from '../time.js';
 import type { MergedScore } from './types.js';
 import { jsonText } from './attributes.js';
 
-export const SCORE_EVENT = 'langfuse.score';
-
-const FIELDS: ReadonlyArray<[string, string]> = [
-  ['id', 'langfuse.score.id'],
-  ['name', 'langfuse.score.name'],
-  ['dataType', 'langfuse.score.data_type'],
-  ['comment', 'langfuse.score.comment'],
-  ['source', 'langfuse.score.source'],
-  ['configId', 'langfuse.score.config_id'],
-  ['environment', 'langfuse.score.environment'],
-  ['traceId', 'langfuse.score.trace_id'],
-  ['observationId', 'langfuse.score.observation_id'],
-  ['sessionId', 'langfuse.score.session_id'],
-];
+export const SCORE_EVENT = SCORE.event;
 
 /** Where a score points: an observation, else a trace, else a session (or nothing). */
 export interface ScoreTarget {
@@ -53,12 +41,12 @@ export function scoreTime(score: MergedScore): HrTime | undefined {
 
 export function scoreEvent(score: MergedScore, time: HrTime): TimedEvent {
   const attributes: Attributes = {};
-  for (const [field, key] of FIELDS) {
+  for (const [field, key] of SCORE.fields) {
     const v = score.body[field];
     if (typeof v === 'string' && v !== '') attributes[key] = v;
   }
   const value = score.body.value;
-  if (typeof value === 'number' || typeof value === 'string') attributes['langfuse.score.value'] = value;
-  if (isPlainObject(score.body.metadata)) attributes['langfuse.score.metadata'] = jsonText(score.body.metadata);
+  if (typeof value === 'number' || typeof value === 'string') attributes[SCORE.value] = value;
+  if (isPlainObject(score.body.metadata)) attributes[SCORE.metadata] = jsonText(score.body.metadata);
   return { name: SCORE_EVENT, time, attributes };
 }
