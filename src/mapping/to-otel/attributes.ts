@@ -123,7 +123,9 @@ export function genaiAttributes(type: ObservationType, body: Record<string, unkn
   set(out, GENAI.operationName, OPERATION[type]);
   if (type === 'TOOL') set(out, GENAI.toolName, typeof body.name === 'string' ? body.name : undefined);
   if (!carriesModel) return out;
+  // Langfuse keeps one model, the one that ran: both semconv keys carry it.
   set(out, GENAI.requestModel, typeof body.model === 'string' ? body.model : undefined);
+  set(out, GENAI.responseModel, typeof body.model === 'string' ? body.model : undefined);
   // Langfuse has no provider field: write one only when the sender named it (litellm does).
   const hidden = isPlainObject(body.metadata) ? body.metadata.hidden_params : undefined;
   const provider = isPlainObject(hidden) ? hidden.custom_llm_provider : undefined;
