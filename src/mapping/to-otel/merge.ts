@@ -187,9 +187,27 @@ function byMergeOrder(a: Item, b: Item): number {
   return (
     compareHrTime(a.time, b.time) ||
     Number(b.isCreate) - Number(a.isCreate) ||
+    byBodyTime(a, b) ||
     (a.event.id < b.event.id ? -1 : a.event.id > b.event.id ? 1 : 0) ||
     a.index - b.index
   );
+}
+
+/**
+ * On a tie, the event with the earlier body time first: the first event fixes the immutable trace
+ * `timestamp` / observation `startTime`, and the real v3 client re-sends `timestamp: now` with
+ * every `trace.update()` at the same millisecond as the original (a coin toss on random ids).
+ */
+function byBodyTime(a: Item, b: Item): number {
+  const ta = bodyTime(a);
+  const tb = bodyTime(b);
+  if (ta === undefined || tb === undefined) return ta === tb ? 0 : ta === undefined ? 1 : -1;
+  return compareHrTime(ta, tb);
+}
+
+function bodyTime(item: Item): HrTime | undefined {
+  const v = item.body.timestamp ?? item.body.startTime;
+  return typeof v === 'string' ? parseIso(v)?.time : undefined;
 }
 
 function mergeObservation(id: string, items: readonly Item[], sink: IssueSink): MergedObservation {
