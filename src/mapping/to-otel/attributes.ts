@@ -13,9 +13,17 @@ import { toCount, toNumber } from '../values.js';
 
 export type AttributeDialect = 'langfuse' | 'genai' | 'both';
 
-/** Strings verbatim, everything else as JSON text (what `@langfuse/tracing` writes). */
+/**
+ * Strings verbatim, everything else as JSON text (what `@langfuse/tracing` writes). A value JSON
+ * cannot write (nested deeper than the stack allows, a bigint) becomes a marker, never a throw.
+ */
 export function jsonText(v: unknown): string {
-  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch (err) {
+    return `[not serialisable: ${err instanceof Error ? err.message.slice(0, 100) : 'unknown'}]`;
+  }
 }
 
 function set(out: Attributes, key: string, v: AttributeValue | undefined | null): void {
@@ -175,9 +183,9 @@ function langfuseAttributes(type: ObservationType, body: Record<string, unknown>
   if (body.input !== undefined && body.input !== null) out[LF.input] = jsonText(body.input);
   if (body.output !== undefined && body.output !== null) out[LF.output] = jsonText(body.output);
   set(out, LF.modelName, typeof body.model === 'string' ? body.model : undefined);
-  if (isPlainObject(body.modelParameters)) out[LF.modelParameters] = JSON.stringify(body.modelParameters);
-  if (isPlainObject(body.usageDetails)) out[LF.usageDetails] = JSON.stringify(body.usageDetails);
-  if (isPlainObject(body.costDetails)) out[LF.costDetails] = JSON.stringify(body.costDetails);
+  if (isPlainObject(body.modelParameters)) out[LF.modelParameters] = jsonText(body.modelParameters);
+  if (isPlainObject(body.usageDetails)) out[LF.usageDetails] = jsonText(body.usageDetails);
+  if (isPlainObject(body.costDetails)) out[LF.costDetails] = jsonText(body.costDetails);
   set(out, LF.completionStartTime, typeof body.completionStartTime === 'string' ? body.completionStartTime : undefined);
   set(out, LF.level, typeof body.level === 'string' ? body.level : undefined);
   set(out, LF.statusMessage, typeof body.statusMessage === 'string' ? body.statusMessage : undefined);

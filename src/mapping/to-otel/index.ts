@@ -284,8 +284,15 @@ export function ingestionToSpans(events: readonly unknown[], options: ToOtelOpti
     const rootId = syntheticRootSpanId(langfuseTraceId);
     const children: ReadableSpan[] = [];
     for (const obs of observations) {
-      const span = observationSpan(obs, trace, rootId, known, onObservation.get(obs.id) ?? [], ctx);
-      if (span) children.push(span);
+      try {
+        const span = observationSpan(obs, trace, rootId, known, onObservation.get(obs.id) ?? [], ctx);
+        if (span) children.push(span);
+      } catch (err) {
+        // A defect must not cost the rest of the batch.
+        sink
+          .forItem({ eventId: obs.eventIds[0] ?? obs.id })
+          .add('SKIPPED', `observation ${obs.id} skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
+      }
     }
     const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx);
     if (root) spans.push(root);

@@ -1,0 +1,136 @@
+/**
+ * ingestionToSpans as a whole: its OTLP bytes read back by an independent decoder, payload
+ * hygiene, and hostile input (never a throw, every problem an issue with its envelope id).
+ */
+import { readFileSync } from 'node:fs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { otlpJsonToSpans } from '../../../src/mapping/otlp-json.js';
+import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
+import { decodeTraceRequest, encodeWithStockSerializer } from '../../helpers/otlp-proto.js';
+
+const T = '2026-11-24T20:09:40.250Z';
+
+function recorded(file: string): unknown[] {
+  const raw = JSON.parse(readFileSync(new URL(`../../fixtures/batches/${file}`, import.meta.url), 'utf8')) as
+    | { batch: unknown[] }
+    | Array<{ batch: unknown[] }>;
+  return (Array.isArray(raw) ? raw : [raw]).flatMap((b) => b.batch);
+}
+
+function view(s: ReadableSpan): unknown {
+  return {
+    name: s.name,
+    kind: s.kind,
+    context: { traceId: s.spanContext().traceId, spanId: s.spanContext().spanId },
+    parent: s.parentSpanContext?.spanId,
+    start: s.startTime,
+    end: s.endTime,
+    status: s.status,
+    attributes: s.attributes,
+    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
+    resource: s.resource.attributes,
+    scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version },
+  };
+}
+
+function generation(id: string, body: Record<string, unknown>): Record<string, unknown> {
+  return { id: `evt-${id}`, type: 'generation-create', timestamp: T, body: { id, traceId: 'trace-1', name: 'g', startTime: T, endTime: T, ...body } };
+}
+
+describe('OTLP protobuf bytes, read back by an independent decoder of the official schema', () => {
+  test.for(['litellm-batch.json', 'batches-langfuse-v3.json', 'batches-langfuse-vercel.json'])('%s', (file) => {
+    const spans = ingestionToSpans(recorded(file)).value;
+    const decoded = otlpJsonToSpans(decodeTraceRequest(encodeWithStockSerializer(spans)));
+    expect(decoded.issues).toEqual([]);
+    const byId = new Map(decoded.value.map((s) => [s.spanContext().spanId, view(s)]));
+    expect(decoded.value).toHaveLength(spans.length);
+    for (const span of spans) expect(byId.get(span.spanContext().spanId)).toEqual(view(span));
+  });
+});
+
+describe('payload hygiene', () => {
+  const png = `data:image/png;base64,${'iVBORw0KGgo'.repeat(20)}AAAA`;
+  const media = '@@@langfuseMedia:type=image/png|id=abc|source=base64_data_uri@@@';
+
+  test('inline base64 becomes a placeholder, media tags pass, each cut is an issue', () => {
+    const { value, issues } = ingestionToSpans([generation('g1', { input: [{ role: 'user', content: [png, media] }] })]);
+    const input = String(value[1]?.attributes['langfuse.observation.input']);
+    expect(input).toContain('[base64 image/png, 168 bytes, sha256 ');
+    expect(input).toContain(media);
+    expect(input).not.toContain('iVBORw0KGgo');
+    expect(issues).toEqual([expect.objectContaining({ code: 'TRUNCATED', path: 'langfuse.observation.input', eventId: 'evt-g1' })]);
+  });
+
+  test('keepBase64 keeps it; a cap of 0 keeps long values', () => {
+    const long = 'x'.repeat(100_000);
+    const { value, issues } = ingestionToSpans([generation('g1', { input: png, output: long })], { keepBase64: true, maxAttributeBytes: 0 });
+    expect(value[1]?.attributes['langfuse.observation.input']).toBe(png);
+    expect(value[1]?.attributes['langfuse.observation.output']).toBe(long);
+    expect(issues).toEqual([]);
+  });
+
+  test('a 50 MB input is cut to the 64 KiB cap with a marker naming its length', () => {
+    const huge = 'y'.repeat(50 * 1024 * 1024);
+    const { value, issues } = ingestionToSpans([generation('g1', { input: huge })]);
+    const cut = String(value[1]?.attributes['langfuse.observation.input']);
+    expect(cut.startsWith('y'.repeat(65_536))).toBe(true);
+    expect(cut.slice(65_536)).toBe(`...[truncated by otel-langfuse-bridge, original length ${50 * 1024 * 1024} bytes]`);
+    expect(issues.map((i) => i.code)).toEqual(['TRUNCATED']);
+  });
+});
+
+describe('hostile input', () => {
+  test('an update with no create, duplicate envelopes and an unknown parent: spans plus named issues', () => {
+    const events = [
+      { id: 'u1', type: 'span-update', timestamp: T, body: { id: 'orphan', traceId: 'trace-1', endTime: T } },
+      generation('g1', { parentObservationId: 'not-here' }),
+      generation('g1', { parentObservationId: 'not-here' }),
+    ];
+    const { value, issues } = ingestionToSpans(events);
+    expect(value.map((s) => s.name).sort()).toEqual(['g', 'langfuse-trace', 'span']);
+    expect(issues.map((i) => [i.code, i.eventId])).toEqual(
+      expect.arrayContaining([
+        ['INVALID_VALUE', 'u1'],
+        ['UNKNOWN_PARENT', 'evt-g1'],
+      ]),
+    );
+  });
+
+  test('100,000 events in one call map without a throw and give one span each plus the roots', () => {
+    const events = Array.from({ length: 100_000 }, (_, i) => generation(`g${i}`, { traceId: `t${i % 100}` }));
+    const { value, issues } = ingestionToSpans(events);
+    expect(issues).toEqual([]);
+    expect(value).toHaveLength(100_000 + 100);
+  });
+
+  test('input nested deeper than JSON can write becomes a marker; the span still goes through', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    const { value } = ingestionToSpans([generation('g1', { input: deep, model: 'gpt-4o' })]);
+    expect(value[1]?.attributes['langfuse.observation.input']).toMatch(/^\[not serialisable: /);
+    expect(value[1]?.attributes['langfuse.observation.model.name']).toBe('gpt-4o');
+  });
+
+  test('property: random values as events never throw; every issue names an event', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.anything(), fc.record({ id: fc.string(), type: fc.string(), timestamp: fc.string(), body: fc.anything() }))), (events) => {
+        const { issues } = ingestionToSpans(events);
+        for (const issue of issues) expect(typeof issue.eventId).toBe('string');
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('random bytes decoded as text never make an event', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const text = new TextDecoder().decode(bytes);
+        const { value } = ingestionToSpans([text, { batch: text }]);
+        expect(value).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
