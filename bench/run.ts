@@ -5,11 +5,15 @@
  *    ProtobufTraceSerializer) on the same spans, per recorded dialect, in batches of 512 (the
  *    BatchSpanProcessor default). Target: the mapping at least 3x the serializer's spans/s, so it is
  *    never the bottleneck of an export.
+ * 2. ingestionToSpans vs the same serializer on the spans it produced, for the seed (litellm) and
+ *    langfuse v3 batches replicated to at least 100,000 events, with the heap the mapping costs
+ *    (bench/reverse.ts). Same 3x target.
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
 import { compare, formatRate } from './measure.js';
 import type { Measurement } from './measure.js';
+import { runReverse } from './reverse.js';
 import { DIALECTS, replicate } from './spans.js';
 
 const BATCH = 512;
@@ -35,3 +39,4 @@ function main(): void {
 }
 
 main();
+runReverse();
