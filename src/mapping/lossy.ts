@@ -34,3 +34,20 @@ export const INGESTION_LOSSY_FIELDS: readonly LossyField[] = [
   { field: 'score timestamp', reason: 'a score comes back with its time as the envelope timestamp, not as a body field' },
   { field: 'implicit traces', reason: 'observations sent without a trace-create come back with a shallow one (id, timestamp)' },
 ];
+
+/** spans -> ingestion events -> spans, compared span by span. */
+export const SPANS_LOSSY_FIELDS: readonly LossyField[] = [
+  {
+    field: 'dialect keys',
+    reason:
+      'attributes that became Langfuse fields (model, usage, input, ...) come back under the langfuse.* keys and their GenAI twins, not under the dialect key they came from',
+  },
+  {
+    field: 'trace root',
+    reason:
+      'the trace-create comes back as a synthetic root span above the original root, and trace-level keys come back on every span',
+  },
+  { field: 'added keys', reason: 'every span gains langfuse.observation.type/id, langfuse.trace.id and its trace keys' },
+  { field: 'missing end time', reason: 'a span that never ended comes back ended at its start, marked langfuse.bridge.incomplete' },
+  { field: 'event attributes', reason: 'an event with empty attributes comes back without an attributes object' },
+];

@@ -208,7 +208,7 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   if (Object.keys(leftovers).length > 0) metadata[META.attributes] = leftovers;
   // Resource and scope of our own reverse mapping are made up, not the sender's: not kept.
   if (!markers.fromBridge) {
-    if (Object.keys(view.resource).length > 0) metadata[META.resourceAttributes] = view.resource;
+    metadata[META.resourceAttributes] = view.resource;
     metadata[META.scope] = scopeRecord(view);
   }
   const facts = otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents });
