@@ -91,7 +91,9 @@ describe('spans -> ingestion -> spans', () => {
     scope: fc.record({ name: fc.stringMatching(/^[a-z@/-]{1,12}$/), version: fc.option(fc.stringMatching(/^\d\.\d\.\d$/), { nil: undefined }) }),
   });
 
-  function toDumps(p: fc.RecordValue<typeof spanPair>): SpanDump[] {
+  type SpanPair = typeof spanPair extends fc.Arbitrary<infer T> ? T : never;
+
+  function toDumps(p: SpanPair): SpanDump[] {
     const add = (t: HrTime, nanos: number): [number, number] => {
       const total = BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]) + BigInt(nanos);
       return [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
