@@ -74,6 +74,7 @@ function maxTime(a: HrTime, b: HrTime): HrTime {
 function observationSpan(
   obs: MergedObservation,
   trace: MergedTrace | undefined,
+  otelTraceId: string,
   rootSpanId: string,
   known: ReadonlySet<string>,
   events: readonly TimedEvent[],
@@ -113,7 +114,8 @@ function observationSpan(
     ...(trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: String(body.traceId) }),
   };
   // The original parent id, when it had to be hashed into a span id: the forward mapping restores it.
-  if (parentId !== undefined && toOtelSpanId(parentId) !== parentId) attributes[LF.bridgeParentId] = parentId;
+  const parentSpanId = parentId === undefined ? rootSpanId : toOtelSpanId(parentId);
+  if (parentId !== undefined && parentSpanId !== parentId) attributes[LF.bridgeParentId] = parentId;
   // What the sender's span carried and Langfuse had no field for comes back as it was.
   for (const [k, v] of Object.entries(facts.attributes ?? {})) if (!(k in attributes) && v !== undefined) attributes[k] = v;
   if (incomplete) attributes[LF.bridgeIncomplete] = true;
@@ -127,9 +129,9 @@ function observationSpan(
   return makeReadableSpan({
     name: facts.spanName ?? (typeof body.name === 'string' && body.name !== '' ? body.name : obs.type.toLowerCase()),
     kind: facts.kind ?? derivedKind(obs.type),
-    traceId: toOtelTraceId(String(body.traceId)),
+    traceId: otelTraceId,
     spanId: toOtelSpanId(obs.id),
-    parentSpanId: parentId === undefined ? rootSpanId : toOtelSpanId(parentId),
+    parentSpanId,
     traceState: facts.traceState,
     startTime: start,
     endTime: end,
@@ -282,10 +284,12 @@ export function ingestionToSpans(events: readonly unknown[], options: ToOtelOpti
   for (const [langfuseTraceId, observations] of byTrace) {
     const trace = merged.traces.get(langfuseTraceId);
     const rootId = syntheticRootSpanId(langfuseTraceId);
+    // One hash per trace, not per span: non-hex trace ids (litellm's) cost a SHA-256 each.
+    const otelTraceId = toOtelTraceId(langfuseTraceId);
     const children: ReadableSpan[] = [];
     for (const obs of observations) {
       try {
-        const span = observationSpan(obs, trace, rootId, known, onObservation.get(obs.id) ?? [], ctx);
+        const span = observationSpan(obs, trace, otelTraceId, rootId, known, onObservation.get(obs.id) ?? [], ctx);
         if (span) children.push(span);
       } catch (err) {
         // A defect must not cost the rest of the batch.
