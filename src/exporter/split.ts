@@ -1,0 +1,123 @@
+/**
+ * Splits one export's events into ingestion requests under Langfuse's size limits: 3.5 MB per
+ * request (`langfuse-ingestion.md` §4.2) and about 1 MB per event, the cap the Langfuse SDKs apply
+ * (peers.md §3.2). An oversized event is cut, never dropped.
+ */
+import { truncateUtf8 } from '../mapping/attribute-bag.js';
+import { utf8Length } from '../mapping/json.js';
+import type { IngestionEvent } from '../mapping/schema.js';
+
+/** Default cap on one event's JSON, in UTF-8 bytes (1 MB, as the Langfuse SDKs). */
+export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
+/** Default cap on one request body, in UTF-8 bytes (3.5 MB, Langfuse's documented batch limit). */
+export const DEFAULT_MAX_BATCH_BYTES = 3_500_000;
+/** Bytes reserved per request for `{"batch":[...],"metadata":{...}}` around the events (4 KiB). */
+export const DEFAULT_WRAPPER_BYTES = 4096;
+
+/** Size limits for {@link splitIntoRequests}, in UTF-8 bytes of JSON. */
+export interface SplitLimits {
+  /** Cap on one request body, wrapper included; an event bigger than that still goes alone. */
+  readonly maxBatchBytes: number;
+  /** Cap on one event; bigger events get their largest input/output/metadata truncated. */
+  readonly maxEventBytes: number;
+  /** Bytes reserved for the request wrapper and its metadata; default {@link DEFAULT_WRAPPER_BYTES}. */
+  readonly wrapperBytes?: number;
+}
+
+/** One field cut to make an event fit: envelope id, field path (`body.input`) and its size before. */
+export interface TruncatedField {
+  readonly id: string;
+  readonly field: string;
+  readonly fromBytes: number;
+}
+
+export interface SplitResult {
+  /** Requests in input order; each holds at least one event. */
+  readonly requests: IngestionEvent[][];
+  readonly truncated: TruncatedField[];
+}
+
+// Largest first, in this order on ties: what the Langfuse SDKs truncate.
+const FIELDS = ['input', 'output', 'metadata'] as const;
+type Field = (typeof FIELDS)[number];
+
+/**
+ * Truncates oversized events, then packs events greedily, in order, into requests whose JSON
+ * stays under `maxBatchBytes`. Input events are not modified; truncated ones are copies.
+ */
+export function splitIntoRequests(events: readonly IngestionEvent[], limits: SplitLimits): SplitResult {
+  const wrapper = limits.wrapperBytes ?? DEFAULT_WRAPPER_BYTES;
+  const truncated: TruncatedField[] = [];
+  const requests: IngestionEvent[][] = [];
+  let current: IngestionEvent[] = [];
+  let currentBytes = wrapper;
+  for (const original of events) {
+    let event = original;
+    let bytes = jsonBytes(event);
+    if (bytes > limits.maxEventBytes) ({ event, bytes } = fitEvent(event, bytes, limits.maxEventBytes, truncated));
+    // +1 for the comma between events.
+    if (current.length > 0 && currentBytes + bytes + 1 > limits.maxBatchBytes) {
+      requests.push(current);
+      current = [];
+      currentBytes = wrapper;
+    }
+    current.push(event);
+    currentBytes += bytes + 1;
+  }
+  if (current.length > 0) requests.push(current);
+  return { requests, truncated };
+}
+
+function fitEvent(
+  event: IngestionEvent,
+  bytes: number,
+  maxBytes: number,
+  truncated: TruncatedField[],
+): { event: IngestionEvent; bytes: number } {
+  const done = new Set<Field>();
+  while (bytes > maxBytes) {
+    const field = largestField(event, done);
+    if (field === undefined) break; // nothing left to cut: the event goes as it is
+    done.add(field.name);
+    const text = typeof field.value === 'string' ? field.value : JSON.stringify(field.value);
+    // Escaping can make the cut text take more room than its own bytes: shrink until it fits.
+    let budget = Math.max(0, utf8Length(text) - (bytes - maxBytes));
+    let cut = event;
+    let cutBytes = bytes;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      cut = withField(event, field.name, truncateUtf8(text, budget));
+      cutBytes = jsonBytes(cut);
+      if (cutBytes <= maxBytes || budget === 0) break;
+      budget = attempt === 6 ? 0 : Math.max(0, budget - (cutBytes - maxBytes));
+    }
+    // A field shorter than the marker would only grow.
+    if (cutBytes >= bytes) continue;
+    truncated.push({ id: event.id, field: `body.${field.name}`, fromBytes: field.bytes });
+    event = cut;
+    bytes = cutBytes;
+  }
+  return { event, bytes };
+}
+
+function largestField(
+  event: IngestionEvent,
+  done: ReadonlySet<Field>,
+): { name: Field; value: unknown; bytes: number } | undefined {
+  const body = event.body as Record<string, unknown>;
+  let best: { name: Field; value: unknown; bytes: number } | undefined;
+  for (const name of FIELDS) {
+    const value = body[name];
+    if (done.has(name) || value === undefined || value === null) continue;
+    const bytes = jsonBytes(value);
+    if (best === undefined || bytes > best.bytes) best = { name, value, bytes };
+  }
+  return best;
+}
+
+function withField(event: IngestionEvent, name: Field, value: string): IngestionEvent {
+  return { ...event, body: { ...event.body, [name]: value } } as IngestionEvent;
+}
+
+function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? '');
+}
