@@ -12,6 +12,8 @@ import { diag } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LANGFUSE_SDK_SCOPE_PREFIX } from '../mapping/keys.js';
 
+const logger = diag.createComponentLogger({ namespace: 'otel-langfuse-bridge' });
+
 /** 'genai': GenAI spans and their ancestors; 'all': every span; a predicate: applied as is. */
 export type SpanFilterMode = 'genai' | 'all' | ((span: ReadableSpan) => boolean);
 
@@ -69,7 +71,9 @@ export const SCOPES_DOTTED: readonly string[] = [
   'opentelemetry.instrumentation.openai', 'opentelemetry.instrumentation.openai_v2',
   'opentelemetry.instrumentation.vertex_ai', 'opentelemetry.instrumentation.vertexai', 'strands-agents', 'vllm',
 ];
+/** npm-named JS instrumentation families (any scope starting with one). */
 export const SCOPE_PREFIXES: readonly string[] = ['@arizeai/openinference-', '@traceloop/'];
+/** Scopes matched exactly. */
 export const SCOPES_EXACT: readonly string[] = ['ai', '@opentelemetry/instrumentation-openai', 'traceloop.tracer'];
 
 /** True when the span has a GenAI attribute or comes from a known LLM instrumentation scope. */
@@ -169,7 +173,7 @@ function predicateFilter(predicate: (span: ReadableSpan) => boolean): SpanFilter
           if (!warned) {
             warned = true;
             const why = err instanceof Error ? err.name : typeof err;
-            diag.warn(`otel-langfuse-bridge: spanFilter threw (${why}); keeping the span (logged once)`);
+            logger.warn(`spanFilter threw (${why}); keeping the span (logged once)`);
           }
           return true;
         }

@@ -1,0 +1,143 @@
+/**
+ * LangfuseSpanExporter wired together, under the SDK's BatchSpanProcessor, posting to a loopback
+ * fake Langfuse that validates every event with Langfuse's server rules and answers 207.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, test } from 'vitest';
+import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
+import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
+import { loadExampleSpans } from '../helpers/examples.js';
+import { startFakeLangfuse } from '../helpers/fake-langfuse.js';
+import type { FakeLangfuse } from '../helpers/fake-langfuse.js';
+
+const PUBLIC_KEY = 'pk-lf-exporter-test';
+const SECRET_KEY = 'sk-lf-very-secret-value-42';
+
+let fake: FakeLangfuse | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+  diag.disable();
+});
+
+function exporterFor(url: string, extra: Record<string, unknown> = {}): LangfuseSpanExporter {
+  return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', ...extra });
+}
+
+function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
+  const results: ExportResult[] = [];
+  return new Promise((resolve) => {
+    exporter.export(spans, (r) => {
+      results.push(r);
+      // A second call would land here before the check below.
+      setImmediate(() => resolve(results));
+    });
+  });
+}
+
+/** Every span of the recorded dialects, with copies under fresh ids (for volume). */
+function manySpans(copies: number): ReadableSpan[] {
+  const base = ['otel', 'traceloop', 'openinference', 'ai-sdk', 'langfuse-tracing'].flatMap((d) => loadExampleSpans(d as 'otel'));
+  const out: ReadableSpan[] = [];
+  for (let c = 0; c < copies; c++) {
+    for (const s of base) {
+      const ctx = s.spanContext();
+      const hex = (id: string): string => c.toString(16).padStart(4, '0') + id.slice(4);
+      const parent = s.parentSpanContext;
+      out.push({
+        ...s,
+        spanContext: () => ({ ...ctx, traceId: hex(ctx.traceId), spanId: hex(ctx.spanId) }),
+        parentSpanContext: parent ? { ...parent, traceId: hex(parent.traceId), spanId: hex(parent.spanId) } : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+describe('LangfuseSpanExporter', () => {
+  test('every span arrives exactly once as the event the mapping makes; SUCCESS once', async () => {
+    fake = await startFakeLangfuse();
+    const exporter = exporterFor(fake.url);
+    const spans = loadExampleSpans('ai-sdk');
+    expect(await exportOnce(exporter, spans)).toEqual([{ code: ExportResultCode.SUCCESS }]);
+    await exporter.shutdown();
+    const expected = spansToIngestion(spans).value;
+    const sent = fake.requests.flatMap((r) => r.batch);
+    expect(sent).toEqual(expected);
+    expect(fake.accepted().sort()).toEqual(expected.map((e) => e.id).sort());
+    expect(fake.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${PUBLIC_KEY}:${SECRET_KEY}`).toString('base64')}`);
+  });
+
+  test('drain: 10,000 spans through a BatchSpanProcessor, then shutdown: all of them arrive', async () => {
+    fake = await startFakeLangfuse();
+    const exporter = exporterFor(fake.url);
+    const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 20_000, maxExportBatchSize: 512, scheduledDelayMillis: 10 });
+    const spans = manySpans(345).slice(0, 10_000);
+    for (const s of spans) processor.onEnd(s);
+    await processor.shutdown();
+    const ids = new Set(fake.requests.flatMap((r) => r.batch).filter((e) => (e as { type: string }).type !== 'trace-create').map((e) => (e as { body: { id: string } }).body.id));
+    expect(ids.size).toBe(10_000);
+  });
+
+  test('a 401 is FAILED once, never retried, and no log line or error contains the secret', async () => {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
+    diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
+    fake = await startFakeLangfuse(() => ({ status: 401, body: { message: 'Invalid credentials' } }));
+    const exporter = exporterFor(fake.url);
+    const [result, ...more] = await exportOnce(exporter, loadExampleSpans('otel'));
+    expect(more).toEqual([]);
+    expect(result?.code).toBe(ExportResultCode.FAILED);
+    expect(fake.requests).toHaveLength(1);
+    await exporter.shutdown();
+    const everything = [...lines, String(result?.error?.message), String(result?.error?.stack)].join('\n');
+    expect(everything).not.toContain(SECRET_KEY);
+    expect(everything).not.toContain(Buffer.from(`${PUBLIC_KEY}:${SECRET_KEY}`).toString('base64'));
+  });
+
+  test('Langfuse v4 "Event type not accepted": FAILED with the remedy, one POST', async () => {
+    fake = await startFakeLangfuse((_i, req) => ({
+      status: 207,
+      body: {
+        successes: [],
+        errors: req.batch.map((e) => ({ id: (e as { id: string }).id, status: 400, message: 'Event type not accepted' })),
+      },
+    }));
+    const exporter = exporterFor(fake.url);
+    const [result] = await exportOnce(exporter, loadExampleSpans('otel'));
+    expect(result?.code).toBe(ExportResultCode.FAILED);
+    expect(result?.error?.message).toContain('LANGFUSE_MIGRATION_V4_WRITE_MODE');
+    expect(fake.requests).toHaveLength(1);
+    await exporter.shutdown();
+  });
+
+  test('after shutdown export fails fast; two exporters with two key pairs post to two projects', async () => {
+    fake = await startFakeLangfuse();
+    const a = exporterFor(fake.url);
+    const b = new LangfuseSpanExporter({ publicKey: 'pk-lf-b', secretKey: 'sk-lf-b', baseUrl: fake.url, spanFilter: 'all' });
+    await exportOnce(a, loadExampleSpans('otel'));
+    await exportOnce(b, loadExampleSpans('otel'));
+    expect(fake.requests.map((r) => r.headers['x-langfuse-public-key'])).toEqual([PUBLIC_KEY, 'pk-lf-b']);
+    await a.shutdown();
+    const [result] = await exportOnce(a, loadExampleSpans('otel'));
+    expect(result?.code).toBe(ExportResultCode.FAILED);
+    await b.shutdown();
+  });
+
+  test('file output: JSON Lines of ingestion batches', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'olb-exp-')), 'out.jsonl');
+    const exporter = new LangfuseSpanExporter({ output: { file }, spanFilter: 'all' });
+    expect(await exportOnce(exporter, loadExampleSpans('langfuse-tracing'))).toEqual([{ code: ExportResultCode.SUCCESS }]);
+    await exporter.shutdown();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { batch: unknown[] });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.batch).toEqual(spansToIngestion(loadExampleSpans('langfuse-tracing')).value);
+  });
+});
