@@ -13,6 +13,8 @@ export interface CapturePeerOptions {
   fakeOpenAI?: FakeOpenAI;
   /** The child is killed (SIGKILL) after this long. Default 20 000 ms. */
   timeoutMillis?: number;
+  /** Extra environment for the child, e.g. `PEER_LANGFUSE_URL` to also export through LangfuseSpanExporter. */
+  env?: Record<string, string>;
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,14 +28,14 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export async function capturePeerSpans(peer: PeerName, options: CapturePeerOptions = {}): Promise<SpanDump[]> {
   const server = options.fakeOpenAI ?? (await startFakeOpenAI());
   try {
-    const stdout = await runChild(peer, server.url, options.timeoutMillis ?? 20_000);
+    const stdout = await runChild(peer, server.url, options.timeoutMillis ?? 20_000, options.env ?? {});
     return JSON.parse(stdout) as SpanDump[];
   } finally {
     if (!options.fakeOpenAI) await server.close();
   }
 }
 
-function runChild(peer: PeerName, fakeOpenAIUrl: string, timeoutMillis: number): Promise<string> {
+function runChild(peer: PeerName, fakeOpenAIUrl: string, timeoutMillis: number, extraEnv: Record<string, string>): Promise<string> {
   const script = fileURLToPath(new URL(`../peers/${peer}.ts`, import.meta.url));
   // tsx runs the TypeScript scripts; it is resolved from the repository root (the cwd).
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -41,6 +43,7 @@ function runChild(peer: PeerName, fakeOpenAIUrl: string, timeoutMillis: number):
     env: {
       // OTEL_* settings of the developer's shell (semconv opt-in, ...) would change what peers emit.
       ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_'))),
+      ...extraEnv,
       FAKE_OPENAI_URL: fakeOpenAIUrl,
       OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
     },

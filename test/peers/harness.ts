@@ -6,7 +6,9 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
 import { toSpanDump } from './span-dump.js';
 
 export interface PeerTracing {
@@ -26,11 +28,21 @@ export function setUpTracing(peer: string): PeerTracing {
       'service.name': `peer-${peer}`,
       'deployment.environment.name': 'peer-lab',
     }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor(exporter), ...langfuseProcessor()],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   return { provider, exporter };
+}
+
+/**
+ * With `PEER_LANGFUSE_URL` set, spans also go through our LangfuseSpanExporter under a
+ * BatchSpanProcessor (default GenAI filter), as an application would register it.
+ */
+function langfuseProcessor(): SpanProcessor[] {
+  const baseUrl = process.env['PEER_LANGFUSE_URL'];
+  if (!baseUrl) return [];
+  return [new BatchSpanProcessor(new LangfuseSpanExporter({ baseUrl, publicKey: 'pk-lf-peer', secretKey: 'sk-lf-peer' }))];
 }
 
 /** Base URL of the fake OpenAI server, as the OpenAI SDKs want it (with `/v1`). */
@@ -47,6 +59,8 @@ export function runPeer(peer: string, scenario: (tracing: PeerTracing) => Promis
     .then(async () => {
       await tracing.provider.forceFlush();
       const dump = tracing.exporter.getFinishedSpans().map(toSpanDump);
+      // Shutdown drains the BatchSpanProcessor: every export in flight has finished after it.
+      await tracing.provider.shutdown();
       // Exit explicitly: keep-alive sockets or library timers must not keep the child running.
       process.stdout.write(JSON.stringify(dump), () => process.exit(0));
     })
