@@ -2,6 +2,7 @@
  * Errors the exporter reports. Messages carry counts, envelope ids and HTTP statuses only: never
  * request or response bodies, header values or keys (style.md §3, Exporter).
  */
+import { httpBase } from './base-url.js';
 
 /**
  * A bad option passed in code (style.md §3, Configuration). By convention the message reads
@@ -77,7 +78,5 @@ export class EventTypeNotAcceptedError extends Error {
 
 /** The base URL without credentials, query or trailing slash; `<baseUrl>` when absent or invalid. */
 function publicBase(baseUrl: string | undefined): string {
-  if (baseUrl === undefined || !URL.canParse(baseUrl)) return '<baseUrl>';
-  const url = new URL(baseUrl);
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  return httpBase(baseUrl) ?? '<baseUrl>';
 }

@@ -4,6 +4,7 @@
  * a deployment typo does not crash a running app. Key values are never printed.
  */
 import { diag } from '@opentelemetry/api';
+import { httpBase } from './base-url.js';
 import { ConfigurationError } from './errors.js';
 import type { SpanFilterMode } from './span-filter.js';
 
@@ -197,7 +198,7 @@ const urlCheck: Check<string> = (v) => {
     return { ok: false, problem: 'must not contain credentials (the keys are sent as Basic auth)', redact: true };
   }
   if (url.search !== '' || url.hash !== '') return bad('must not have a query or fragment');
-  return ok(`${url.origin}${url.pathname.replace(/\/+$/, '')}`);
+  return ok(httpBase(v) as string);
 };
 
 const intCheck: Check<number> = (v) =>

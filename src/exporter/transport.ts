@@ -9,6 +9,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { IngestionEvent } from '../mapping/schema.js';
 import { VERSION } from '../version.js';
+import { httpBase } from './base-url.js';
 import { ConfigurationError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { IngestionTransport, RejectedEvent, SendOutcome } from './types.js';
@@ -125,12 +126,9 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
 }
 
 function ingestionUrl(baseUrl: string): string {
-  const parsed = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
-  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new ConfigurationError('Configuration: baseUrl must be an http(s) URL (actual: not one)');
-  }
-  // Credentials, query and fragment of the base URL are not carried over.
-  return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}${INGESTION_PATH}`;
+  const base = httpBase(baseUrl);
+  if (base === undefined) throw new ConfigurationError('Configuration: baseUrl must be an http(s) URL (actual: not one)');
+  return `${base}${INGESTION_PATH}`;
 }
 
 async function toOutcome(res: Dispatcher.ResponseData, secret: string): Promise<SendOutcome> {

@@ -124,22 +124,31 @@ export function takeUsage(
 function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageDetails {
   const out: Record<string, number> = { ...found };
   const total = found.total ?? (found.input ?? 0) + (found.output ?? 0);
-  for (const side of ['input', 'output'] as const) {
-    const whole = found[side];
-    if (whole === undefined) continue;
-    let details = 0;
-    for (const [k, v] of Object.entries(found)) if (k.startsWith(`${side}_`)) details += v;
-    if (details > whole) {
-      issues.add(
-        'INVALID_USAGE',
-        `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`,
-        `body.usageDetails.${side}`,
-      );
-    }
-    out[side] = Math.max(0, whole - details);
-  }
+  subtractDetails(out, (n) => n, (side, details, whole) =>
+    issues.add('INVALID_USAGE', `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`, `body.usageDetails.${side}`),
+  );
   out.total = total;
   return out;
+}
+
+/**
+ * Langfuse buckets are exclusive: `input` and `output` less the sum of their `input_*` /
+ * `output_*` detail buckets, floored at 0, in place. `onExceed` hears of details larger than
+ * their whole. Shared by usage and cost, which follow the same rule.
+ */
+function subtractDetails(
+  values: Record<string, number>,
+  round: (n: number) => number,
+  onExceed?: (side: 'input' | 'output', details: number, whole: number) => void,
+): void {
+  for (const side of ['input', 'output'] as const) {
+    const whole = values[side];
+    if (whole === undefined) continue;
+    let details = 0;
+    for (const k of Object.keys(values)) if (k.startsWith(`${side}_`)) details += values[k] ?? 0;
+    if (details > whole) onExceed?.(side, details, whole);
+    values[side] = Math.max(0, round(whole - details));
+  }
 }
 
 function countsOnly(given: Record<string, unknown>, issues: IssueSink, path: string): UsageDetails | undefined {
@@ -209,13 +218,7 @@ export function takeCost(attrs: AttributeBag, issues: IssueSink): CostDetails | 
   // OpenInference's prompt/completion costs include their details; Langfuse buckets are
   // exclusive (as for usage), so the details are subtracted and the total is the inclusive sum.
   const total = costs.total ?? roundCost((costs.input ?? 0) + (costs.output ?? 0));
-  for (const side of ['input', 'output'] as const) {
-    const whole = costs[side];
-    if (whole === undefined) continue;
-    let details = 0;
-    for (const k of Object.keys(costs)) if (k.startsWith(`${side}_`)) details += costs[k] ?? 0;
-    costs[side] = Math.max(0, roundCost(whole - details));
-  }
+  subtractDetails(costs, roundCost);
   if (Object.keys(costs).length === 0) return undefined;
   costs.total = total;
   return costs;
