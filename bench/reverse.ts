@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ingestionToSpans } from 'otel-langfuse-bridge/mapping';
+import { IngestionSpanStream, ingestionToSpans } from 'otel-langfuse-bridge/mapping';
 import { formatRate } from './measure.js';
 
 /** The recorded batches: the seed (litellm, 2 events) and a langfuse-js v3 batch (11 events). */
@@ -226,5 +226,66 @@ export function runReverse(budgetMillis = 10_000, maxRounds = 5): number {
     `\nReverse mapping memory, first call on each input (input excluded; heapUsed deltas${gc ? ' after a forced GC' : ', no GC available'}, peak RSS from process.resourceUsage)\n`,
   );
   table(mem);
+  runStreaming(gc);
   return worst;
+}
+
+const STREAM_CHUNK = 1_000;
+const STREAM_WINDOW = 1_000;
+const STREAM_SAMPLE_EVERY = 10;
+
+/**
+ * The same inputs through IngestionSpanStream, one request of 1,000 events at a time (JSON text,
+ * parsed per push), each push's spans serialised with the protobuf serializer and dropped (what a
+ * forwarding receiver does), at 1x and 2x the input length. The live heap (after a forced collection every 10 pushes) and the
+ * events held open must stay flat while the input grows.
+ */
+function runStreaming(gc: (() => void) | undefined): void {
+  const rows: string[][] = [['batch', 'events', 'spans', 'parse + stream + serialise', 'peak open events', 'peak live heap growth']];
+  for (const batch of BATCHES) {
+    const seed = loadEvents(batch.file);
+    for (const factor of [1, 2]) {
+      // The input as the JSON bodies of requests, as a receiver gets them: parsed one at a time.
+      const replicated = replicateEvents(seed, Math.ceil((MIN_EVENTS * factor) / seed.length));
+      const requests: string[] = [];
+      for (let at = 0; at < replicated.length; at += STREAM_CHUNK) requests.push(JSON.stringify(replicated.slice(at, at + STREAM_CHUNK)));
+      const eventCount = replicated.length;
+      replicated.length = 0;
+      gc?.();
+      gc?.();
+      const heapBefore = process.memoryUsage().heapUsed;
+      const stream = new IngestionSpanStream({ idleEvents: STREAM_WINDOW });
+      let spans = 0;
+      let peakOpen = 0;
+      let peakHeap = 0;
+      let issues = 0;
+      let busy = 0;
+      for (let n = 0; n <= requests.length; n++) {
+        const t = process.hrtime.bigint();
+        const r = n < requests.length ? stream.push(JSON.parse(requests[n]!) as unknown[]) : stream.end();
+        ProtobufTraceSerializer.serializeRequest(r.value);
+        busy += millis(t);
+        spans += r.value.length;
+        issues += r.issues.length;
+        peakOpen = Math.max(peakOpen, stream.openEvents);
+        if (gc && (n % STREAM_SAMPLE_EVERY === 0 || n === requests.length)) {
+          gc();
+          peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed - heapBefore);
+        }
+      }
+      if (issues > 0) throw new Error(`streamed bench input raised ${issues} issues`);
+      rows.push([
+        batch.name,
+        count(eventCount),
+        count(spans),
+        `${formatRate((eventCount * 1000) / busy)} events`,
+        count(peakOpen),
+        gc ? mib(Math.max(0, peakHeap)) : 'n/a (no GC)',
+      ]);
+    }
+  }
+  console.log(
+    `\nReverse mapping as a stream (IngestionSpanStream, idleEvents ${count(STREAM_WINDOW)}, pushes of ${count(STREAM_CHUNK)} events, each push's spans serialised and dropped)\n`,
+  );
+  table(rows);
 }

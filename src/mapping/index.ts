@@ -7,6 +7,8 @@ export { spansToIngestion } from './to-ingestion/index.js';
 export type { ToIngestionOptions } from './to-ingestion/index.js';
 export { ingestionToSpans, DEFAULT_OTLP_ATTRIBUTE_BYTES } from './to-otel/index.js';
 export type { ToOtelOptions } from './to-otel/index.js';
+export { IngestionSpanStream } from './to-otel/stream.js';
+export type { IngestionStreamOptions } from './to-otel/stream.js';
 export type { AttributeDialect } from './to-otel/attributes.js';
 export { mergeEvents } from './to-otel/merge.js';
 export type { MergeResult, MergedObservation, MergedScore, MergedTrace } from './to-otel/types.js';

@@ -30,7 +30,9 @@ export type IssueCode =
   /** An event type the mapping does not carry over (for example `sdk-log`). */
   | 'UNSUPPORTED_EVENT'
   /** An observation refers to a parent that is not in the input. */
-  | 'UNKNOWN_PARENT';
+  | 'UNKNOWN_PARENT'
+  /** A streamed event arrived after its trace was emitted; its entity is emitted again. */
+  | 'LATE_EVENT';
 
 export interface MappingIssue {
   readonly code: IssueCode;

@@ -22,7 +22,7 @@ import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
 import { exactTime, restoreOtelFacts } from './restore.js';
 import { SCORE_EVENT, scoreEvent, scoreTarget, scoreTime } from './scores.js';
-import type { MergedObservation, MergedScore, MergedTrace } from './types.js';
+import type { MergedObservation, MergedScore, MergedTrace, MergeResult } from './types.js';
 
 export interface ToOtelOptions {
   /** Attribute dialects to write: `langfuse` (for Langfuse's OTLP endpoint), `genai`, or `both`. Default `both`. */
@@ -40,7 +40,7 @@ export interface ToOtelOptions {
 export const DEFAULT_OTLP_ATTRIBUTE_BYTES = 65_536;
 const SCOPE = { name: 'otel-langfuse-bridge', version: VERSION };
 
-interface Context {
+export interface Context {
   readonly dialect: AttributeDialect;
   readonly hygiene: HygieneOptions;
   readonly resources: ResourcePool;
@@ -249,14 +249,22 @@ function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): Readab
 export function ingestionToSpans(events: readonly unknown[], options: ToOtelOptions = {}): MappingResult<ReadableSpan[]> {
   const sink = new IssueSink();
   const merged = mergeEvents(events, sink);
-  const ctx: Context = {
+  return { value: spansFromMerged(merged, createContext(options, sink)), issues: sink.issues };
+}
+
+/** What every span built in one call (or one stream) shares. */
+export function createContext(options: ToOtelOptions, sink: IssueSink): Context {
+  return {
     dialect: options.attributes ?? 'both',
     hygiene: { maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_OTLP_ATTRIBUTE_BYTES, keepBase64: options.keepBase64 === true },
     resources: new ResourcePool(),
     baseResource: baseResource(options),
     sink,
   };
+}
 
+/** Step 3: the spans of merged entities (traces in order of first appearance, each root first). */
+export function spansFromMerged(merged: Omit<MergeResult, 'sdkLogs'>, ctx: Context): ReadableSpan[] {
   const byTrace = new Map<string, MergedObservation[]>();
   for (const id of merged.traces.keys()) byTrace.set(id, []);
   for (const obs of merged.observations.values()) push(byTrace, String(obs.body.traceId), obs);
@@ -268,7 +276,7 @@ export function ingestionToSpans(events: readonly unknown[], options: ToOtelOpti
   for (const score of merged.scores) {
     const time = scoreTime(score);
     if (!time) {
-      sink.forItem({ eventId: score.eventId }).add('INVALID_TIME', 'score has no valid time; dropped', 'timestamp');
+      ctx.sink.forItem({ eventId: score.eventId }).add('INVALID_TIME', 'score has no valid time; dropped', 'timestamp');
       continue;
     }
     const target = scoreTarget(score);
@@ -293,7 +301,7 @@ export function ingestionToSpans(events: readonly unknown[], options: ToOtelOpti
         if (span) children.push(span);
       } catch (err) {
         // A defect must not cost the rest of the batch.
-        sink
+        ctx.sink
           .forItem({ eventId: obs.eventIds[0] ?? obs.id })
           .add('SKIPPED', `observation ${obs.id} skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
       }
@@ -303,7 +311,7 @@ export function ingestionToSpans(events: readonly unknown[], options: ToOtelOpti
     spans.push(...children);
   }
   for (const [score, time] of orphans) spans.push(orphanScoreSpan(score, time, ctx));
-  return { value: spans, issues: sink.issues };
+  return spans;
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -13,9 +13,11 @@ import { compareHrTime, parseIso } from '../time.js';
 import type { MergedObservation, MergedScore, MergedTrace, MergeResult } from './types.js';
 
 /** A validated event waiting to be merged, with its sort key. */
-interface Item {
+export interface MergeItem {
   readonly event: IngestionEvent;
   readonly body: Record<string, unknown>;
+  /** What kind of entity the event touches; `body.id` names it. */
+  readonly entity: Entity;
   /** Envelope timestamp; seconds may be negative for the out-of-range fallback of {@link sortTime}. */
   readonly time: HrTime;
   readonly isCreate: boolean;
@@ -23,7 +25,7 @@ interface Item {
   readonly index: number;
 }
 
-type Entity = 'trace' | 'observation' | 'score';
+export type Entity = 'trace' | 'observation' | 'score';
 
 /** The observation type each event type implies; the legacy observation-* events carry it in `body.type`. */
 const IMPLIED_TYPE: Readonly<Record<string, ObservationType>> = {
@@ -81,60 +83,78 @@ const OBSERVATION_RULES: FieldRules = {
  * observation with only updates or with events implying different types. `sdk-log` is only counted.
  */
 export function mergeEvents(rawEvents: readonly unknown[], sink: IssueSink): MergeResult {
-  const groups: Record<Entity, Map<string, Item[]>> = {
+  const items: MergeItem[] = [];
+  let sdkLogs = 0;
+  for (let index = 0; index < rawEvents.length; index++) {
+    const item = toMergeItem(rawEvents[index], index, sink);
+    if (item === 'sdk-log') sdkLogs++;
+    else if (item !== undefined) items.push(item);
+  }
+  return { ...mergeItems(items, sink), sdkLogs };
+}
+
+/**
+ * Step 1 for one raw event: validated and given its sort key, or `undefined` with an issue, or
+ * `'sdk-log'` (counted, never merged). `index` is the event's position in the whole input.
+ */
+export function toMergeItem(raw: unknown, index: number, sink: IssueSink): MergeItem | 'sdk-log' | undefined {
+  const parsed = parseIngestionEvent(raw);
+  if (!parsed.ok) {
+    reportInvalid(raw, parsed.message, sink.forItem({ eventId: parsed.id }));
+    return undefined;
+  }
+  const { event } = parsed;
+  const itemSink = sink.forItem({ eventId: event.id });
+  if (event.type === 'sdk-log') return 'sdk-log';
+  const entity = entityOf(event.type);
+  if (entity === undefined) {
+    itemSink.add('UNSUPPORTED_EVENT', `event type ${event.type} is not carried over`, 'type');
+    return undefined;
+  }
+  const body = event.body as Record<string, unknown>;
+  if (typeof body.id !== 'string') {
+    const message = `${event.type} without body.id: Langfuse acknowledges it but never processes it; dropped`;
+    itemSink.add('INVALID_ID', message, 'body.id');
+    return undefined;
+  }
+  const time = sortTime(event.timestamp, itemSink);
+  return { event, body, entity, time, isCreate: event.type.endsWith('-create'), index };
+}
+
+/**
+ * Step 2: merges validated events per entity. Output maps are in order of each entity's first
+ * item in `items`; `sdkLogs` is left to the caller.
+ */
+export function mergeItems(items: readonly MergeItem[], sink: IssueSink): Omit<MergeResult, 'sdkLogs'> {
+  const groups: Record<Entity, Map<string, MergeItem[]>> = {
     trace: new Map(),
     observation: new Map(),
     score: new Map(),
   };
-  let sdkLogs = 0;
-  for (let index = 0; index < rawEvents.length; index++) {
-    const raw = rawEvents[index];
-    const parsed = parseIngestionEvent(raw);
-    if (!parsed.ok) {
-      reportInvalid(raw, parsed.message, sink.forItem({ eventId: parsed.id }));
-      continue;
-    }
-    const { event } = parsed;
-    const itemSink = sink.forItem({ eventId: event.id });
-    if (event.type === 'sdk-log') {
-      sdkLogs++;
-      continue;
-    }
-    const entity = entityOf(event.type);
-    if (entity === undefined) {
-      itemSink.add('UNSUPPORTED_EVENT', `event type ${event.type} is not carried over`, 'type');
-      continue;
-    }
-    const body = event.body as Record<string, unknown>;
-    if (typeof body.id !== 'string') {
-      const message = `${event.type} without body.id: Langfuse acknowledges it but never processes it; dropped`;
-      itemSink.add('INVALID_ID', message, 'body.id');
-      continue;
-    }
-    const time = sortTime(event.timestamp, itemSink);
-    const item: Item = { event, body, time, isCreate: event.type.endsWith('-create'), index };
-    const group = groups[entity].get(body.id);
-    if (group === undefined) groups[entity].set(body.id, [item]);
+  for (const item of items) {
+    const id = item.body.id as string;
+    const group = groups[item.entity].get(id);
+    if (group === undefined) groups[item.entity].set(id, [item]);
     else group.push(item);
   }
 
   // Map insertion order is the order of each entity's first event in the input (first appearance).
   const traces = new Map<string, MergedTrace>();
-  for (const [id, items] of groups.trace) {
-    items.sort(byMergeOrder);
-    traces.set(id, { id, body: mergeBodies(items, TRACE_RULES), eventIds: items.map((i) => i.event.id) });
+  for (const [id, group] of groups.trace) {
+    group.sort(byMergeOrder);
+    traces.set(id, { id, body: mergeBodies(group, TRACE_RULES), eventIds: group.map((i) => i.event.id) });
   }
   const observations = new Map<string, MergedObservation>();
-  for (const [id, items] of groups.observation) {
-    observations.set(id, mergeObservation(id, items.sort(byMergeOrder), sink));
+  for (const [id, group] of groups.observation) {
+    observations.set(id, mergeObservation(id, group.sort(byMergeOrder), sink));
   }
   // Scores are not merged: the last score-create per body.id (in merge order) replaces the others.
   const scores: MergedScore[] = [];
-  for (const items of groups.score.values()) {
-    const last = items.sort(byMergeOrder)[items.length - 1] as Item;
+  for (const group of groups.score.values()) {
+    const last = group.sort(byMergeOrder)[group.length - 1] as MergeItem;
     scores.push({ eventId: last.event.id, timestamp: last.event.timestamp, body: last.body });
   }
-  return { traces, observations, scores, sdkLogs };
+  return { traces, observations, scores };
 }
 
 function entityOf(type: IngestionEvent['type']): Entity | undefined {
@@ -183,7 +203,7 @@ function sortTime(timestamp: string, sink: IssueSink): HrTime {
  * position. The envelope id replaces the worker's arrival order on ties so that shuffling the input
  * cannot change the result; only two events with the same id, time and kind keep input order.
  */
-function byMergeOrder(a: Item, b: Item): number {
+function byMergeOrder(a: MergeItem, b: MergeItem): number {
   return (
     compareHrTime(a.time, b.time) ||
     Number(b.isCreate) - Number(a.isCreate) ||
@@ -198,21 +218,21 @@ function byMergeOrder(a: Item, b: Item): number {
  * `timestamp` / observation `startTime`, and the real v3 client re-sends `timestamp: now` with
  * every `trace.update()` at the same millisecond as the original (a coin toss on random ids).
  */
-function byBodyTime(a: Item, b: Item): number {
+function byBodyTime(a: MergeItem, b: MergeItem): number {
   const ta = bodyTime(a);
   const tb = bodyTime(b);
   if (ta === undefined || tb === undefined) return ta === tb ? 0 : ta === undefined ? 1 : -1;
   return compareHrTime(ta, tb);
 }
 
-function bodyTime(item: Item): HrTime | undefined {
+function bodyTime(item: MergeItem): HrTime | undefined {
   const v = item.body.timestamp ?? item.body.startTime;
   return typeof v === 'string' ? parseIso(v)?.time : undefined;
 }
 
-function mergeObservation(id: string, items: readonly Item[], sink: IssueSink): MergedObservation {
+function mergeObservation(id: string, items: readonly MergeItem[], sink: IssueSink): MergedObservation {
   const create = items.find((i) => i.isCreate);
-  const decider = create ?? (items[0] as Item);
+  const decider = create ?? (items[0] as MergeItem);
   const type = impliedType(decider.event);
   if (create === undefined) {
     sink.forItem({ eventId: decider.event.id }).add('INVALID_VALUE', 'update without a create: merged on its own');
@@ -227,7 +247,7 @@ function mergeObservation(id: string, items: readonly Item[], sink: IssueSink): 
   }
   const body = mergeBodies(items, OBSERVATION_RULES);
   // The worker's start_time is `body.startTime ?? envelope timestamp`.
-  if (body.startTime === undefined) body.startTime = (items[0] as Item).event.timestamp;
+  if (body.startTime === undefined) body.startTime = (items[0] as MergeItem).event.timestamp;
   return { id, type, body, hasCreate: create !== undefined, eventIds: items.map((i) => i.event.id) };
 }
 
@@ -237,7 +257,7 @@ function impliedType(event: IngestionEvent): ObservationType {
 }
 
 /** Applies the bodies in merge order; values are shared with the events, never copied. */
-function mergeBodies(items: readonly Item[], rules: FieldRules): Record<string, unknown> {
+function mergeBodies(items: readonly MergeItem[], rules: FieldRules): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
   // zod drops `__proto__` keys while parsing, so plain assignment cannot reach a prototype.
   for (const { body } of items) {

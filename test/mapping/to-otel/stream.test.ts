@@ -1,0 +1,169 @@
+/**
+ * IngestionSpanStream: the same spans as ingestionToSpans whatever the chunking, traces emitted
+ * once idle (memory bounded by the open traces), late events reported and still carried.
+ */
+import { readFileSync } from 'node:fs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import type { MappingIssue } from '../../../src/mapping/result.js';
+import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
+import { IngestionSpanStream } from '../../../src/mapping/to-otel/stream.js';
+import type { IngestionStreamOptions } from '../../../src/mapping/to-otel/stream.js';
+import { replicateEvents } from '../../../bench/reverse.js';
+import { batchArbitrary } from '../../roundtrip/arbitraries.js';
+
+type Json = Record<string, unknown>;
+
+function recorded(file: string): Json[] {
+  const raw = JSON.parse(readFileSync(new URL(`../../fixtures/batches/${file}`, import.meta.url), 'utf8')) as
+    | { batch: Json[] }
+    | Array<{ batch: Json[] }>;
+  return (Array.isArray(raw) ? raw : [raw]).flatMap((b) => b.batch);
+}
+
+function view(s: ReadableSpan): unknown {
+  return {
+    name: s.name,
+    kind: s.kind,
+    traceId: s.spanContext().traceId,
+    spanId: s.spanContext().spanId,
+    parent: s.parentSpanContext?.spanId,
+    start: s.startTime,
+    end: s.endTime,
+    status: s.status,
+    attributes: s.attributes,
+    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
+    links: s.links,
+    resource: s.resource.attributes,
+    scope: s.instrumentationScope,
+  };
+}
+
+/** Spans as a multiset: order between traces is the only thing a stream may change. */
+function sorted(spans: readonly ReadableSpan[]): unknown[] {
+  const key = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+  return [...spans].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(view);
+}
+
+function sortedIssues(issues: readonly MappingIssue[]): MappingIssue[] {
+  const key = (i: MappingIssue): string => JSON.stringify([i.eventId, i.code, i.path, i.message]);
+  return [...issues].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Streams `events` in chunks of the given sizes (cycled), collecting spans, issues and the open-event peak. */
+function stream(events: readonly unknown[], chunks: readonly number[], options: IngestionStreamOptions = {}) {
+  const s = new IngestionSpanStream(options);
+  const spans: ReadableSpan[] = [];
+  const issues: MappingIssue[] = [];
+  let peakOpen = 0;
+  for (let at = 0, c = 0; at < events.length; c++) {
+    const size = Math.max(1, chunks[c % chunks.length] ?? 1);
+    const r = s.push(events.slice(at, at + size));
+    at += size;
+    spans.push(...r.value);
+    issues.push(...r.issues);
+    peakOpen = Math.max(peakOpen, s.openEvents);
+  }
+  const last = s.end();
+  spans.push(...last.value);
+  issues.push(...last.issues);
+  return { spans, issues, peakOpen, stream: s };
+}
+
+describe('IngestionSpanStream', () => {
+  test.each(['litellm-batch.json', 'batches-langfuse-v3.json', 'batches-langfuse-vercel.json'])(
+    '%s: without a window, end() gives exactly what ingestionToSpans gives',
+    (file) => {
+      const events = recorded(file);
+      const whole = ingestionToSpans(events);
+      for (const chunks of [[events.length], [1], [3, 1, 2]]) {
+        const streamed = stream(events, chunks);
+        expect(sorted(streamed.spans)).toEqual(sorted(whole.value));
+        expect(sortedIssues(streamed.issues)).toEqual(sortedIssues(whole.issues));
+      }
+    },
+  );
+
+  test('generated batches in any order and chunking: the same spans and issues as ingestionToSpans', () => {
+    fc.assert(
+      fc.property(batchArbitrary, fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }), (events, chunks) => {
+        const whole = ingestionToSpans(events);
+        // A window as long as the input never closes a trace early.
+        const streamed = stream(events, chunks, { idleEvents: events.length });
+        expect(sorted(streamed.spans)).toEqual(sorted(whole.value));
+        expect(sortedIssues(streamed.issues)).toEqual(sortedIssues(whole.issues));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('a replicated v3 batch with a window: same spans, no late events, open events bounded by the window', () => {
+    const one = recorded('batches-langfuse-v3.json');
+    const events = replicateEvents(one, 300);
+    const whole = ingestionToSpans(events);
+    const window = one.length * 2;
+    const streamed = stream(events, [50], { idleEvents: window });
+    expect(streamed.issues.filter((i) => i.code === 'LATE_EVENT')).toEqual([]);
+    expect(sorted(streamed.spans)).toEqual(sorted(whole.value));
+    expect(sortedIssues(streamed.issues)).toEqual(sortedIssues(whole.issues));
+    // At most the window plus one chunk plus one copy is held, whatever the input length.
+    expect(streamed.peakOpen).toBeLessThanOrEqual(window + 50 + one.length);
+    expect(streamed.peakOpen).toBeLessThan(events.length / 10);
+    expect(streamed.stream.openEvents).toBe(0);
+  });
+
+  const T = (s: number): string => `2026-11-25T10:00:0${s}.000Z`;
+  const traceCreate = (n: number, id = 'tr'): Json => ({ id: `e${n}`, type: 'trace-create', timestamp: T(n), body: { id, name: 'chat', timestamp: T(n) } });
+  const spanCreate = (n: number, id: string, traceId = 'tr'): Json => ({
+    id: `e${n}`,
+    type: 'span-create',
+    timestamp: T(n),
+    body: { id, traceId, name: id, startTime: T(n), endTime: T(n + 1) },
+  });
+
+  test('traces are emitted once idle, in the push that makes them idle', () => {
+    const s = new IngestionSpanStream({ idleEvents: 2 });
+    expect(s.push([traceCreate(0, 'a'), spanCreate(1, 'a1', 'a')]).value).toEqual([]);
+    const first = s.push([traceCreate(2, 'b'), spanCreate(3, 'b1', 'b')]);
+    expect(first.value.map((x) => x.name)).toEqual(['chat', 'a1']);
+    expect(s.openEvents).toBe(2);
+    expect(s.end().value.map((x) => x.name)).toEqual(['chat', 'b1']);
+    expect(s.openEvents).toBe(0);
+  });
+
+  test('an update without traceId that arrives before its create joins the trace', () => {
+    const update: Json = { id: 'u', type: 'span-update', timestamp: T(5), body: { id: 's1', output: 'done' } };
+    const s = new IngestionSpanStream();
+    const spans = [...s.push([update]).value, ...s.push([traceCreate(0), spanCreate(1, 's1')]).value, ...s.end().value];
+    expect(sorted(spans)).toEqual(sorted(ingestionToSpans([update, traceCreate(0), spanCreate(1, 's1')]).value));
+    const s1 = spans.find((x) => x.name === 's1');
+    expect(s1?.attributes['langfuse.observation.output']).toBe('done');
+  });
+
+  test('an event for a trace already emitted: LATE_EVENT, and its data is still emitted', () => {
+    const s = new IngestionSpanStream({ idleEvents: 1 });
+    const early = s.push([traceCreate(0), spanCreate(1, 's1')]);
+    expect(early.value).toEqual([]);
+    const flush = s.push([traceCreate(2, 'other')]);
+    expect(flush.value.map((x) => x.name)).toEqual(['chat', 's1']);
+    const late: Json = { id: 'late', type: 'span-update', timestamp: T(6), body: { id: 's1', traceId: 'tr', output: 'late output' } };
+    const r = s.push([late]);
+    expect(r.issues.filter((i) => i.code === 'LATE_EVENT').map((i) => i.eventId)).toEqual(['late']);
+    const rest = [...r.value, ...s.end().value];
+    const again = rest.find((x) => x.attributes['langfuse.observation.id'] === 's1');
+    expect(again?.attributes['langfuse.observation.output']).toBe('late output');
+    expect(again?.spanContext().spanId).toBe(flush.value[1]?.spanContext().spanId);
+  });
+
+  test('bad events are issues of the push that carried them; push after end() is refused, not thrown', () => {
+    const s = new IngestionSpanStream();
+    const r = s.push([{ id: 'bad', type: 'span-create', timestamp: 'not a time', body: {} }, 42, traceCreate(0)]);
+    expect(r.issues.map((i) => i.code)).toEqual(['SCHEMA_VIOLATION', 'SCHEMA_VIOLATION']);
+    expect(s.end().value.map((x) => x.name)).toEqual(['chat']);
+    const after = s.push([traceCreate(1)]);
+    expect(after.value).toEqual([]);
+    expect(after.issues.map((i) => i.code)).toEqual(['SKIPPED']);
+    expect(s.end().value).toEqual([]);
+  });
+});
