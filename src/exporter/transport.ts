@@ -37,7 +37,14 @@ export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 export const MAX_EVENT_MESSAGE_CHARS = 300;
 
 const INGESTION_PATH = '/api/public/ingestion';
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/**
+ * 429 and every 5xx may succeed later (a proxy's 502/504, a CDN's 520-527 origin errors), except
+ * 501 Not Implemented and 505 HTTP Version Not Supported, which say the same thing every time.
+ * The same rule applies to the per-event statuses of a 207.
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
 // Node and undici codes for a connection that failed or broke; the request may succeed later.
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
@@ -138,7 +145,7 @@ async function toOutcome(res: Dispatcher.ResponseData, secret: string): Promise<
     // Only the status matters; drain (up to the cap) so the socket can be reused.
     await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
     if (status === 200 || status === 201 || status === 202) return { kind: 'ok' };
-    if (RETRYABLE_STATUSES.has(status)) {
+    if (isRetryableStatus(status)) {
       const header = res.headers['retry-after'];
       const retryAfterMillis = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
       if (retryAfterMillis === undefined) return { kind: 'retryable', reason: label };
@@ -153,7 +160,7 @@ async function toOutcome(res: Dispatcher.ResponseData, secret: string): Promise<
   const retryable: string[] = [];
   const rejected: RejectedEvent[] = [];
   for (const e of parsed.errors) {
-    if (e.status === 429 || e.status >= 500) retryable.push(e.id);
+    if (isRetryableStatus(e.status)) retryable.push(e.id);
     else rejected.push({ id: e.id, status: e.status, message: eventMessage(e.message, e.error, secret) });
   }
   return { kind: 'partial', retryable, rejected };

@@ -169,6 +169,9 @@ describe('status mapping', () => {
     { name: '413 text body', reply: { status: 413, body: 'Body exceeded 4.5mb limit' }, out: { kind: 'failed', reason: 'HTTP 413 Payload Too Large', status: 413 } },
     { name: '418 other 4xx', reply: { status: 418 }, out: { kind: 'failed', reason: "HTTP 418 I'm a Teapot", status: 418 } },
     { name: '501 is not retried', reply: { status: 501 }, out: { kind: 'failed', reason: 'HTTP 501 Not Implemented', status: 501 } },
+    { name: '505 is not retried', reply: { status: 505 }, out: { kind: 'failed', reason: 'HTTP 505 HTTP Version Not Supported', status: 505 } },
+    { name: '522 (a CDN origin timeout) is retried', reply: { status: 522 }, out: { kind: 'retryable', reason: 'HTTP 522' } },
+    { name: '507 is retried', reply: { status: 507 }, out: { kind: 'retryable', reason: 'HTTP 507 Insufficient Storage' } },
   ])('$name', async ({ reply, out }) => {
     const { transport } = await setUp(reply);
     const outcome = await transport.send([span(1)], 5000);
@@ -183,9 +186,10 @@ describe('status mapping', () => {
       'ev-4': { status: 429, message: 'Rate limited' },
       'ev-5': { status: 404, message: 'Resource not found', error: LONG },
       'ev-6': { status: 400, message: `echo of ${SK}` },
+      'ev-7': { status: 501, message: 'Not Implemented' },
     };
     const { fake, transport } = await setUp((_i, req) => perEventReply(req, (e) => errorsById[e.id as string]));
-    const outcome = await transport.send([1, 2, 3, 4, 5, 6].map(span), 5000);
+    const outcome = await transport.send([1, 2, 3, 4, 5, 6, 7].map(span), 5000);
     expect(outcome).toEqual({
       kind: 'partial',
       retryable: ['ev-3', 'ev-4'],
@@ -193,6 +197,7 @@ describe('status mapping', () => {
         { id: 'ev-2', status: 400, message: 'Invalid request data: body.startTime: Invalid ISO datetime' },
         { id: 'ev-5', status: 404, message: `Resource not found: ${'x'.repeat(279)}…` },
         { id: 'ev-6', status: 400, message: 'echo of [redacted]' },
+        { id: 'ev-7', status: 501, message: 'Not Implemented' },
       ],
     });
     expectNoSecret(outcome);
