@@ -8,9 +8,13 @@
  * 2. ingestionToSpans vs the same serializer on the spans it produced, for the seed (litellm) and
  *    langfuse v3 batches replicated to at least 100,000 events, with the heap the mapping costs
  *    (bench/reverse.ts). Same 3x target.
+ * 3. Our LangfuseSpanExporter vs langfuse-vercel's LangfuseExporter on the same 10,000 recorded AI
+ *    SDK spans, to a loopback fake Langfuse, each in its own process (bench/exporter.ts). Targets:
+ *    ours at least 5x theirs in spans/s delivered, and a peak RSS no higher.
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
+import { runExporterBench } from './exporter.js';
 import { compare, formatRate } from './measure.js';
 import type { Measurement } from './measure.js';
 import { runReverse } from './reverse.js';
@@ -40,3 +44,4 @@ function main(): void {
 
 main();
 runReverse();
+await runExporterBench();
