@@ -74,6 +74,7 @@ function maxTime(a: HrTime, b: HrTime): HrTime {
 function observationSpan(
   obs: MergedObservation,
   trace: MergedTrace | undefined,
+  traceAttrs: Attributes | undefined,
   otelTraceId: string,
   rootSpanId: string,
   known: ReadonlySet<string>,
@@ -111,7 +112,7 @@ function observationSpan(
   const withUsage = { ...effectiveUsage(body), metadata };
   const attributes: Attributes = {
     ...observationAttributes(obs.type, withUsage, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse'),
-    ...(trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: String(body.traceId) }),
+    ...(traceAttrs ?? { [LF.traceId]: String(body.traceId) }),
   };
   // The original parent id, when it had to be hashed into a span id: the forward mapping restores it.
   const parentSpanId = parentId === undefined ? rootSpanId : toOtelSpanId(parentId);
@@ -294,10 +295,12 @@ export function spansFromMerged(merged: Omit<MergeResult, 'sdkLogs'>, ctx: Conte
     const rootId = syntheticRootSpanId(langfuseTraceId);
     // One hash per trace, not per span: non-hex trace ids (litellm's) cost a SHA-256 each.
     const otelTraceId = toOtelTraceId(langfuseTraceId);
+    // The trace's keys go on every span: computed once per trace.
+    const traceAttrs = trace ? traceFieldAttributes(trace, ctx.dialect) : undefined;
     const children: ReadableSpan[] = [];
     for (const obs of observations) {
       try {
-        const span = observationSpan(obs, trace, otelTraceId, rootId, known, onObservation.get(obs.id) ?? [], ctx);
+        const span = observationSpan(obs, trace, traceAttrs, otelTraceId, rootId, known, onObservation.get(obs.id) ?? [], ctx);
         if (span) children.push(span);
       } catch (err) {
         // A defect must not cost the rest of the batch.
