@@ -59,7 +59,8 @@ interface Tally {
 export async function deliver(events: readonly IngestionEvent[], deps: DeliverDeps): Promise<DeliveryReport> {
   const tally: Tally = { accepted: [], rejected: [], undelivered: [] };
   try {
-    const { requests, truncated } = splitIntoRequests(events, deps);
+    const serialized = new Map<IngestionEvent, string>();
+    const { requests, truncated } = splitIntoRequests(events, deps, serialized);
     if (truncated.length > 0) deps.onTruncated?.(truncated);
     for (const request of requests) {
       if (deps.now() >= deps.deadlineMillis) {
@@ -67,7 +68,7 @@ export async function deliver(events: readonly IngestionEvent[], deps: DeliverDe
         tally.stop ??= { reason: 'the deadline passed' };
         continue;
       }
-      await sendWithRetries(request, deps, tally);
+      await sendWithRetries(request, serialized, deps, tally);
     }
   } catch (err) {
     const seen = new Set([...tally.accepted, ...tally.rejected.map((r) => r.id), ...tally.undelivered]);
@@ -79,11 +80,16 @@ export async function deliver(events: readonly IngestionEvent[], deps: DeliverDe
   return error === undefined ? { accepted, rejected, undelivered } : { accepted, rejected, undelivered, error };
 }
 
-async function sendWithRetries(request: IngestionEvent[], deps: DeliverDeps, tally: Tally): Promise<void> {
+async function sendWithRetries(
+  request: IngestionEvent[],
+  serialized: ReadonlyMap<IngestionEvent, string>,
+  deps: DeliverDeps,
+  tally: Tally,
+): Promise<void> {
   let pending = request;
   for (let retry = 0; ; retry++) {
     const timeout = Math.min(deps.requestTimeoutMillis, deps.deadlineMillis - deps.now());
-    const outcome = await safeSend(deps.transport, pending, timeout);
+    const outcome = await safeSend(deps.transport, pending, timeout, serialized);
     let retryAfterMillis: number | undefined;
     if (outcome.kind === 'ok') {
       tally.accepted.push(...pending.map((e) => e.id));
@@ -113,9 +119,14 @@ async function sendWithRetries(request: IngestionEvent[], deps: DeliverDeps, tal
   }
 }
 
-async function safeSend(transport: IngestionTransport, events: IngestionEvent[], timeout: number): Promise<SendOutcome> {
+async function safeSend(
+  transport: IngestionTransport,
+  events: IngestionEvent[],
+  timeout: number,
+  serialized: ReadonlyMap<IngestionEvent, string>,
+): Promise<SendOutcome> {
   try {
-    return await transport.send(events, Math.max(1, timeout));
+    return await transport.send(events, Math.max(1, timeout), serialized);
   } catch (err) {
     return { kind: 'failed', reason: `transport threw (${err instanceof Error ? err.name : typeof err})` };
   }

@@ -44,8 +44,14 @@ type Field = (typeof FIELDS)[number];
 /**
  * Truncates oversized events, then packs events greedily, in order, into requests whose JSON
  * stays under `maxBatchBytes`. Input events are not modified; truncated ones are copies.
+ * When `serialized` is given, it receives each placed event's JSON text, so that the request body
+ * can be assembled without serialising the events a second time.
  */
-export function splitIntoRequests(events: readonly IngestionEvent[], limits: SplitLimits): SplitResult {
+export function splitIntoRequests(
+  events: readonly IngestionEvent[],
+  limits: SplitLimits,
+  serialized?: Map<IngestionEvent, string>,
+): SplitResult {
   const wrapper = limits.wrapperBytes ?? DEFAULT_WRAPPER_BYTES;
   const truncated: TruncatedField[] = [];
   const requests: IngestionEvent[][] = [];
@@ -53,8 +59,13 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
   let currentBytes = wrapper;
   for (const original of events) {
     let event = original;
-    let bytes = jsonBytes(event);
-    if (bytes > limits.maxEventBytes) ({ event, bytes } = fitEvent(event, bytes, limits.maxEventBytes, truncated));
+    let text = JSON.stringify(event);
+    let bytes = utf8Length(text);
+    if (bytes > limits.maxEventBytes) {
+      ({ event, bytes } = fitEvent(event, bytes, limits.maxEventBytes, truncated));
+      if (event !== original) text = JSON.stringify(event);
+    }
+    serialized?.set(event, text);
     // +1 for the comma between events.
     if (current.length > 0 && currentBytes + bytes + 1 > limits.maxBatchBytes) {
       requests.push(current);

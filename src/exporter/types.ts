@@ -25,8 +25,15 @@ export type SendOutcome =
 
 /** Sends one ingestion request body. */
 export interface IngestionTransport {
-  /** POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. */
-  send(events: readonly IngestionEvent[], timeoutMillis: number): Promise<SendOutcome>;
+  /**
+   * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. `serialized`
+   * may hold events' JSON text already made (by the size split), which is then used as it is.
+   */
+  send(
+    events: readonly IngestionEvent[],
+    timeoutMillis: number,
+    serialized?: ReadonlyMap<IngestionEvent, string>,
+  ): Promise<SendOutcome>;
   shutdown(): Promise<void>;
 }
 

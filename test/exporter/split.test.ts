@@ -43,6 +43,17 @@ describe('packing', () => {
     expect(requests.flat()).toEqual(events);
   });
 
+  test('the JSON text of every placed event, truncated copies included, is handed out for reuse', () => {
+    const events = [gen('small', { input: 'x' }), gen('big', { input: 'y'.repeat(1_200_000) })];
+    const serialized = new Map<IngestionEvent, string>();
+    const { requests } = splitIntoRequests(events, LIMITS, serialized);
+    const placed = requests.flat();
+    expect(placed[0]).toBe(events[0]); // untouched events are passed on as they are
+    expect(placed[1]).not.toBe(events[1]); // the cut one is a copy
+    expect([...serialized.keys()]).toEqual(placed);
+    for (const e of placed) expect(serialized.get(e)).toBe(JSON.stringify(e));
+  });
+
   test('the wrapper reserve counts: a request exactly at the cap without it is split', () => {
     const one = gen('a', { input: '' });
     const size = bytes(one);

@@ -99,6 +99,17 @@ describe('request shape', () => {
     expect(fake.accepted()).toEqual(['ev-1', 'ev-2']);
   });
 
+  test('JSON text already made for an event is sent as it is; the others are serialised', async () => {
+    const { fake, transport } = await setUp();
+    const [one, two] = [span(1), span(2)];
+    // A text that differs from the event proves the transport did not serialise `one` itself.
+    const made = new Map([[one, JSON.stringify({ ...one, body: { ...one.body, name: 'from the split' } })]]);
+    expect(await transport.send([one, two], 5000, made)).toEqual({ kind: 'ok' });
+    const body = fake.requests[0]!.body as { batch: Array<{ body: { name: string } }>; metadata: unknown };
+    expect(body.batch.map((e) => e.body.name)).toEqual(['from the split', two.body.name]);
+    expect(body.metadata).toMatchObject({ batch_size: 2, public_key: PK });
+  });
+
   test('extra headers and metadata are added but cannot replace auth; a base path is kept', async () => {
     const fake = await startFakeLangfuse();
     const transport = createHttpTransport({
