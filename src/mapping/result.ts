@@ -13,6 +13,8 @@ export type IssueCode =
   | 'MISSING_END_TIME'
   /** An attribute that should hold JSON does not; the raw string is kept. */
   | 'INVALID_JSON'
+  /** OTLP/protobuf bytes are malformed at the byte offset the message names; the damaged part is skipped. */
+  | 'INVALID_PROTOBUF'
   /** A value has the wrong type for its field; it is kept in metadata instead. */
   | 'INVALID_VALUE'
   /** A value was cut to a size limit. */
