@@ -150,13 +150,14 @@ export function spansToIngestion(
   if (options.release !== undefined) defaults.release = options.release;
   const traces = new Map<string, Mapped[]>();
   const resources: ResourceCache = new Map();
+  const observationOptions = { legacyTypes: options.legacyTypes === true, defaults, rootSpanIds: new Map<string, string>() };
 
   for (const span of spans) {
     let mapped: Mapped | undefined;
     try {
       const view = toSpanView(span, sink, maxBytes, resources);
       if (view === undefined) continue;
-      const obs = toObservation(view, { legacyTypes: options.legacyTypes === true, defaults }, sink.forItem({ spanId: view.spanId }));
+      const obs = toObservation(view, observationOptions, sink.forItem({ spanId: view.spanId }));
       mapped = { obs, start: view.start, startIso: view.startIso };
     } catch (err) {
       // A defect in a dialect reader must not cost the rest of the batch.

@@ -23,6 +23,8 @@ import { takeCost, takeUsage } from './usage.js';
 export interface ObservationOptions {
   legacyTypes: boolean;
   defaults: CommonFields;
+  /** Synthetic root span id per Langfuse trace id, filled as met (one hash per trace, not per span). */
+  rootSpanIds: Map<string, string>;
 }
 
 export interface MappedObservation {
@@ -176,7 +178,9 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
     traceId,
   };
   // A child of the synthetic root (the trace itself) has no parent observation.
-  const parentIsTrace = view.parentSpanId !== undefined && view.parentSpanId === syntheticRootSpanId(traceId);
+  let rootSpanId = opts.rootSpanIds.get(traceId);
+  if (rootSpanId === undefined) opts.rootSpanIds.set(traceId, (rootSpanId = syntheticRootSpanId(traceId)));
+  const parentIsTrace = view.parentSpanId !== undefined && view.parentSpanId === rootSpanId;
   set(body, 'parentObservationId', markers.parentId ?? (parentIsTrace ? undefined : view.parentSpanId));
   body.name = name;
   body.startTime = view.startIso;
