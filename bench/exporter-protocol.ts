@@ -1,6 +1,7 @@
 /** What bench/exporter.ts and its worker process (bench/exporter-worker.ts) share. */
 
-export const CANDIDATES = ['langfuse-vercel', 'ours'] as const;
+/** `floor`: bench/floor.ts FloorExporter, the least an honest exporter has to do. */
+export const CANDIDATES = ['langfuse-vercel', 'ours', 'floor'] as const;
 export type CandidateKey = (typeof CANDIDATES)[number];
 
 export const SPANS = 10_000;

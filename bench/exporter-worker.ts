@@ -21,6 +21,10 @@ import { replicate } from './spans.js';
 const KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' } as const;
 
 async function createExporter(which: CandidateKey, baseUrl: string): Promise<SpanExporter> {
+  if (which === 'floor') {
+    const { FloorExporter } = await import('./floor.js');
+    return new FloorExporter({ ...KEYS, baseUrl });
+  }
   if (which === 'ours') {
     const { LangfuseSpanExporter } = await import('otel-langfuse-bridge');
     return new LangfuseSpanExporter({ ...KEYS, baseUrl });

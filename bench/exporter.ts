@@ -20,6 +20,7 @@ import type { IngestionCounts } from './ingestion-server.js';
 const LABELS: Record<CandidateKey, string> = {
   'langfuse-vercel': 'langfuse-vercel LangfuseExporter 3.39.2',
   ours: 'otel-langfuse-bridge LangfuseSpanExporter',
+  floor: 'floor (bench/floor.ts FloorExporter)',
 };
 
 const WORKER = fileURLToPath(new URL('./exporter-worker.ts', import.meta.url));
@@ -152,6 +153,7 @@ export async function runExporterBench(rounds = 3): Promise<boolean> {
   }
   const theirs = summarise(runs.get('langfuse-vercel')!);
   const ours = summarise(runs.get('ours')!);
+  const floor = summarise(runs.get('floor')!);
   const ratio = ours.perSecond / theirs.perSecond;
 
   console.log(
@@ -165,6 +167,7 @@ export async function runExporterBench(rounds = 3): Promise<boolean> {
       [
         ['langfuse-vercel', theirs],
         ['ours', ours],
+        ['floor', floor],
       ] as const
     ).map(([key, s]) => [
       LABELS[key],
@@ -217,6 +220,10 @@ export async function runExporterBench(rounds = 3): Promise<boolean> {
     `memory: peak RSS ours ${mib(ours.peakRss)} vs theirs ${mib(theirs.peakRss)} ` +
       `(heap growth ${mib(ours.heapGrowth)} vs ${mib(theirs.heapGrowth)}; ` +
       `target: ours no more than theirs): ${memoryMet ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `floor: ${(floor.perSecond / theirs.perSecond).toFixed(2)}x theirs: the least an exporter that calls back only once the server ` +
+      'answered has to do (copy attributes with JSON payloads parsed, two ISO times, a SHA-256 id, one JSON body, one POST)',
   );
   if (!allDelivered) console.log('delivery: NOT every run delivered every span (see the check column)');
   return speedMet && memoryMet && allDelivered;

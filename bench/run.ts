@@ -11,10 +11,14 @@
  * 3. Our LangfuseSpanExporter vs langfuse-vercel's LangfuseExporter on the same 10,000 recorded AI
  *    SDK spans, to a loopback fake Langfuse, each in its own process (bench/exporter.ts). Targets:
  *    ours at least 5x theirs in spans/s delivered, and a peak RSS no higher.
+ *
+ * Sections 1 and 2 also measure a floor (bench/floor.ts): the least work any mapping has to do,
+ * without the rules, to show how far each target is from what the work itself allows.
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
 import { runExporterBench } from './exporter.js';
+import { forwardFloor } from './floor.js';
 import { compare, formatRate } from './measure.js';
 import type { Measurement } from './measure.js';
 import { runReverse } from './reverse.js';
@@ -23,23 +27,34 @@ import { DIALECTS, replicate } from './spans.js';
 const BATCH = 512;
 
 function main(): void {
-  const rows: string[][] = [['dialect', 'spansToIngestion', 'OTLP protobuf serializer', 'ratio']];
+  const rows: string[][] = [['dialect', 'spansToIngestion', 'floor', 'OTLP protobuf serializer', 'ratio', 'floor ratio']];
   let worst = Infinity;
   for (const dialect of DIALECTS) {
     const perCopy = replicate(dialect, 1).length;
     const spans = replicate(dialect, Math.ceil(BATCH / perCopy)).slice(0, BATCH);
-    const [mapping, serializer] = compare(spans.length, [
+    const [mapping, floor, serializer] = compare(spans.length, [
       { name: 'spansToIngestion', work: () => spansToIngestion(spans) },
+      { name: 'floor', work: () => forwardFloor(spans) },
       { name: 'ProtobufTraceSerializer', work: () => ProtobufTraceSerializer.serializeRequest(spans) },
-    ]) as [Measurement, Measurement];
+    ]) as [Measurement, Measurement, Measurement];
     const ratio = mapping.perSecond / serializer.perSecond;
     worst = Math.min(worst, ratio);
-    rows.push([dialect, formatRate(mapping.perSecond), formatRate(serializer.perSecond), `${ratio.toFixed(2)}x`]);
+    rows.push([
+      dialect,
+      formatRate(mapping.perSecond),
+      formatRate(floor.perSecond),
+      formatRate(serializer.perSecond),
+      `${ratio.toFixed(2)}x`,
+      `${(floor.perSecond / serializer.perSecond).toFixed(2)}x`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   console.log(`Forward mapping, spans per second, batches of ${BATCH} spans (median of 9 interleaved rounds)\n`);
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   console.log(`\nworst ratio ${worst.toFixed(2)}x (target >= 3x): ${worst >= 3 ? 'met' : 'NOT met'}`);
+  console.log(
+    'floor: every attribute copied once with JSON payloads parsed, two ISO times, one SHA-256 envelope id per span; no dialect rules (bench/floor.ts)',
+  );
 }
 
 main();
