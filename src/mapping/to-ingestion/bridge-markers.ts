@@ -19,6 +19,8 @@ export interface BridgeMarkers {
   readonly parentId?: string;
   /** The span stands for a trace, not an observation. */
   readonly syntheticRoot: boolean;
+  /** The span carries trace fields that arrived after the trace's root was sent: its own trace-create. */
+  readonly traceUpdate: boolean;
   readonly traceTimestamp?: string;
   /** The observation had no end time. */
   readonly incomplete: boolean;
@@ -39,17 +41,20 @@ export function takeBridgeMarkers(view: SpanView): BridgeMarkers {
   }
   const syntheticRoot = attrs.has(LF.bridgeSyntheticRoot);
   attrs.delete(LF.bridgeSyntheticRoot);
+  const traceUpdate = attrs.peek(LF.bridgeTraceUpdate) === true;
+  if (traceUpdate) attrs.delete(LF.bridgeTraceUpdate);
   const incomplete = attrs.peek(LF.bridgeIncomplete) === true;
   if (incomplete) attrs.delete(LF.bridgeIncomplete);
   const markers: {
     fromBridge: boolean;
     syntheticRoot: boolean;
+    traceUpdate: boolean;
     incomplete: boolean;
     langfuseId?: string;
     langfuseTraceId?: string;
     parentId?: string;
     traceTimestamp?: string;
-  } = { fromBridge: view.scope.name === BRIDGE_SCOPE_NAME, syntheticRoot, incomplete };
+  } = { fromBridge: view.scope.name === BRIDGE_SCOPE_NAME, syntheticRoot, traceUpdate, incomplete };
   const langfuseId = takeText(view, LF.observationId);
   const langfuseTraceId = takeText(view, LF.traceId);
   const parentId = takeText(view, LF.bridgeParentId);

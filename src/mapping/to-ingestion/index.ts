@@ -56,8 +56,10 @@ function mergeTraceFields(into: TraceFields, from: TraceFields): void {
  * the spans arrived in. The root is the earliest root span.
  */
 function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink): { body: Record<string, unknown>; timestamp: string } {
-  // A synthetic root made by our reverse mapping is the trace itself: it wins.
-  const rootMapped = members.find((m) => m.obs.markers.syntheticRoot) ?? members.find((m) => m.obs.isRoot);
+  // A synthetic root made by our reverse mapping is the trace itself: it wins (so does a
+  // trace-update span, which is always mapped on its own).
+  const rootMapped =
+    members.find((m) => m.obs.markers.syntheticRoot || m.obs.markers.traceUpdate) ?? members.find((m) => m.obs.isRoot);
   const ordered = rootMapped ? [rootMapped, ...members.filter((m) => m !== rootMapped)] : members;
   const fields: TraceFields = {};
   const common: CommonFields = {};
@@ -67,7 +69,7 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
   }
   const root = rootMapped?.obs;
   // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
-  if (root && !root.markers.syntheticRoot) {
+  if (root && !root.markers.syntheticRoot && !root.markers.traceUpdate) {
     fields.name ??= root.body.name as string;
     if (fields.input === undefined && root.body.input !== undefined) fields.input = root.body.input;
     if (fields.output === undefined && root.body.output !== undefined) fields.output = root.body.output;
@@ -100,9 +102,9 @@ function isScoreCarrier(obs: MappedObservation): boolean {
   return obs.markers.fromBridge && obs.scores.length > 0 && obs.body.name === SCORE.event && obs.markers.langfuseId === undefined;
 }
 
-/** Synthetic roots stand for traces and score carriers for scores: neither is an observation. */
+/** Synthetic roots and trace updates stand for traces, score carriers for scores: none is an observation. */
 function isObservation(obs: MappedObservation): boolean {
-  return !obs.markers.syntheticRoot && !isScoreCarrier(obs);
+  return !obs.markers.syntheticRoot && !obs.markers.traceUpdate && !isScoreCarrier(obs);
 }
 
 function compareText(a: string, b: string): number {
@@ -176,11 +178,19 @@ export function spansToIngestion(
   const events: IngestionEvent[] = [];
   for (const traceId of [...traces.keys()].sort()) {
     const members = (traces.get(traceId) as Mapped[]).sort(compareMapped);
+    const updates = members.filter((m) => m.obs.markers.traceUpdate);
+    const main = updates.length === 0 ? members : members.filter((m) => !m.obs.markers.traceUpdate);
     // Langfuse's ingestion API creates no trace implicitly: every trace gets a trace-create, at
     // least a shallow one, or its observations stay invisible in trace views. Spans that only
     // carry scores (made by the reverse mapping for scores whose target was elsewhere) do not.
-    if (members.some((m) => !isScoreCarrier(m.obs))) {
-      const { body, timestamp } = traceBody(traceId, members, sink);
+    if (main.some((m) => !isScoreCarrier(m.obs))) {
+      const { body, timestamp } = traceBody(traceId, main, sink);
+      events.push(envelope('trace-create', body, timestamp));
+    }
+    // Trace fields that came after the trace was sent: a trace-create of their own, which
+    // Langfuse merges over the first by its timestamp.
+    for (const m of updates) {
+      const { body, timestamp } = traceBody(traceId, [m], sink);
       events.push(envelope('trace-create', body, timestamp));
     }
     for (const m of members) {

@@ -168,13 +168,19 @@ function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): At
   return out;
 }
 
-/** The synthetic root that stands for the trace: its fields, spanning its observations. */
+/**
+ * The synthetic root that stands for the trace: its fields, spanning its observations. As an
+ * `update` (the root went out earlier, in a stream), a zero-length child of that root instead,
+ * marked `langfuse.bridge.trace_update`, carrying the fields that came later (design.md 9): the
+ * root's span id is never sent twice.
+ */
 function rootSpan(
   langfuseTraceId: string,
   trace: MergedTrace | undefined,
   children: readonly ReadableSpan[],
   events: readonly TimedEvent[],
   ctx: Context,
+  update = false,
 ): ReadableSpan | undefined {
   const issues = ctx.sink.forItem({ eventId: trace?.eventIds[0] ?? langfuseTraceId });
   const declared = typeof trace?.body.timestamp === 'string' ? isoToHrTime(trace.body.timestamp) : undefined;
@@ -185,10 +191,11 @@ function rootSpan(
     issues.add('INVALID_TIME', `trace ${langfuseTraceId} has no time; no root span`, 'body.timestamp');
     return undefined;
   }
-  const start = times.reduce((a, b) => (compareHrTime(b, a) < 0 ? b : a));
-  const end = times.reduce(maxTime);
+  const start = update && declared ? declared : times.reduce((a, b) => (compareHrTime(b, a) < 0 ? b : a));
+  const end = update ? start : times.reduce(maxTime);
   const attributes: Attributes = trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: langfuseTraceId };
-  attributes[LF.bridgeSyntheticRoot] = trace ? 'trace' : 'implicit';
+  if (update) attributes[LF.bridgeTraceUpdate] = true;
+  else attributes[LF.bridgeSyntheticRoot] = trace ? 'trace' : 'implicit';
   if (typeof trace?.body.timestamp === 'string') attributes[LF.bridgeTraceTimestamp] = trace.body.timestamp;
   if (trace && ctx.dialect !== 'genai') {
     if (trace.body.input !== undefined && trace.body.input !== null) attributes[LF.traceInput] = jsonText(trace.body.input);
@@ -206,7 +213,8 @@ function rootSpan(
     name,
     kind: SpanKind.INTERNAL,
     traceId: toOtelTraceId(langfuseTraceId),
-    spanId: syntheticRootSpanId(langfuseTraceId),
+    spanId: update ? toOtelSpanId(`langfuse.trace-update:${langfuseTraceId}:${trace?.eventIds[0] ?? ''}`) : syntheticRootSpanId(langfuseTraceId),
+    parentSpanId: update ? syntheticRootSpanId(langfuseTraceId) : undefined,
     startTime: start,
     endTime: end,
     attributes,
@@ -264,8 +272,16 @@ export function createContext(options: ToOtelOptions, sink: IssueSink): Context 
   };
 }
 
-/** Step 3: the spans of merged entities (traces in order of first appearance, each root first). */
-export function spansFromMerged(merged: Omit<MergeResult, 'sdkLogs'>, ctx: Context): ReadableSpan[] {
+/**
+ * Step 3: the spans of merged entities (traces in order of first appearance, each root first).
+ * Traces in `rootsSent` had their root emitted before (a stream): their observations hang under it
+ * as usual, and a trace-create that came later becomes a trace-update span instead of a root.
+ */
+export function spansFromMerged(
+  merged: Omit<MergeResult, 'sdkLogs'>,
+  ctx: Context,
+  rootsSent: ReadonlySet<string> = new Set(),
+): ReadableSpan[] {
   const byTrace = new Map<string, MergedObservation[]>();
   for (const id of merged.traces.keys()) byTrace.set(id, []);
   for (const obs of merged.observations.values()) push(byTrace, String(obs.body.traceId), obs);
@@ -309,8 +325,12 @@ export function spansFromMerged(merged: Omit<MergeResult, 'sdkLogs'>, ctx: Conte
           .add('SKIPPED', `observation ${obs.id} skipped: ${err instanceof Error ? err.message : String(err)}`.slice(0, 300));
       }
     }
-    const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx);
-    if (root) spans.push(root);
+    const sent = rootsSent.has(langfuseTraceId);
+    // A trace already sent needs no second root; only fields that came later need a span.
+    if (!sent || trace !== undefined || onTrace.has(langfuseTraceId)) {
+      const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx, sent);
+      if (root) spans.push(root);
+    }
     spans.push(...children);
   }
   for (const [score, time] of orphans) spans.push(orphanScoreSpan(score, time, ctx));

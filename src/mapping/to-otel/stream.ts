@@ -16,8 +16,9 @@ export interface IngestionStreamOptions extends ToOtelOptions {
   /**
    * A trace is emitted once this many events have arrived after its last one. Default `Infinity`:
    * everything is emitted by `end()`, exactly as `ingestionToSpans` maps it. An event for a trace
-   * already emitted is a `LATE_EVENT` issue, and its entity is emitted again from the events that
-   * came after (same span ids), so nothing is lost but a backend sees two spans.
+   * already emitted is a `LATE_EVENT` issue and still carried: a late observation hangs under the
+   * root already sent (an update merges only with the events after it, under the same span id),
+   * late trace fields go on a zero-length `langfuse.bridge.trace_update` child of that root.
    */
   idleEvents?: number;
 }
@@ -34,6 +35,8 @@ interface Group {
   last: number;
   /** Observations whose events are here, so that updates without a `traceId` find them. */
   readonly observationIds: string[];
+  /** Opened for a trace (or observation) already emitted: every event in it is late. */
+  readonly late: boolean;
 }
 
 const traceKey = (id: string): string => `t:${id}`;
@@ -104,12 +107,13 @@ export class IngestionSpanStream {
     const key = this._keyOf(item);
     let group = this._groups.get(key);
     if (group === undefined) {
-      group = { items: [], last: 0, observationIds: [] };
-      if (this._closed.has(key) || (item.entity === 'observation' && this._closed.has(observationKey(item.body.id as string)))) {
-        const message = `${item.event.type} arrived after its trace was emitted (idleEvents ${this._idleEvents}); emitted again from the later events`;
-        sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
-      }
+      const late = this._closed.has(key) || (item.entity === 'observation' && this._closed.has(observationKey(item.body.id as string)));
+      group = { items: [], last: 0, observationIds: [], late };
     } else this._groups.delete(key); // re-inserted below: now the most recently touched
+    if (group.late) {
+      const message = `${item.event.type} arrived after its trace was emitted (idleEvents ${this._idleEvents}); sent under the same root, merged only with the events after it`;
+      sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
+    }
     this._groups.set(key, group);
     group.items.push(item);
     group.last = this._seq;
@@ -147,7 +151,7 @@ export class IngestionSpanStream {
     this._groups.delete(from);
     const target = this._groups.get(to);
     if (target === undefined) {
-      this._groups.set(to, source);
+      this._groups.set(to, { ...source, late: source.late || this._closed.has(to) });
     } else {
       target.items.push(...source.items);
       target.observationIds.push(...source.observationIds);
@@ -158,13 +162,16 @@ export class IngestionSpanStream {
 
   private _close(key: string, group: Group, out: ReadableSpan[], sink: IssueSink): void {
     this._groups.delete(key);
+    // A trace whose root went out before: later observations hang under it, later trace fields
+    // become a trace-update span.
+    const rootsSent = key.startsWith('t:') && this._closed.has(key) ? new Set([key.slice(2)]) : undefined;
     for (const id of group.observationIds) {
       this._observationGroup.delete(id);
       this._remember(observationKey(id));
     }
     this._remember(key);
     const merged = mergeItems(group.items, sink);
-    for (const span of spansFromMerged(merged, { ...this._base, sink })) out.push(span);
+    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent)) out.push(span);
   }
 
   private _remember(key: string): void {

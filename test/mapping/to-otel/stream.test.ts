@@ -7,7 +7,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { MappingIssue } from '../../../src/mapping/result.js';
+import { IssueSink } from '../../../src/mapping/result.js';
+import { spansToIngestion } from '../../../src/mapping/to-ingestion/index.js';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
+import { mergeEvents } from '../../../src/mapping/to-otel/merge.js';
 import { IngestionSpanStream } from '../../../src/mapping/to-otel/stream.js';
 import type { IngestionStreamOptions } from '../../../src/mapping/to-otel/stream.js';
 import { replicateEvents } from '../../../bench/reverse.js';
@@ -154,6 +157,38 @@ describe('IngestionSpanStream', () => {
     const again = rest.find((x) => x.attributes['langfuse.observation.id'] === 's1');
     expect(again?.attributes['langfuse.observation.output']).toBe('late output');
     expect(again?.spanContext().spanId).toBe(flush.value[1]?.spanContext().spanId);
+  });
+
+  test('late trace fields: a trace-update child of the root already sent, never a second root; the forward mapping merges it back', () => {
+    const s = new IngestionSpanStream({ idleEvents: 1 });
+    const first: Json = { id: 'e0', type: 'trace-create', timestamp: T(0), body: { id: 'tr', name: 'chat', timestamp: T(0), input: 'question' } };
+    const spans = [...s.push([first, spanCreate(1, 's1')]).value, ...s.push([traceCreate(2, 'other')]).value];
+    const rootId = spans.find((x) => x.attributes['langfuse.bridge.synthetic_root'] === 'trace' && x.name === 'chat')?.spanContext().spanId;
+    expect(rootId).toBeDefined();
+    const late: Json = { id: 'late-trace', type: 'trace-create', timestamp: T(7), body: { id: 'tr', timestamp: T(7), output: 'answer' } };
+    const lateObs: Json = { id: 'late-obs', type: 'span-create', timestamp: T(8), body: { id: 's2', traceId: 'tr', name: 's2', startTime: T(8), endTime: T(9) } };
+    const r = s.push([late, lateObs]);
+    expect(r.issues.filter((i) => i.code === 'LATE_EVENT').map((i) => i.eventId)).toEqual(['late-trace', 'late-obs']);
+    const after = [...r.value, ...s.end().value].filter((x) => x.attributes['langfuse.trace.id'] === 'tr');
+    // No span id is sent twice: the root is not repeated.
+    const all = [...spans, ...after];
+    expect(new Set(all.map((x) => x.spanContext().spanId)).size).toBe(all.length);
+    const update = after.find((x) => x.attributes['langfuse.bridge.trace_update'] === true);
+    expect(update?.parentSpanContext?.spanId).toBe(rootId);
+    expect(update?.startTime).toEqual(update?.endTime);
+    expect(update?.attributes['langfuse.trace.output']).toBe('answer');
+    expect(update?.attributes['langfuse.bridge.synthetic_root']).toBeUndefined();
+    const s2 = after.find((x) => x.name === 's2');
+    expect(s2?.parentSpanContext?.spanId).toBe(rootId);
+
+    // Back to Langfuse: two trace-creates for `tr`, which merge into the whole trace.
+    const events = spansToIngestion(all).value;
+    const creates = events.filter((e) => e.type === 'trace-create' && e.body.id === 'tr');
+    expect(creates).toHaveLength(2);
+    const merged = mergeEvents(events, new IssueSink());
+    expect(merged.traces.get('tr')?.body).toMatchObject({ id: 'tr', name: 'chat', input: 'question', output: 'answer', timestamp: T(0) });
+    expect([...merged.observations.keys()].sort()).toEqual(['s1', 's2']);
+    expect(merged.observations.get('s2')?.body.parentObservationId).toBeUndefined();
   });
 
   test('bad events are issues of the push that carried them; push after end() is refused, not thrown', () => {
