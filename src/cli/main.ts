@@ -2,11 +2,13 @@
 /**
  * otel-langfuse-bridge command line.
  *   map <file|dir>...   span dumps (JSON) -> Langfuse ingestion batches on stdout
+ *   convert <input>...  ingestion batch logs <-> OTLP (see convert.ts)
  * Exit codes: 0 clean, 1 some items had issues, 2 usage error.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { convert, DEFAULT_IDLE_EVENTS } from './convert.js';
 import { spanDumpToReadableSpans } from '../mapping/span-dump.js';
 import { spansToIngestion } from '../mapping/to-ingestion/index.js';
 import type { MappingIssue } from '../mapping/result.js';
@@ -17,12 +19,20 @@ const USAGE = `Usage: otel-langfuse-bridge <command> [options]
 Commands:
   map <file|dir>...   Map OTel span dumps (JSON arrays of finished spans, as in examples/spans)
                       to Langfuse ingestion batches, printed as JSON on stdout.
+  convert <input>...  Convert saved Langfuse ingestion batches (a request body, an array of
+                      them, JSON Lines of requests or of events; gzip or not; - for stdin) to
+                      OTLP/JSON lines, or OTLP (JSON, JSON Lines or protobuf) to ingestion batch
+                      lines. The direction follows the data.
 
 Options:
   --legacy-types      Only span/generation/event types (Langfuse servers before v3.98.2)
   --environment <e>   Environment for spans that name none
   --release <r>       Release for spans that name none
-  --compact           One batch per line instead of indented JSON
+  --compact           map: one batch per line instead of indented JSON
+  -o, --output <f>    convert: write to <f> instead of stdout
+  --idle-events <n>   convert: write a trace once <n> events came after its last (default ${DEFAULT_IDLE_EVENTS})
+  --service-name <s>  convert: resource service.name of the OTLP output
+  --attributes <a>    convert: langfuse | genai | both (default both) attribute keys in OTLP output
   -h, --help          Show this help
   -v, --version       Show the version
 
@@ -67,7 +77,33 @@ function runMap(paths: string[], values: Record<string, unknown>): number {
   return issueCount > 0 ? 1 : 0;
 }
 
-export function main(argv: string[]): number {
+const DIALECTS = ['langfuse', 'genai', 'both'] as const;
+
+function runConvert(inputs: string[], values: Record<string, unknown>): number | Promise<number> {
+  const idle = values['idle-events'] === undefined ? DEFAULT_IDLE_EVENTS : Number(values['idle-events']);
+  if (!Number.isSafeInteger(idle) || idle < 1) {
+    process.stderr.write(`--idle-events must be a positive integer\n\n${USAGE}\n`);
+    return 2;
+  }
+  const attributes = values.attributes;
+  if (attributes !== undefined && !DIALECTS.includes(attributes as (typeof DIALECTS)[number])) {
+    process.stderr.write(`--attributes must be one of ${DIALECTS.join(', ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const text = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const options = {
+    idleEvents: idle,
+    legacyTypes: values['legacy-types'] === true,
+    ...(text('output') === undefined ? {} : { output: text('output') }),
+    ...(text('service-name') === undefined ? {} : { serviceName: text('service-name') }),
+    ...(attributes === undefined ? {} : { attributes: attributes as (typeof DIALECTS)[number] }),
+    ...(text('environment') === undefined ? {} : { environment: text('environment') }),
+    ...(text('release') === undefined ? {} : { release: text('release') }),
+  };
+  return convert(inputs, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+}
+
+export function main(argv: string[]): number | Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -78,6 +114,10 @@ export function main(argv: string[]): number {
         environment: { type: 'string' },
         release: { type: 'string' },
         compact: { type: 'boolean' },
+        output: { type: 'string', short: 'o' },
+        'idle-events': { type: 'string' },
+        'service-name': { type: 'string' },
+        attributes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -96,16 +136,25 @@ export function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  if (command !== 'map' || rest.length === 0) {
-    process.stderr.write(`${command === 'map' ? 'map needs at least one file or directory' : `unknown command "${command}"`}\n\n${USAGE}\n`);
+  if ((command !== 'map' && command !== 'convert') || rest.length === 0) {
+    const why = command === 'map' || command === 'convert' ? `${command} needs at least one input` : `unknown command "${command}"`;
+    process.stderr.write(`${why}\n\n${USAGE}\n`);
     return 2;
   }
   try {
-    return runMap(rest, values);
+    return command === 'map' ? runMap(rest, values) : runConvert(rest, values);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void Promise.resolve(main(process.argv.slice(2))).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,274 @@
+/**
+ * `convert`: saved Langfuse ingestion batches -> OTLP/JSON lines, and OTLP (JSON or protobuf)
+ * -> ingestion batches (design.md 10). The I/O edge over the pure mapping: files or stdin, gzip
+ * or not, JSON Lines streamed line by line through IngestionSpanStream so memory follows the open
+ * traces, not the file.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES, splitIntoRequests } from '../exporter/split.js';
+import { isPlainObject } from '../mapping/json.js';
+import { otlpJsonToSpans } from '../mapping/otlp-json.js';
+import { otlpProtobufToSpans } from '../mapping/otlp-proto.js';
+import type { MappingIssue } from '../mapping/result.js';
+import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
+import { IngestionSpanStream } from '../mapping/to-otel/stream.js';
+import { spansToIngestion } from '../mapping/to-ingestion/index.js';
+import { VERSION } from '../version.js';
+
+export interface ConvertOptions {
+  /** Output file; stdout when undefined or `-`. */
+  readonly output?: string;
+  /** Events after which an idle trace is written (ingestion -> OTLP). */
+  readonly idleEvents: number;
+  readonly serviceName?: string;
+  readonly attributes?: AttributeDialect;
+  /** OTLP -> ingestion options. */
+  readonly environment?: string;
+  readonly release?: string;
+  readonly legacyTypes?: boolean;
+}
+
+export interface ConvertIo {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+/** Default idle window: a trace is written once 10,000 events came after its last one. */
+export const DEFAULT_IDLE_EVENTS = 10_000;
+
+type Direction = 'to-otlp' | 'to-ingestion';
+
+/** One readable unit of input: a parsed JSON document or the bytes of a protobuf request. */
+type Item = { readonly where: string; readonly json: unknown } | { readonly where: string; readonly bytes: Buffer };
+
+interface Totals {
+  events: number;
+  spans: number;
+  lines: number;
+  issues: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** The first chunk of `source` and a stream that replays it and the rest. */
+async function peek(source: AsyncIterable<Buffer | string>): Promise<{ head: Buffer; stream: Readable }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const head = first.done === true ? Buffer.alloc(0) : Buffer.from(first.value);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) yield Buffer.from(next.value);
+  }
+  return { head, stream: Readable.from(replay()) };
+}
+
+function firstNonSpace(head: Buffer): number | undefined {
+  for (const byte of head) if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09 && byte !== 0xef && byte !== 0xbb && byte !== 0xbf) return byte;
+  return undefined;
+}
+
+/**
+ * The items of one input: JSON Lines one line at a time; a single (pretty-printed) JSON document
+ * whole; anything not starting with `{` or `[` as one OTLP protobuf request.
+ */
+async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGenerator<Item> {
+  const name = path === '-' ? 'stdin' : path;
+  const raw = path === '-' ? stdin : createReadStream(path);
+  let { head, stream } = await peek(raw as AsyncIterable<Buffer>);
+  if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) ({ head, stream } = await peek(stream.pipe(createGunzip())));
+  const lead = firstNonSpace(head);
+  if (lead !== 0x7b && lead !== 0x5b) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length > 0) yield { where: name, bytes };
+    return;
+  }
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let lineNo = 0;
+  // JSON Lines when the first line parses on its own; otherwise one document over many lines.
+  let document: string[] | undefined;
+  let mode: 'first' | 'lines' | 'document' = 'first';
+  for await (const line of lines) {
+    lineNo++;
+    if (mode === 'document') {
+      (document as string[]).push(line);
+      continue;
+    }
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line) as unknown;
+    } catch {
+      if (mode === 'first') {
+        mode = 'document';
+        document = [line];
+      } else {
+        yield { where: `${name}:${lineNo}`, json: new LineError(`line ${lineNo} is not JSON`) };
+      }
+      continue;
+    }
+    mode = 'lines';
+    yield { where: `${name}:${lineNo}`, json };
+  }
+  if (document === undefined) return;
+  try {
+    yield { where: name, json: JSON.parse(document.join('\n')) as unknown };
+  } catch (err) {
+    yield { where: name, json: new LineError(`neither JSON, JSON Lines nor OTLP protobuf: ${err instanceof Error ? err.message.slice(0, 200) : 'unparsable'}`) };
+  }
+}
+
+/** An input line or document that is not JSON, passed on to be reported where it was found. */
+class LineError {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+/** What a parsed document holds: ingestion events (with the request metadata) or an OTLP request. */
+type Classified =
+  | { readonly kind: 'ingestion'; readonly events: unknown[]; readonly metadata?: unknown }
+  | { readonly kind: 'otlp'; readonly request: unknown }
+  | { readonly kind: 'unknown' };
+
+function classify(doc: unknown): Classified[] {
+  if (Array.isArray(doc)) {
+    // An array of events is one request; an array of requests (or OTLP requests) is several.
+    if (doc.length > 0 && doc.every((e) => isPlainObject(e) && typeof e.type === 'string' && 'body' in e)) {
+      return [{ kind: 'ingestion', events: doc }];
+    }
+    return doc.flatMap(classify);
+  }
+  if (!isPlainObject(doc)) return [{ kind: 'unknown' }];
+  if (Array.isArray(doc.resourceSpans)) return [{ kind: 'otlp', request: doc }];
+  if (Array.isArray(doc.batch)) return [{ kind: 'ingestion', events: doc.batch, metadata: doc.metadata }];
+  if (typeof doc.type === 'string' && 'body' in doc) return [{ kind: 'ingestion', events: [doc] }];
+  return [{ kind: 'unknown' }];
+}
+
+async function write(out: Writable, text: string | Uint8Array): Promise<void> {
+  if (!out.write(text)) await once(out, 'drain');
+}
+
+/**
+ * Converts every input into `options.output`. The direction follows the data: the first
+ * ingestion batch (or event) makes the output OTLP/JSON lines (one `ExportTraceServiceRequest` per
+ * line, what the Collector's `otlpjsonfile` receiver reads); the first OTLP request makes it
+ * ingestion batch lines (`{"batch":[...],"metadata":{...}}`, what the exporter's file output
+ * writes and `POST /api/public/ingestion` takes). Items of the other kind are issues.
+ * Resolves with the exit code: 0 clean, 1 when some items had issues.
+ */
+export async function convert(inputs: readonly string[], options: ConvertOptions, io: ConvertIo): Promise<number> {
+  const toFile = options.output !== undefined && options.output !== '-';
+  const out = toFile ? createWriteStream(options.output as string) : io.stdout;
+  const totals: Totals = { events: 0, spans: 0, lines: 0, issues: 0 };
+  const report = async (where: string, issues: readonly MappingIssue[]): Promise<void> => {
+    totals.issues += issues.length;
+    for (const issue of issues) await write(io.stderr, `${JSON.stringify({ input: where, ...issue })}\n`);
+  };
+  let direction: Direction | undefined;
+  let stream: IngestionSpanStream | undefined;
+
+  const writeSpans = async (spans: ReadableSpan[]): Promise<void> => {
+    if (spans.length === 0) return;
+    const bytes = JsonTraceSerializer.serializeRequest(spans);
+    if (bytes === undefined) return;
+    await write(out, bytes);
+    await write(out, '\n');
+    totals.spans += spans.length;
+    totals.lines++;
+  };
+
+  const handle = async (where: string, item: Classified): Promise<void> => {
+    if (item.kind === 'unknown') {
+      await report(where, [{ code: 'SKIPPED', message: 'not an ingestion batch, ingestion event or OTLP request' }]);
+      return;
+    }
+    const wanted: Direction = item.kind === 'ingestion' ? 'to-otlp' : 'to-ingestion';
+    direction ??= wanted;
+    if (direction !== wanted) {
+      const message = `${item.kind === 'ingestion' ? 'ingestion events' : 'an OTLP request'} in an input converted the other way; skipped`;
+      await report(where, [{ code: 'SKIPPED', message }]);
+      return;
+    }
+    if (item.kind === 'ingestion') {
+      stream ??= new IngestionSpanStream({
+        idleEvents: options.idleEvents,
+        ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+        ...(item.metadata === undefined ? {} : { batchMetadata: item.metadata }),
+      });
+      totals.events += item.events.length;
+      const r = stream.push(item.events);
+      await report(where, r.issues);
+      await writeSpans(r.value);
+    } else {
+      await writeIngestion(where, otlpJsonToSpans(item.request));
+    }
+  };
+
+  const writeIngestion = async (where: string, decoded: { value: ReadableSpan[]; issues: readonly MappingIssue[] }): Promise<void> => {
+    await report(where, decoded.issues);
+    const mapped = spansToIngestion(decoded.value, {
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
+      ...(options.release === undefined ? {} : { release: options.release }),
+      legacyTypes: options.legacyTypes === true,
+    });
+    await report(where, mapped.issues);
+    totals.spans += decoded.value.length;
+    const { requests } = splitIntoRequests(mapped.value, { maxBatchBytes: DEFAULT_MAX_BATCH_BYTES, maxEventBytes: DEFAULT_MAX_EVENT_BYTES });
+    for (const batch of requests) {
+      const metadata = { batch_size: batch.length, sdk_integration: 'otel-langfuse-bridge', sdk_name: 'otel-langfuse-bridge', sdk_version: VERSION };
+      await write(out, `${JSON.stringify({ batch, metadata })}\n`);
+      totals.events += batch.length;
+      totals.lines++;
+    }
+  };
+
+  try {
+    for (const input of inputs) {
+      try {
+        for await (const item of readItems(input, io.stdin)) {
+          if ('bytes' in item) {
+            direction ??= 'to-ingestion';
+            if (direction !== 'to-ingestion') await report(item.where, [{ code: 'SKIPPED', message: 'OTLP protobuf in an input converted to OTLP; skipped' }]);
+            else await writeIngestion(item.where, otlpProtobufToSpans(item.bytes));
+          } else if (item.json instanceof LineError) {
+            await report(item.where, [{ code: 'SKIPPED', message: item.json.message }]);
+          } else {
+            for (const part of classify(item.json)) await handle(item.where, part);
+          }
+        }
+      } catch (err) {
+        // An unreadable input (missing file, broken gzip) costs that input only.
+        await report(input, [{ code: 'SKIPPED', message: `input not readable: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}` }]);
+      }
+    }
+    if (stream) {
+      const rest = stream.end();
+      await report('end', rest.issues);
+      await writeSpans(rest.value);
+    }
+  } finally {
+    if (toFile) {
+      out.end();
+      await once(out, 'close');
+    }
+  }
+  const what =
+    direction === 'to-ingestion'
+      ? `${totals.spans.toLocaleString('en-US')} spans -> ${totals.events.toLocaleString('en-US')} events in ${totals.lines.toLocaleString('en-US')} ingestion batches`
+      : `${totals.events.toLocaleString('en-US')} events -> ${totals.spans.toLocaleString('en-US')} spans in ${totals.lines.toLocaleString('en-US')} OTLP requests`;
+  await write(io.stderr, `otel-langfuse-bridge convert: ${what}; ${totals.issues.toLocaleString('en-US')} issues\n`);
+  return totals.issues > 0 ? 1 : 0;
+}

@@ -1,0 +1,203 @@
+/**
+ * The `convert` command: saved ingestion batches -> OTLP/JSON lines and OTLP -> ingestion batch
+ * lines, as a user runs it (a child process for the CLI surface) and through `convert()` for the
+ * data checks. Outputs are compared with the pure mappings on the same input.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, test } from 'vitest';
+import { convert, DEFAULT_IDLE_EVENTS } from '../../src/cli/convert.js';
+import type { ConvertOptions } from '../../src/cli/convert.js';
+import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
+import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
+import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
+import { replicateEvents } from '../../bench/reverse.js';
+import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
+import { encodeWithStockSerializer, stockJson } from '../helpers/otlp-proto.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+type Json = Record<string, unknown>;
+
+function fixture(file: string): Json[] {
+  const raw = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/batches', file), 'utf8')) as Json | Json[];
+  return Array.isArray(raw) ? raw : [raw];
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'olb-convert-'));
+}
+
+function collect(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function run(inputs: string[], options: Partial<ConvertOptions> = {}, stdinText?: string | Buffer) {
+  const stdout = collect();
+  const stderr = collect();
+  const stdin = new PassThrough();
+  stdin.end(stdinText ?? '');
+  const code = await convert(inputs, { idleEvents: DEFAULT_IDLE_EVENTS, ...options }, { stdin, stdout: stdout.stream, stderr: stderr.stream });
+  const errLines = stderr.text().trim().split('\n');
+  return {
+    code,
+    lines: stdout.text().split('\n').filter((l) => l !== ''),
+    issues: errLines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Json),
+    summary: errLines.filter((l) => !l.startsWith('{')),
+  };
+}
+
+function view(s: ReadableSpan): unknown {
+  return {
+    name: s.name,
+    kind: s.kind,
+    traceId: s.spanContext().traceId,
+    spanId: s.spanContext().spanId,
+    parent: s.parentSpanContext?.spanId,
+    start: s.startTime,
+    end: s.endTime,
+    status: s.status,
+    attributes: s.attributes,
+    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
+    resource: s.resource.attributes,
+    scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version },
+  };
+}
+
+function sortedViews(spans: readonly ReadableSpan[]): unknown[] {
+  const key = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+  return [...spans].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(view);
+}
+
+/** The spans in OTLP/JSON lines, read back by the JSON reader (whose equivalence to the stock encoding is tested elsewhere). */
+function spansOf(lines: readonly string[]): ReadableSpan[] {
+  return lines.flatMap((l) => otlpJsonToSpans(JSON.parse(l)).value);
+}
+
+describe('convert: ingestion batches -> OTLP/JSON lines', () => {
+  test.each(['litellm-batch.json', 'batches-langfuse-v3.json', 'batches-langfuse-vercel.json'])(
+    '%s as saved: the spans ingestionToSpans makes, as stock OTLP/JSON',
+    async (file) => {
+      const requests = fixture(file);
+      const r = await run([join(ROOT, 'test/fixtures/batches', file)]);
+      expect(r.issues).toEqual([]);
+      expect(r.code).toBe(0);
+      const expected = ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata });
+      expect(sortedViews(spansOf(r.lines))).toEqual(sortedViews(expected.value));
+      // Each line is exactly what the stock JSON serializer writes for its spans.
+      for (const line of r.lines) expect(JSON.parse(line)).toEqual(stockJson(otlpJsonToSpans(JSON.parse(line)).value));
+      expect(r.summary).toEqual([
+        `otel-langfuse-bridge convert: ${requests.reduce((n, q) => n + (q.batch as unknown[]).length, 0)} events -> ${expected.value.length} spans in ${r.lines.length} OTLP requests; 0 issues`,
+      ]);
+    },
+  );
+
+  test('gzipped JSON Lines of requests, a bad line and a foreign document: issues named by line, the rest converted', async () => {
+    const dir = tempDir();
+    const requests = fixture('batches-langfuse-v3.json');
+    const lines = [JSON.stringify(requests[0]), '{oops', JSON.stringify({ hello: 'world' }), ...requests.slice(1).map((q) => JSON.stringify(q))];
+    const file = join(dir, 'log.jsonl.gz');
+    writeFileSync(file, gzipSync(lines.join('\n')));
+    const r = await run([file]);
+    expect(r.code).toBe(1);
+    expect(r.issues.map((i) => [i.input, i.code])).toEqual([
+      [`${file}:2`, 'SKIPPED'],
+      [`${file}:3`, 'SKIPPED'],
+    ]);
+    const expected = ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata });
+    expect(sortedViews(spansOf(r.lines))).toEqual(sortedViews(expected.value));
+  });
+
+  test('single events as JSON Lines on stdin, with a small idle window: traces written as they go idle, nothing lost', async () => {
+    // Three copies of the v3 batch, each its own trace; the first copy's first event comes last.
+    const [first, ...rest] = replicateEvents(fixture('batches-langfuse-v3.json').flatMap((q) => q.batch as Json[]), 3);
+    const events = [...rest, first as Json];
+    const r = await run(['-'], { idleEvents: 2 }, events.map((e) => JSON.stringify(e)).join('\n'));
+    expect(r.lines.length).toBeGreaterThan(2);
+    // The late event is named (it is also an update without its create, merged on its own). Only
+    // the observation it updates is written a second time (as documented); no root is repeated.
+    expect(r.issues.filter((i) => i.code === 'LATE_EVENT').map((i) => i.eventId)).toEqual([(first as Json).id]);
+    expect(new Set(r.issues.map((i) => i.eventId))).toEqual(new Set([(first as Json).id]));
+    const spans = spansOf(r.lines);
+    const seen = new Map<string, number>();
+    for (const s of spans) seen.set(s.spanContext().spanId, (seen.get(s.spanContext().spanId) ?? 0) + 1);
+    const twice = spans.filter((s) => seen.get(s.spanContext().spanId) === 2).map((s) => s.attributes['langfuse.observation.id']);
+    expect(twice).toEqual([((first as Json).body as Json).id, ((first as Json).body as Json).id]);
+    // Back to Langfuse, every observation of the input is there.
+    const back = spansToIngestion(spans).value;
+    const ids = (list: Json[]): string[] => [...new Set(list.filter((e) => e.type !== 'trace-create' && e.type !== 'score-create').map((e) => (e.body as Json).id as string))].sort();
+    expect(ids(back as unknown as Json[])).toEqual(ids(events));
+  });
+});
+
+describe('convert: OTLP -> ingestion batch lines', () => {
+  const spans = DIALECTS.flatMap((d) => loadExampleSpans(d));
+
+  test('an OTLP protobuf request and an OTLP/JSON document give the events spansToIngestion makes, valid batches', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'traces.pb'), encodeWithStockSerializer(spans));
+    writeFileSync(join(dir, 'traces.json'), JSON.stringify(stockJson(spans), null, 2));
+    const expected = spansToIngestion(spans).value;
+    for (const file of ['traces.pb', 'traces.json']) {
+      const r = await run([join(dir, file)]);
+      expect(r.issues).toEqual([]);
+      expect(r.code).toBe(0);
+      const batches = r.lines.map((l) => JSON.parse(l) as { batch: unknown[]; metadata: Json });
+      expect(batches.flatMap((b) => b.batch)).toEqual(expected);
+      expect(batches[0]?.metadata).toMatchObject({ batch_size: expected.length, sdk_integration: 'otel-langfuse-bridge' });
+      expect(r.summary[0]).toBe(`otel-langfuse-bridge convert: ${spans.length} spans -> ${expected.length} events in 1 ingestion batches; 0 issues`);
+    }
+  });
+
+  test('ingestion -> OTLP -> ingestion through two files gives back the merged entities of the recorded batch', async () => {
+    const dir = tempDir();
+    const otlp = join(dir, 'otlp.jsonl');
+    const back = join(dir, 'back.jsonl');
+    expect((await run([join(ROOT, 'test/fixtures/batches/litellm-batch.json')], { output: otlp })).code).toBe(0);
+    expect((await run([otlp], { output: back })).code).toBe(0);
+    const events = readFileSync(back, 'utf8').trim().split('\n').flatMap((l) => (JSON.parse(l) as { batch: Json[] }).batch);
+    const generation = events.find((e) => e.type === 'generation-create')?.body as Json;
+    expect(generation).toMatchObject({
+      id: 'time-16-23-27-220129_chatcmpl-565360d7-965f-4533-9c09-db789af77a7d',
+      traceId: 'litellm-test-dbadfdfc-f4e7-4f05-8992-984c37359166',
+      model: 'gpt-3.5-turbo',
+      usageDetails: { input: 10, output: 10, total: 20 },
+      startTime: '2025-02-07T00:23:27.220129000Z',
+    });
+    expect(events.find((e) => e.type === 'trace-create')?.body).toMatchObject({ name: 'litellm-acompletion' });
+  });
+});
+
+describe('convert: the command line', () => {
+  function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  test('converts a file to -o, prints the summary, exit 0', () => {
+    const out = join(tempDir(), 'out.jsonl');
+    const r = cli('convert', 'test/fixtures/batches/litellm-batch.json', '-o', out, '--service-name', 'replay');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('otel-langfuse-bridge convert: 2 events -> 2 spans in 1 OTLP requests; 0 issues\n');
+    const spans = spansOf(readFileSync(out, 'utf8').trim().split('\n'));
+    expect(spans.map((s) => s.resource.attributes['service.name'])).toEqual(['replay', 'replay']);
+  });
+
+  test('usage errors exit 2; a missing file is an issue, exit 1', () => {
+    expect(cli('convert').status).toBe(2);
+    expect(cli('convert', 'x.json', '--idle-events', '0').status).toBe(2);
+    expect(cli('convert', 'x.json', '--attributes', 'zipkin').status).toBe(2);
+    const missing = cli('convert', 'no/such/file.json');
+    expect(missing.status).toBe(1);
+    expect(JSON.parse(missing.stderr.split('\n')[0] ?? '')).toMatchObject({ input: 'no/such/file.json', code: 'SKIPPED' });
+  });
+});
