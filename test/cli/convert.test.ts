@@ -19,15 +19,13 @@ import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { replicateEvents } from '../../bench/reverse.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
+import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
 import { encodeWithStockSerializer, stockJson } from '../helpers/otlp-proto.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 type Json = Record<string, unknown>;
 
-function fixture(file: string): Json[] {
-  const raw = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/batches', file), 'utf8')) as Json | Json[];
-  return Array.isArray(raw) ? raw : [raw];
-}
+const fixture = recordedRequests;
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'olb-convert-'));
@@ -55,28 +53,6 @@ async function run(inputs: string[], options: Partial<ConvertOptions> = {}, stdi
   };
 }
 
-function view(s: ReadableSpan): unknown {
-  return {
-    name: s.name,
-    kind: s.kind,
-    traceId: s.spanContext().traceId,
-    spanId: s.spanContext().spanId,
-    parent: s.parentSpanContext?.spanId,
-    start: s.startTime,
-    end: s.endTime,
-    status: s.status,
-    attributes: s.attributes,
-    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
-    resource: s.resource.attributes,
-    scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version },
-  };
-}
-
-function sortedViews(spans: readonly ReadableSpan[]): unknown[] {
-  const key = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-  return [...spans].sort((a, b) => (key(a) < key(b) ? -1 : 1)).map(view);
-}
-
 /** The spans in OTLP/JSON lines, read back by the JSON reader (whose equivalence to the stock encoding is tested elsewhere). */
 function spansOf(lines: readonly string[]): ReadableSpan[] {
   return lines.flatMap((l) => otlpJsonToSpans(JSON.parse(l)).value);
@@ -91,7 +67,7 @@ describe('convert: ingestion batches -> OTLP/JSON lines', () => {
       expect(r.issues).toEqual([]);
       expect(r.code).toBe(0);
       const expected = ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata });
-      expect(sortedViews(spansOf(r.lines))).toEqual(sortedViews(expected.value));
+      expect(sortedSpanViews(spansOf(r.lines))).toEqual(sortedSpanViews(expected.value));
       // Each line is exactly what the stock JSON serializer writes for its spans.
       for (const line of r.lines) expect(JSON.parse(line)).toEqual(stockJson(otlpJsonToSpans(JSON.parse(line)).value));
       expect(r.summary).toEqual([
@@ -113,7 +89,7 @@ describe('convert: ingestion batches -> OTLP/JSON lines', () => {
       [`${file}:3`, 'SKIPPED'],
     ]);
     const expected = ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata });
-    expect(sortedViews(spansOf(r.lines))).toEqual(sortedViews(expected.value));
+    expect(sortedSpanViews(spansOf(r.lines))).toEqual(sortedSpanViews(expected.value));
   });
 
   test('single events as JSON Lines on stdin, with a small idle window: traces written as they go idle, nothing lost', async () => {

@@ -2,38 +2,17 @@
  * ingestionToSpans as a whole: its OTLP bytes read back by an independent decoder, payload
  * hygiene, and hostile input (never a throw, every problem an issue with its envelope id).
  */
-import { readFileSync } from 'node:fs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { otlpJsonToSpans } from '../../../src/mapping/otlp-json.js';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
 import { decodeTraceRequest, encodeWithStockSerializer } from '../../helpers/otlp-proto.js';
+import { recordedEvents, spanView } from '../../helpers/spans.js';
 
 const T = '2026-11-24T20:09:40.250Z';
 
-function recorded(file: string): unknown[] {
-  const raw = JSON.parse(readFileSync(new URL(`../../fixtures/batches/${file}`, import.meta.url), 'utf8')) as
-    | { batch: unknown[] }
-    | Array<{ batch: unknown[] }>;
-  return (Array.isArray(raw) ? raw : [raw]).flatMap((b) => b.batch);
-}
-
-function view(s: ReadableSpan): unknown {
-  return {
-    name: s.name,
-    kind: s.kind,
-    context: { traceId: s.spanContext().traceId, spanId: s.spanContext().spanId },
-    parent: s.parentSpanContext?.spanId,
-    start: s.startTime,
-    end: s.endTime,
-    status: s.status,
-    attributes: s.attributes,
-    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
-    resource: s.resource.attributes,
-    scope: { name: s.instrumentationScope.name, version: s.instrumentationScope.version },
-  };
-}
+const recorded = recordedEvents;
+const view = spanView;
 
 function generation(id: string, body: Record<string, unknown>): Record<string, unknown> {
   return { id: `evt-${id}`, type: 'generation-create', timestamp: T, body: { id, traceId: 'trace-1', name: 'g', startTime: T, endTime: T, ...body } };

@@ -2,7 +2,6 @@
  * IngestionSpanStream: the same spans as ingestionToSpans whatever the chunking, traces emitted
  * once idle (memory bounded by the open traces), late events reported and still carried.
  */
-import { readFileSync } from 'node:fs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -14,40 +13,12 @@ import { mergeEvents } from '../../../src/mapping/to-otel/merge.js';
 import { IngestionSpanStream } from '../../../src/mapping/to-otel/stream.js';
 import type { IngestionStreamOptions } from '../../../src/mapping/to-otel/stream.js';
 import { replicateEvents } from '../../../bench/reverse.js';
+import { recordedEvents, sortedSpanViews } from '../../helpers/spans.js';
 import { batchArbitrary } from '../../roundtrip/arbitraries.js';
 
 type Json = Record<string, unknown>;
-
-function recorded(file: string): Json[] {
-  const raw = JSON.parse(readFileSync(new URL(`../../fixtures/batches/${file}`, import.meta.url), 'utf8')) as
-    | { batch: Json[] }
-    | Array<{ batch: Json[] }>;
-  return (Array.isArray(raw) ? raw : [raw]).flatMap((b) => b.batch);
-}
-
-function view(s: ReadableSpan): unknown {
-  return {
-    name: s.name,
-    kind: s.kind,
-    traceId: s.spanContext().traceId,
-    spanId: s.spanContext().spanId,
-    parent: s.parentSpanContext?.spanId,
-    start: s.startTime,
-    end: s.endTime,
-    status: s.status,
-    attributes: s.attributes,
-    events: s.events.map((e) => ({ name: e.name, time: e.time, attributes: e.attributes ?? {} })),
-    links: s.links,
-    resource: s.resource.attributes,
-    scope: s.instrumentationScope,
-  };
-}
-
-/** Spans as a multiset: order between traces is the only thing a stream may change. */
-function sorted(spans: readonly ReadableSpan[]): unknown[] {
-  const key = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
-  return [...spans].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(view);
-}
+const recorded = recordedEvents;
+const sorted = sortedSpanViews;
 
 function sortedIssues(issues: readonly MappingIssue[]): MappingIssue[] {
   const key = (i: MappingIssue): string => JSON.stringify([i.eventId, i.code, i.path, i.message]);
