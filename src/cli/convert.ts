@@ -10,8 +10,11 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES, splitIntoRequests } from '../exporter/split.js';
 import { isPlainObject } from '../mapping/json.js';
 import { otlpJsonToSpans } from '../mapping/otlp-json.js';
@@ -25,6 +28,12 @@ import { VERSION } from '../version.js';
 export interface ConvertOptions {
   /** Output file; stdout when undefined or `-`. */
   readonly output?: string;
+  /**
+   * OTLP/HTTP traces URL (`http://localhost:4318/v1/traces`) to POST the spans to, with the stock
+   * protobuf exporter (its retries, timeouts and `OTEL_EXPORTER_OTLP_*` headers), instead of
+   * writing OTLP/JSON lines. Ingestion -> OTLP only.
+   */
+  readonly endpoint?: string;
   /** Events after which an idle trace is written (ingestion -> OTLP). */
   readonly idleEvents: number;
   readonly serviceName?: string;
@@ -179,8 +188,19 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
   let direction: Direction | undefined;
   let stream: IngestionSpanStream | undefined;
 
+  const exporter: SpanExporter | undefined = options.endpoint === undefined ? undefined : new OTLPTraceExporter({ url: options.endpoint });
   const writeSpans = async (spans: ReadableSpan[]): Promise<void> => {
     if (spans.length === 0) return;
+    if (exporter !== undefined) {
+      const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
+      if (result.code === ExportResultCode.SUCCESS) totals.spans += spans.length;
+      else {
+        const why = result.error?.message.slice(0, 300) ?? 'unknown error';
+        await report('export', [{ code: 'SKIPPED', message: `OTLP export of ${spans.length} spans to ${options.endpoint ?? ''} failed: ${why}` }]);
+      }
+      totals.lines++;
+      return;
+    }
     const bytes = JsonTraceSerializer.serializeRequest(spans);
     if (bytes === undefined) return;
     await write(out, bytes);
@@ -260,6 +280,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
       await writeSpans(rest.value);
     }
   } finally {
+    await exporter?.shutdown();
     if (toFile) {
       out.end();
       await once(out, 'close');
@@ -268,7 +289,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
   const what =
     direction === 'to-ingestion'
       ? `${totals.spans.toLocaleString('en-US')} spans -> ${totals.events.toLocaleString('en-US')} events in ${totals.lines.toLocaleString('en-US')} ingestion batches`
-      : `${totals.events.toLocaleString('en-US')} events -> ${totals.spans.toLocaleString('en-US')} spans in ${totals.lines.toLocaleString('en-US')} OTLP requests`;
+      : `${totals.events.toLocaleString('en-US')} events -> ${totals.spans.toLocaleString('en-US')} spans in ${totals.lines.toLocaleString('en-US')} OTLP requests${exporter ? ` to ${options.endpoint ?? ''}` : ''}`;
   await write(io.stderr, `otel-langfuse-bridge convert: ${what}; ${totals.issues.toLocaleString('en-US')} issues\n`);
   return totals.issues > 0 ? 1 : 0;
 }

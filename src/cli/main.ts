@@ -30,6 +30,8 @@ Options:
   --release <r>       Release for spans that name none
   --compact           map: one batch per line instead of indented JSON
   -o, --output <f>    convert: write to <f> instead of stdout
+  --endpoint <url>    convert: POST the spans to this OTLP/HTTP traces URL (protobuf) instead;
+                      headers (auth) from OTEL_EXPORTER_OTLP_HEADERS / _TRACES_HEADERS
   --idle-events <n>   convert: write a trace once <n> events came after its last (default ${DEFAULT_IDLE_EVENTS})
   --service-name <s>  convert: resource service.name of the OTLP output
   --attributes <a>    convert: langfuse | genai | both (default both) attribute keys in OTLP output
@@ -91,10 +93,16 @@ function runConvert(inputs: string[], values: Record<string, unknown>): number |
     return 2;
   }
   const text = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const endpoint = text('endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
+    process.stderr.write(`--endpoint must be an http(s) URL\n\n${USAGE}\n`);
+    return 2;
+  }
   const options = {
     idleEvents: idle,
     legacyTypes: values['legacy-types'] === true,
     ...(text('output') === undefined ? {} : { output: text('output') }),
+    ...(text('endpoint') === undefined ? {} : { endpoint: text('endpoint') }),
     ...(text('service-name') === undefined ? {} : { serviceName: text('service-name') }),
     ...(attributes === undefined ? {} : { attributes: attributes as (typeof DIALECTS)[number] }),
     ...(text('environment') === undefined ? {} : { environment: text('environment') }),
@@ -115,6 +123,7 @@ export function main(argv: string[]): number | Promise<number> {
         release: { type: 'string' },
         compact: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
+        endpoint: { type: 'string' },
         'idle-events': { type: 'string' },
         'service-name': { type: 'string' },
         attributes: { type: 'string' },

@@ -4,6 +4,10 @@
  * data checks. Outputs are compared with the pure mappings on the same input.
  */
 import { spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +24,7 @@ import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { replicateEvents } from '../../bench/reverse.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
 import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
-import { encodeWithStockSerializer, stockJson } from '../helpers/otlp-proto.js';
+import { decodeTraceRequest, encodeWithStockSerializer, stockJson } from '../helpers/otlp-proto.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 type Json = Record<string, unknown>;
@@ -111,6 +115,62 @@ describe('convert: ingestion batches -> OTLP/JSON lines', () => {
     const back = spansToIngestion(spans).value;
     const ids = (list: Json[]): string[] => [...new Set(list.filter((e) => e.type !== 'trace-create' && e.type !== 'score-create').map((e) => (e.body as Json).id as string))].sort();
     expect(ids(back as unknown as Json[])).toEqual(ids(events));
+  });
+});
+
+/** A loopback OTLP/HTTP receiver answering every POST with `status`. */
+async function startOtlpServer(status: number): Promise<{ url: string; requests: Array<{ headers: IncomingHttpHeaders; body: Buffer }>; close: () => Promise<void> }> {
+  const requests: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('convert: ingestion batches -> an OTLP endpoint', () => {
+  test('the stock protobuf exporter POSTs the spans with the OTEL_EXPORTER_OTLP_HEADERS; an independent decoder reads them back', async () => {
+    const otlp = await startOtlpServer(200);
+    const saved = process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'authorization=Basic dGVzdA==';
+    try {
+      const files = ['litellm-batch.json', 'batches-langfuse-v3.json'];
+      const r = await run(files.map((f) => join(ROOT, 'test/fixtures/batches', f)), { endpoint: otlp.url });
+      expect(r.issues).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.lines).toEqual([]); // nothing on stdout
+      expect(otlp.requests.every((q) => q.headers.authorization === 'Basic dGVzdA==' && q.headers['content-type'] === 'application/x-protobuf')).toBe(true);
+      const received = otlp.requests.flatMap((q) => otlpJsonToSpans(decodeTraceRequest(q.body)).value);
+      const litellm = fixture('litellm-batch.json');
+      const v3 = fixture('batches-langfuse-v3.json');
+      // One stream: the first request's metadata names the service of every span.
+      const expected = ingestionToSpans([...litellm, ...v3].flatMap((q) => q.batch as unknown[]), { batchMetadata: litellm[0]?.metadata });
+      expect(sortedSpanViews(received)).toEqual(sortedSpanViews(expected.value));
+      expect(r.summary[0]).toBe(`otel-langfuse-bridge convert: ${2 + 11} events -> ${expected.value.length} spans in ${otlp.requests.length} OTLP requests to ${otlp.url}; 0 issues`);
+    } finally {
+      if (saved === undefined) delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+      else process.env.OTEL_EXPORTER_OTLP_HEADERS = saved;
+      await otlp.close();
+    }
+  });
+
+  test('an endpoint that refuses: one issue per failed request, exit 1', async () => {
+    const otlp = await startOtlpServer(400);
+    try {
+      const r = await run([join(ROOT, 'test/fixtures/batches/litellm-batch.json')], { endpoint: otlp.url });
+      expect(r.code).toBe(1);
+      expect(r.issues).toHaveLength(1);
+      expect(r.issues[0]).toMatchObject({ code: 'SKIPPED', message: expect.stringMatching(/^OTLP export of 2 spans to http:\/\/127\.0\.0\.1:\d+\/v1\/traces failed: /) });
+    } finally {
+      await otlp.close();
+    }
   });
 });
 
