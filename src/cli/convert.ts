@@ -47,8 +47,15 @@ export interface ConvertOptions {
 export interface ConvertIo {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: Writable;
-  readonly stderr: Writable;
+  /** Issues (JSON lines) and the summary; a progress line too when it is a TTY. */
+  readonly stderr: Writable & { readonly isTTY?: boolean };
+  /** Milliseconds clock for the progress line; default `Date.now`. */
+  readonly now?: () => number;
 }
+
+/** How often the progress line on a TTY is redrawn. */
+const PROGRESS_EVERY_MILLIS = 200;
+const CLEAR_LINE = '\r\u001b[K';
 
 /** Default idle window: a trace is written once 10,000 events came after its last one. */
 export const DEFAULT_IDLE_EVENTS = 10_000;
@@ -181,7 +188,25 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
   const toFile = options.output !== undefined && options.output !== '-';
   const out = toFile ? createWriteStream(options.output as string) : io.stdout;
   const totals: Totals = { events: 0, spans: 0, lines: 0, issues: 0 };
+  // On a terminal, one status line redrawn in place (cleared before anything else is written).
+  const now = io.now ?? Date.now;
+  const tty = io.stderr.isTTY === true;
+  let progressShown = false;
+  let lastProgress = now();
+  const clearProgress = async (): Promise<void> => {
+    if (!progressShown) return;
+    progressShown = false;
+    await write(io.stderr, CLEAR_LINE);
+  };
+  const progress = async (): Promise<void> => {
+    if (!tty || now() - lastProgress < PROGRESS_EVERY_MILLIS) return;
+    lastProgress = now();
+    const n = (x: number): string => x.toLocaleString('en-US');
+    await write(io.stderr, `${CLEAR_LINE}converting: ${n(totals.events)} events, ${n(totals.spans)} spans, ${n(totals.issues)} issues`);
+    progressShown = true;
+  };
   const report = async (where: string, issues: readonly MappingIssue[]): Promise<void> => {
+    if (issues.length > 0) await clearProgress();
     totals.issues += issues.length;
     for (const issue of issues) await write(io.stderr, `${JSON.stringify({ input: where, ...issue })}\n`);
   };
@@ -268,6 +293,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
           } else {
             for (const part of classify(item.json)) await handle(item.where, part);
           }
+          await progress();
         }
       } catch (err) {
         // An unreadable input (missing file, broken gzip) costs that input only.
@@ -286,6 +312,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
       await once(out, 'close');
     }
   }
+  await clearProgress();
   const what =
     direction === 'to-ingestion'
       ? `${totals.spans.toLocaleString('en-US')} spans -> ${totals.events.toLocaleString('en-US')} events in ${totals.lines.toLocaleString('en-US')} ingestion batches`

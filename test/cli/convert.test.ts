@@ -212,6 +212,26 @@ describe('convert: OTLP -> ingestion batch lines', () => {
   });
 });
 
+describe('convert: progress on a terminal', () => {
+  test('a status line redrawn in place, cleared before every issue and before the summary', async () => {
+    const events = recordedRequests('batches-langfuse-v3.json').flatMap((q) => q.batch as Json[]);
+    const stdin = new PassThrough();
+    stdin.end([...events.map((e) => JSON.stringify(e)), 'not json', JSON.stringify(events[0])].join('\n'));
+    const stderr = collect();
+    const tty = Object.assign(stderr.stream, { isTTY: true });
+    let clock = 0;
+    const code = await convert(['-'], { idleEvents: DEFAULT_IDLE_EVENTS }, { stdin, stdout: collect().stream, stderr: tty, now: () => (clock += 150) });
+    expect(code).toBe(1);
+    const text = stderr.text();
+    const CLEAR = '\r\u001b[K';
+    expect(text.split(CLEAR).some((part) => /^converting: \d+ events, 0 spans, 0 issues$/.test(part))).toBe(true);
+    // Every issue line and the summary start on a cleared line.
+    const [beforeIssue] = text.split('{"input":"stdin:12"');
+    expect(beforeIssue?.endsWith(CLEAR)).toBe(true);
+    expect(text.endsWith(`${CLEAR}otel-langfuse-bridge convert: 12 events -> 5 spans in 1 OTLP requests; 1 issues\n`)).toBe(true);
+  });
+});
+
 describe('convert: the command line', () => {
   function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
