@@ -4,11 +4,13 @@
  * or not, JSON Lines streamed line by line through IngestionSpanStream so memory follows the open
  * traces, not the file.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -176,6 +178,13 @@ async function write(out: Writable, text: string | Uint8Array): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
+/** The output cannot be written any more (closed pipe, full disk): conversion stops. */
+class OutputError extends Error {}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.slice(0, 200) : String(err);
+}
+
 /**
  * Converts every input into `options.output`. The direction follows the data: the first
  * ingestion batch (or event) makes the output OTLP/JSON lines (one `ExportTraceServiceRequest` per
@@ -186,7 +195,32 @@ async function write(out: Writable, text: string | Uint8Array): Promise<void> {
  */
 export async function convert(inputs: readonly string[], options: ConvertOptions, io: ConvertIo): Promise<number> {
   const toFile = options.output !== undefined && options.output !== '-';
-  const out = toFile ? createWriteStream(options.output as string) : io.stdout;
+  let out: Writable = io.stdout;
+  if (toFile) {
+    try {
+      out = (await open(options.output as string, 'w')).createWriteStream();
+    } catch (err) {
+      await write(io.stderr, `otel-langfuse-bridge convert: cannot write ${options.output as string}: ${errorText(err)}\n`);
+      return 2;
+    }
+  }
+  // Once the output fails, every later write throws OutputError and the conversion stops.
+  let outputFailure: unknown;
+  const onOutputError = (err: unknown): void => {
+    outputFailure ??= err;
+  };
+  out.on('error', onOutputError);
+  const emit = async (text: string | Uint8Array): Promise<void> => {
+    if (outputFailure === undefined) {
+      try {
+        await write(out, text);
+        return;
+      } catch (err) {
+        outputFailure ??= err;
+      }
+    }
+    throw new OutputError(errorText(outputFailure));
+  };
   const totals: Totals = { events: 0, spans: 0, lines: 0, issues: 0 };
   // On a terminal, one status line redrawn in place (cleared before anything else is written).
   const now = io.now ?? Date.now;
@@ -228,8 +262,8 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     }
     const bytes = JsonTraceSerializer.serializeRequest(spans);
     if (bytes === undefined) return;
-    await write(out, bytes);
-    await write(out, '\n');
+    await emit(bytes);
+    await emit('\n');
     totals.spans += spans.length;
     totals.lines++;
   };
@@ -274,7 +308,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     const { requests } = splitIntoRequests(mapped.value, { maxBatchBytes: DEFAULT_MAX_BATCH_BYTES, maxEventBytes: DEFAULT_MAX_EVENT_BYTES });
     for (const batch of requests) {
       const metadata = { batch_size: batch.length, sdk_integration: 'otel-langfuse-bridge', sdk_name: 'otel-langfuse-bridge', sdk_version: VERSION };
-      await write(out, `${JSON.stringify({ batch, metadata })}\n`);
+      await emit(`${JSON.stringify({ batch, metadata })}\n`);
       totals.events += batch.length;
       totals.lines++;
     }
@@ -296,8 +330,9 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
           await progress();
         }
       } catch (err) {
+        if (err instanceof OutputError) throw err;
         // An unreadable input (missing file, broken gzip) costs that input only.
-        await report(input, [{ code: 'SKIPPED', message: `input not readable: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}` }]);
+        await report(input, [{ code: 'SKIPPED', message: `input not readable: ${errorText(err)}` }]);
       }
     }
     if (stream) {
@@ -305,14 +340,23 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
       await report('end', rest.issues);
       await writeSpans(rest.value);
     }
+  } catch (err) {
+    if (!(err instanceof OutputError)) throw err;
   } finally {
     await exporter?.shutdown();
     if (toFile) {
       out.end();
-      await once(out, 'close');
+      await finished(out).catch(onOutputError);
     }
+    out.off('error', onOutputError);
   }
   await clearProgress();
+  if (outputFailure !== undefined) {
+    // A reader that went away (`| head`) is not an error of ours; anything else is.
+    if ((outputFailure as { code?: unknown }).code === 'EPIPE') return totals.issues > 0 ? 1 : 0;
+    await write(io.stderr, `otel-langfuse-bridge convert: cannot write ${toFile ? (options.output as string) : 'stdout'}: ${errorText(outputFailure)}\n`);
+    return 2;
+  }
   const what =
     direction === 'to-ingestion'
       ? `${totals.spans.toLocaleString('en-US')} spans -> ${totals.events.toLocaleString('en-US')} events in ${totals.lines.toLocaleString('en-US')} ingestion batches`

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -209,6 +209,35 @@ describe('convert: OTLP -> ingestion batch lines', () => {
       startTime: '2025-02-07T00:23:27.220129000Z',
     });
     expect(events.find((e) => e.type === 'trace-create')?.body).toMatchObject({ name: 'litellm-acompletion' });
+  });
+});
+
+describe('convert: output failures', () => {
+  test('an output file that cannot be created: a clear message, exit 2, no throw', async () => {
+    const stderr = collect();
+    const code = await convert([join(ROOT, 'test/fixtures/batches/litellm-batch.json')], { idleEvents: 10, output: '/nonexistent-dir/x/out.jsonl' }, { stdin: new PassThrough(), stdout: collect().stream, stderr: stderr.stream });
+    expect(code).toBe(2);
+    expect(stderr.text()).toMatch(/^otel-langfuse-bridge convert: cannot write \/nonexistent-dir\/x\/out\.jsonl: ENOENT/);
+  });
+
+  test('a reader that goes away (EPIPE): conversion stops quietly; another write error: exit 2', async () => {
+    for (const [code, exit] of [['EPIPE', 0], ['ENOSPC', 2]] as const) {
+      let writes = 0;
+      const stdout = new Writable({
+        write(_chunk, _enc, done) {
+          writes++;
+          done(Object.assign(new Error(`write ${code}`), { code }));
+        },
+      });
+      const stderr = collect();
+      const input = Array.from({ length: 50 }, () => JSON.stringify(recordedRequests('litellm-batch.json')[0])).join('\n');
+      const stdin = new PassThrough();
+      stdin.end(input);
+      const result = await convert(['-'], { idleEvents: 1 }, { stdin, stdout, stderr: stderr.stream });
+      expect(result).toBe(exit);
+      expect(writes).toBe(1); // nothing written after the failure
+      expect(stderr.text()).toBe(exit === 0 ? '' : `otel-langfuse-bridge convert: cannot write stdout: write ${code}\n`);
+    }
   });
 });
 
