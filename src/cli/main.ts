@@ -8,6 +8,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createReceiver, OtlpJsonLinesFileExporter } from '../receiver/index.js';
 import { convert, DEFAULT_IDLE_EVENTS } from './convert.js';
 import { spanDumpToReadableSpans } from '../mapping/span-dump.js';
 import { spansToIngestion } from '../mapping/to-ingestion/index.js';
@@ -17,6 +19,11 @@ import { VERSION } from '../version.js';
 const USAGE = `Usage: otel-langfuse-bridge <command> [options]
 
 Commands:
+  serve               Receive Langfuse ingestion requests (POST /api/public/ingestion) from any
+                      Langfuse client and forward them as OTLP: to --endpoint, else to the
+                      OTLP/JSON lines file -o (default otel-langfuse-bridge-traces.jsonl).
+                      Keys: LANGFUSE_BRIDGE_PUBLIC_KEY / LANGFUSE_BRIDGE_SECRET_KEY (none: open,
+                      loopback only).
   map <file|dir>...   Map OTel span dumps (JSON arrays of finished spans, as in examples/spans)
                       to Langfuse ingestion batches, printed as JSON on stdout.
   convert <input>...  Convert saved Langfuse ingestion batches (a request body, an array of
@@ -29,6 +36,9 @@ Options:
   --environment <e>   Environment for spans that name none
   --release <r>       Release for spans that name none
   --compact           map: one batch per line instead of indented JSON
+  --port <n>          serve: port (default LANGFUSE_BRIDGE_PORT or 3000)
+  --host <h>          serve: interface (default LANGFUSE_BRIDGE_HOST or 127.0.0.1)
+  --quiet-millis <n>  serve: forward what is held after this long without requests (default 5000)
   -o, --output <f>    convert: write to <f> instead of stdout
   --endpoint <url>    convert: POST the spans to this OTLP/HTTP traces URL (protobuf) instead;
                       headers (auth) from OTEL_EXPORTER_OTLP_HEADERS / _TRACES_HEADERS
@@ -111,6 +121,58 @@ function runConvert(inputs: string[], values: Record<string, unknown>): number |
   return convert(inputs, options, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 }
 
+function positiveInt(v: unknown, fallback: number): number | undefined {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+async function runServe(values: Record<string, unknown>): Promise<number> {
+  const env = process.env;
+  const text = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const port = positiveInt(text('port') ?? env.LANGFUSE_BRIDGE_PORT, 3000);
+  const quietMillis = positiveInt(text('quiet-millis'), 5000);
+  const idleEvents = positiveInt(text('idle-events'), DEFAULT_IDLE_EVENTS);
+  if (port === undefined || port > 65535 || quietMillis === undefined || quietMillis < 1 || idleEvents === undefined || idleEvents < 1) {
+    process.stderr.write(`--port, --quiet-millis and --idle-events must be positive integers\n\n${USAGE}\n`);
+    return 2;
+  }
+  const attributes = text('attributes');
+  if (attributes !== undefined && !DIALECTS.includes(attributes as (typeof DIALECTS)[number])) {
+    process.stderr.write(`--attributes must be one of ${DIALECTS.join(', ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const endpoint = text('endpoint');
+  const file = text('output') ?? 'otel-langfuse-bridge-traces.jsonl';
+  const publicKey = env.LANGFUSE_BRIDGE_PUBLIC_KEY;
+  const secretKey = env.LANGFUSE_BRIDGE_SECRET_KEY;
+  const receiver = await createReceiver({
+    exporter: endpoint === undefined ? new OtlpJsonLinesFileExporter(file) : new OTLPTraceExporter({ url: endpoint }),
+    host: text('host') ?? env.LANGFUSE_BRIDGE_HOST ?? '127.0.0.1',
+    port,
+    quietMillis,
+    idleEvents,
+    ...(publicKey && secretKey ? { keys: [{ publicKey, secretKey }] } : {}),
+    ...(text('service-name') === undefined ? {} : { serviceName: text('service-name') }),
+    ...(attributes === undefined ? {} : { attributes: attributes as (typeof DIALECTS)[number] }),
+  });
+  process.stderr.write(
+    `otel-langfuse-bridge receiver on ${receiver.url} (set LANGFUSE_BASE_URL=${receiver.url}) -> ${endpoint ?? file}; ` +
+      `${publicKey && secretKey ? 'Basic auth on' : 'open (loopback)'}; Ctrl-C to stop\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await receiver.close();
+  const s = receiver.stats();
+  process.stderr.write(
+    `otel-langfuse-bridge receiver: ${s.requests} requests, ${s.accepted} events accepted, ${s.rejected} rejected, ` +
+      `${s.forwardedSpans} spans forwarded, ${s.failedSpans} failed\n`,
+  );
+  return s.failedSpans > 0 ? 1 : 0;
+}
+
 export function main(argv: string[]): number | Promise<number> {
   let parsed;
   try {
@@ -124,6 +186,9 @@ export function main(argv: string[]): number | Promise<number> {
         compact: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
         endpoint: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'quiet-millis': { type: 'string' },
         'idle-events': { type: 'string' },
         'service-name': { type: 'string' },
         attributes: { type: 'string' },
@@ -145,6 +210,7 @@ export function main(argv: string[]): number | Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  if (command === 'serve') return runServe(values);
   if ((command !== 'map' && command !== 'convert') || rest.length === 0) {
     const why = command === 'map' || command === 'convert' ? `${command} needs at least one input` : `unknown command "${command}"`;
     process.stderr.write(`${why}\n\n${USAGE}\n`);

@@ -94,6 +94,17 @@ export class IngestionSpanStream {
     return { value: spans, issues: sink.issues };
   }
 
+  /**
+   * Emits every open trace now and goes on taking events (a receiver that went quiet). Events
+   * for those traces that come later are late: see `idleEvents`.
+   */
+  flush(): MappingResult<ReadableSpan[]> {
+    const sink = new IssueSink();
+    const spans: ReadableSpan[] = [];
+    if (!this._ended) for (const [key, group] of this._groups) this._close(key, group, spans, sink);
+    return { value: spans, issues: sink.issues };
+  }
+
   /** Emits every open trace. The stream takes no more events afterwards. */
   end(): MappingResult<ReadableSpan[]> {
     const sink = new IssueSink();

@@ -162,6 +162,16 @@ describe('IngestionSpanStream', () => {
     expect(merged.observations.get('s2')?.body.parentObservationId).toBeUndefined();
   });
 
+  test('flush() emits every open trace and the stream goes on; later events for them are late', () => {
+    const s = new IngestionSpanStream();
+    s.push([traceCreate(0), spanCreate(1, 's1')]);
+    expect(s.flush().value.map((x) => x.name)).toEqual(['chat', 's1']);
+    expect(s.openEvents).toBe(0);
+    const r = s.push([spanCreate(3, 's2')]);
+    expect(r.issues.map((i) => i.code)).toEqual(['LATE_EVENT']);
+    expect(s.end().value.map((x) => x.name)).toEqual(['s2']);
+  });
+
   test('bad events are issues of the push that carried them; push after end() is refused, not thrown', () => {
     const s = new IngestionSpanStream();
     const r = s.push([{ id: 'bad', type: 'span-create', timestamp: 'not a time', body: {} }, 42, traceCreate(0)]);

@@ -1,0 +1,219 @@
+/**
+ * The receiver: the real `langfuse` v3 client posting to it, Langfuse's HTTP contract (auth,
+ * methods, paths, content types, size caps, gzip, per-event 207), forwarding through the span
+ * exporter (in memory, and the stock OTLP protobuf exporter to a loopback OTLP server read by an
+ * independent decoder), the quiet-period flush, backpressure (503) and draining on close().
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { ExportResult } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Langfuse } from 'langfuse';
+import { afterEach, describe, expect, test } from 'vitest';
+import { ConfigurationError } from '../../src/exporter/errors.js';
+import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
+import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
+import { createReceiver } from '../../src/receiver/index.js';
+import type { Receiver, ReceiverOptions } from '../../src/receiver/index.js';
+import { decodeTraceRequest } from '../helpers/otlp-proto.js';
+import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
+
+const KEYS = { publicKey: 'pk-lf-recv', secretKey: 'sk-lf-recv-secret' };
+const AUTH = `Basic ${Buffer.from(`${KEYS.publicKey}:${KEYS.secretKey}`).toString('base64')}`;
+const open: Receiver[] = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((r) => r.close()));
+});
+
+async function start(options: Partial<ReceiverOptions> = {}): Promise<{ receiver: Receiver; memory: InMemorySpanExporter }> {
+  const memory = new InMemorySpanExporter();
+  const receiver = await createReceiver({ exporter: memory, keys: [KEYS], quietMillis: 60_000, ...options });
+  open.push(receiver);
+  return { receiver, memory };
+}
+
+function post(receiver: Receiver, body: unknown, headers: Record<string, string> = {}, path = '/api/public/ingestion'): Promise<Response> {
+  return fetch(`${receiver.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: AUTH, ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(condition()).toBe(true);
+}
+
+describe('the real langfuse v3 client', () => {
+  test('a trace with a span, a generation, an event, an error and scores arrives as the spans the mapping makes', async () => {
+    const { receiver, memory } = await start();
+    const problems: unknown[] = [];
+    const langfuse = new Langfuse({ ...KEYS, baseUrl: receiver.url, flushAt: 1000, flushInterval: 0, fetchRetryCount: 0 });
+    langfuse.on('error', (e: unknown) => problems.push(e));
+    const t0 = Date.parse('2025-03-01T10:00:00.000Z');
+    const trace = langfuse.trace({ name: 'support-chat', userId: 'user-42', sessionId: 'session-7', input: { q: 'Where is my order?' }, timestamp: new Date(t0) });
+    const span = trace.span({ name: 'handle-request', startTime: new Date(t0) });
+    span.event({ name: 'cache-miss', startTime: new Date(t0 + 100) });
+    const generation = span.generation({ name: 'answer', startTime: new Date(t0 + 200), model: 'gpt-4o-mini', input: [{ role: 'user', content: 'Where?' }] });
+    generation.end({ output: 'Tomorrow.', usageDetails: { input: 120, output: 30 } });
+    const failed = trace.generation({ name: 'moderation', startTime: new Date(t0 + 1000), model: 'omni-moderation-latest' });
+    failed.update({ level: 'ERROR', statusMessage: 'upstream 503' });
+    failed.end();
+    trace.score({ name: 'user-feedback', value: 1 });
+    span.end();
+    await langfuse.flushAsync();
+    await langfuse.shutdownAsync();
+    expect(problems).toEqual([]);
+    const stats = receiver.stats();
+    expect(stats.rejected).toBe(0);
+    expect(stats.accepted).toBeGreaterThanOrEqual(9);
+
+    // flush(), not close(): the in-memory exporter forgets its spans on shutdown.
+    await receiver.flush();
+    const spans = memory.getFinishedSpans();
+    const byName = (name: string): ReadableSpan => {
+      const found = spans.find((s) => s.name === name);
+      if (!found) throw new Error(`no span ${name}`);
+      return found;
+    };
+    expect(spans.map((s) => s.name).sort()).toEqual(['answer', 'cache-miss', 'handle-request', 'moderation', 'support-chat']);
+    const root = byName('support-chat');
+    expect(root.attributes).toMatchObject({ 'langfuse.bridge.synthetic_root': 'trace', 'user.id': 'user-42', 'session.id': 'session-7', 'langfuse.trace.input': '{"q":"Where is my order?"}' });
+    expect(root.events.map((e) => [e.name, e.attributes?.['langfuse.score.name']])).toEqual([['langfuse.score', 'user-feedback']]);
+    expect(byName('handle-request').parentSpanContext?.spanId).toBe(root.spanContext().spanId);
+    expect(byName('answer').parentSpanContext?.spanId).toBe(byName('handle-request').spanContext().spanId);
+    expect(byName('answer').attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 30 });
+    expect(byName('moderation').status).toEqual({ code: 2, message: 'upstream 503' });
+    expect(receiver.stats()).toMatchObject({ forwardedSpans: 5, failedSpans: 0, heldSpans: 0 });
+  });
+});
+
+describe("Langfuse's HTTP contract", () => {
+  const batch = recordedRequests('litellm-batch.json')[0] as { batch: unknown[]; metadata: unknown };
+
+  test('207 with a success per good event and a 400 per bad one; the good ones are forwarded', async () => {
+    const { receiver, memory } = await start();
+    const bad = { id: 'bad-1', type: 'span-create', timestamp: 'yesterday', body: { id: 's', traceId: 't' } };
+    const res = await post(receiver, { batch: [...batch.batch, bad], metadata: batch.metadata });
+    expect(res.status).toBe(207);
+    const body = (await res.json()) as { successes: Array<{ id: string; status: number }>; errors: Array<{ id: string; status: number; message: string }> };
+    expect(body.successes.map((s) => s.status)).toEqual([201, 201]);
+    expect(body.errors).toMatchObject([{ id: 'bad-1', status: 400, message: 'Invalid request data' }]);
+    await receiver.flush();
+    expect(sortedSpanViews(memory.getFinishedSpans())).toEqual(sortedSpanViews(ingestionToSpans(batch.batch, { batchMetadata: batch.metadata }).value));
+  });
+
+  test.each([
+    ['no credentials', {}, 401],
+    ['a wrong secret', { authorization: `Basic ${Buffer.from(`${KEYS.publicKey}:nope`).toString('base64')}` }, 401],
+    ['an unknown public key', { authorization: `Basic ${Buffer.from(`pk-other:${KEYS.secretKey}`).toString('base64')}` }, 401],
+    ['text/plain', { 'content-type': 'text/plain' }, 415],
+    ['a brotli body', { 'content-encoding': 'br' }, 415],
+  ])('%s: %s', async (_name, headers, status) => {
+    const { receiver, memory } = await start();
+    const h: Record<string, string> = { ...headers };
+    const res = await fetch(`${receiver.url}/api/public/ingestion`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(('authorization' in h) || status !== 401 ? { authorization: AUTH } : {}), ...h },
+      body: JSON.stringify(batch),
+    });
+    expect(res.status).toBe(status);
+    const text = await res.text();
+    expect(text).not.toContain(KEYS.secretKey);
+    await receiver.flush();
+    expect(memory.getFinishedSpans()).toEqual([]);
+  });
+
+  test('methods, paths, bad JSON, oversized bodies (declared and streamed), gzip', async () => {
+    const { receiver, memory } = await start({ maxBodyBytes: 4096 });
+    expect((await fetch(`${receiver.url}/api/public/ingestion`, { headers: { authorization: AUTH } })).status).toBe(405);
+    const prompts = await fetch(`${receiver.url}/api/public/v2/prompts/x`, { headers: { authorization: AUTH } });
+    expect(prompts.status).toBe(404);
+    expect(((await prompts.json()) as { message: string }).message).toMatch(/prompts, datasets and the other Langfuse APIs stay with Langfuse/);
+    expect((await post(receiver, '{not json')).status).toBe(400);
+    expect((await post(receiver, { events: [] })).status).toBe(400);
+    expect((await post(receiver, { batch: [{ id: 'x', type: 'span-create', timestamp: '2025-01-01T00:00:00Z', body: { input: 'y'.repeat(5000) } }] })).status).toBe(413);
+    const gz = await post(receiver, gzipSync(JSON.stringify(batch)), { 'content-encoding': 'gzip' });
+    expect(gz.status).toBe(207);
+    await receiver.flush();
+    expect(memory.getFinishedSpans()).toHaveLength(2);
+  });
+
+  test('an open receiver needs loopback; bad numbers are configuration errors', async () => {
+    await expect(createReceiver({ exporter: new InMemorySpanExporter(), host: '0.0.0.0' })).rejects.toThrow(ConfigurationError);
+    await expect(createReceiver({ exporter: new InMemorySpanExporter(), quietMillis: 0 })).rejects.toThrow(ConfigurationError);
+    const { receiver } = await start({ keys: [] });
+    expect((await post(receiver, batch, { authorization: '' })).status).toBe(207);
+  });
+});
+
+describe('forwarding', () => {
+  test('after the quiet period everything held is forwarded without close()', async () => {
+    const { receiver, memory } = await start({ quietMillis: 20 });
+    expect((await post(receiver, recordedRequests('litellm-batch.json')[0])).status).toBe(207);
+    await until(() => memory.getFinishedSpans().length === 2);
+  });
+
+  test('to an OTLP endpoint with the stock protobuf exporter; an independent decoder reads what arrived', async () => {
+    const bodies: Buffer[] = [];
+    const otlp = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(chunks));
+        res.writeHead(200).end();
+      });
+    });
+    otlp.listen(0, '127.0.0.1');
+    await once(otlp, 'listening');
+    try {
+      const url = `http://127.0.0.1:${(otlp.address() as AddressInfo).port}/v1/traces`;
+      const receiver = await createReceiver({ exporter: new OTLPTraceExporter({ url }), keys: [KEYS], quietMillis: 60_000 });
+      const requests = recordedRequests('batches-langfuse-v3.json') as Array<{ batch: unknown[]; metadata: unknown }>;
+      for (const r of requests) expect((await post(receiver, r)).status).toBe(207);
+      await receiver.close();
+      const received = bodies.flatMap((b) => otlpJsonToSpans(decodeTraceRequest(b)).value);
+      const expected = ingestionToSpans(requests.flatMap((r) => r.batch), { batchMetadata: requests[0]?.metadata });
+      expect(sortedSpanViews(received)).toEqual(sortedSpanViews(expected.value));
+    } finally {
+      await new Promise((r) => otlp.close(r));
+    }
+  });
+
+  test('a backend that does not keep up: 503 with Retry-After above maxHeldSpans, nothing accepted is lost, close() drains', async () => {
+    const pending: Array<() => void> = [];
+    const exported: ReadableSpan[] = [];
+    const slow: SpanExporter = {
+      export(spans, done: (r: ExportResult) => void) {
+        pending.push(() => {
+          exported.push(...spans);
+          done({ code: ExportResultCode.SUCCESS });
+        });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const receiver = await createReceiver({ exporter: slow, keys: [KEYS], quietMillis: 60_000, maxHeldSpans: 1 });
+    const batch = recordedRequests('litellm-batch.json')[0];
+    expect((await post(receiver, batch)).status).toBe(207);
+    // Hand the held spans to the exporter, which does not answer yet.
+    void receiver.flush();
+    // Two spans now wait for the exporter: the next request is turned away, nothing of it taken.
+    await until(() => receiver.stats().heldSpans === 2);
+    const busy = await post(receiver, batch);
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get('retry-after')).toBe('5');
+    const closed = receiver.close();
+    await until(() => pending.length > 0);
+    for (const release of pending.splice(0)) release();
+    await closed;
+    expect(exported).toHaveLength(2);
+    expect(receiver.stats()).toMatchObject({ accepted: 2, forwardedSpans: 2, heldSpans: 0 });
+  });
+});
