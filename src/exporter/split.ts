@@ -4,8 +4,12 @@
  * (peers.md §3.2). An oversized event is cut, never dropped.
  */
 import { truncateUtf8 } from '../mapping/attribute-bag.js';
-import { utf8Length } from '../mapping/json.js';
 import type { IngestionEvent } from '../mapping/schema.js';
+
+/** UTF-8 size of a string, natively (a JS loop over the characters costs more than the JSON.stringify that made it). */
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
 
 /** Default cap on one event's JSON, in UTF-8 bytes (1 MB, as the Langfuse SDKs). */
 export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
