@@ -77,7 +77,7 @@ function observationSpan(
   traceAttrs: Attributes | undefined,
   otelTraceId: string,
   rootSpanId: string,
-  known: ReadonlySet<string>,
+  known: { has(id: string): boolean },
   events: readonly TimedEvent[],
   ctx: Context,
 ): ReadableSpan | undefined {
@@ -281,6 +281,7 @@ export function spansFromMerged(
   merged: Omit<MergeResult, 'sdkLogs'>,
   ctx: Context,
   rootsSent: ReadonlySet<string> = new Set(),
+  sentBefore: (observationId: string) => boolean = () => false,
 ): ReadableSpan[] {
   const byTrace = new Map<string, MergedObservation[]>();
   for (const id of merged.traces.keys()) byTrace.set(id, []);
@@ -304,7 +305,8 @@ export function spansFromMerged(
     } else orphans.push([score, time]);
   }
 
-  const known: ReadonlySet<string> = new Set(merged.observations.keys());
+  const inInput = new Set(merged.observations.keys());
+  const known = { has: (id: string): boolean => inInput.has(id) || sentBefore(id) };
   const spans: ReadableSpan[] = [];
   for (const [langfuseTraceId, observations] of byTrace) {
     const trace = merged.traces.get(langfuseTraceId);

@@ -39,6 +39,13 @@ interface Group {
   readonly late: boolean;
 }
 
+/** What a late update needs from the observation it updates: the fields fixed at its start. */
+function identityOf(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { startTime: body.startTime };
+  for (const field of ['name', 'parentObservationId', 'traceId']) if (typeof body[field] === 'string') out[field] = body[field];
+  return out;
+}
+
 const traceKey = (id: string): string => `t:${id}`;
 const observationKey = (id: string): string => `o:${id}`;
 const scoreKey = (id: string): string => `s:${id}`;
@@ -59,6 +66,8 @@ export class IngestionSpanStream {
   /** Entity keys of emitted groups, oldest first, bounded. */
   private readonly _closed = new Set<string>();
   private readonly _remembered: number;
+  /** Identity fields of observations already emitted, oldest first, bounded like `_closed`. */
+  private readonly _sent = new Map<string, Record<string, unknown>>();
   private _ended = false;
 
   constructor(options: IngestionStreamOptions = {}) {
@@ -181,8 +190,29 @@ export class IngestionSpanStream {
       this._remember(observationKey(id));
     }
     this._remember(key);
-    const merged = mergeItems(group.items, sink);
-    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent)) out.push(span);
+    const mergeSink = new IssueSink();
+    const merged = mergeItems(group.items, mergeSink);
+    // A late update of an observation already sent: it goes out again under the same span id,
+    // with the identity the first one had (start, name, parent), so the two read as one span and
+    // Langfuse's OTLP endpoint merges them into one observation.
+    const completed = new Set<string>();
+    for (const obs of merged.observations.values()) {
+      const first = this._sent.get(obs.id);
+      if (first !== undefined && !obs.hasCreate) {
+        obs.body.startTime = first.startTime; // immutable: the first event's
+        for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
+        for (const id of obs.eventIds) completed.add(id);
+      }
+      this._sent.delete(obs.id);
+      this._sent.set(obs.id, identityOf(obs.body));
+      if (this._sent.size > this._remembered) this._sent.delete(this._sent.keys().next().value as string);
+    }
+    for (const issue of mergeSink.issues) {
+      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
+      if (!known) sink.issues.push(issue);
+    }
+    const sentBefore = (id: string): boolean => this._sent.has(id);
+    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
   }
 
   private _remember(key: string): void {

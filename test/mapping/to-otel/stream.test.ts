@@ -162,6 +162,29 @@ describe('IngestionSpanStream', () => {
     expect(merged.observations.get('s2')?.body.parentObservationId).toBeUndefined();
   });
 
+  test('a late update of an observation already sent: the same span id with its first start, name and parent; merged back into one observation', () => {
+    const s = new IngestionSpanStream();
+    const create: Json = { id: 'c', type: 'generation-create', timestamp: T(1), body: { id: 'g1', traceId: 'tr', name: 'answer', startTime: T(1), parentObservationId: 'p1', input: 'question' } };
+    const parent = spanCreate(0, 'p1');
+    const first = [...s.push([traceCreate(0), parent, create]).value, ...s.flush().value];
+    const update: Json = { id: 'u', type: 'generation-update', timestamp: T(8), body: { id: 'g1', traceId: 'tr', endTime: T(8), output: 'answer text' } };
+    const r = s.push([update]);
+    expect(r.issues.map((i) => i.code)).toEqual(['LATE_EVENT']);
+    const second = s.end();
+    expect(second.issues).toEqual([]); // no "update without a create": the stream knows the create
+    const [again] = second.value;
+    const before = first.find((x) => x.name === 'answer');
+    expect(again?.spanContext().spanId).toBe(before?.spanContext().spanId);
+    expect(again?.name).toBe('answer');
+    expect(again?.startTime).toEqual(before?.startTime);
+    expect(again?.parentSpanContext?.spanId).toBe(before?.parentSpanContext?.spanId);
+    expect(again?.attributes['langfuse.bridge.incomplete']).toBeUndefined();
+    expect(before?.attributes['langfuse.bridge.incomplete']).toBe(true);
+    // Back to Langfuse, the two halves are one observation: input from the first, output and end from the second.
+    const merged = mergeEvents(spansToIngestion([...first, ...second.value]).value, new IssueSink());
+    expect(merged.observations.get('g1')?.body).toMatchObject({ name: 'answer', parentObservationId: 'p1', input: 'question', output: 'answer text', startTime: T(1), endTime: T(8) });
+  });
+
   test('flush() emits every open trace and the stream goes on; later events for them are late', () => {
     const s = new IngestionSpanStream();
     s.push([traceCreate(0), spanCreate(1, 's1')]);
