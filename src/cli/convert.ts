@@ -94,6 +94,19 @@ function firstNonSpace(head: Buffer): number | undefined {
 }
 
 /**
+ * JSON or OTLP protobuf: by the file name when it says (`.json`, `.jsonl`, `.ndjson`; `.pb`,
+ * `.bin`, `.protobuf`; `.gz` after any), else by the content. A protobuf request starts with
+ * 0x0a (its first ResourceSpans), which is also a newline: a leading newline means protobuf.
+ */
+function isJsonInput(path: string, head: Buffer): boolean {
+  const name = path.toLowerCase();
+  if (/\.(pb|bin|protobuf)(\.gz)?$/.test(name)) return false;
+  if (/\.(json|jsonl|ndjson)(\.gz)?$/.test(name)) return true;
+  const lead = firstNonSpace(head);
+  return head[0] !== 0x0a && (lead === 0x7b || lead === 0x5b);
+}
+
+/**
  * The items of one input: JSON Lines one line at a time; a single (pretty-printed) JSON document
  * whole; anything not starting with `{` or `[` as one OTLP protobuf request.
  */
@@ -102,8 +115,7 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
   const raw = path === '-' ? stdin : createReadStream(path);
   let { head, stream } = await peek(raw as AsyncIterable<Buffer>);
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) ({ head, stream } = await peek(stream.pipe(createGunzip())));
-  const lead = firstNonSpace(head);
-  if (lead !== 0x7b && lead !== 0x5b) {
+  if (!isJsonInput(path, head)) {
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
@@ -115,8 +127,9 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
   // JSON Lines when the first line parses on its own; otherwise one document over many lines.
   let document: string[] | undefined;
   let mode: 'first' | 'lines' | 'document' = 'first';
-  for await (const line of lines) {
+  for await (const text of lines) {
     lineNo++;
+    const line = lineNo === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text; // a byte order mark
     if (mode === 'document') {
       (document as string[]).push(line);
       continue;

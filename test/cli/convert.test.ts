@@ -193,6 +193,21 @@ describe('convert: OTLP -> ingestion batch lines', () => {
     }
   });
 
+  test('protobuf told by its name or its leading 0x0a, JSON with a byte order mark', async () => {
+    const dir = tempDir();
+    const bytes = encodeWithStockSerializer(spans);
+    expect(bytes[0]).toBe(0x0a);
+    writeFileSync(join(dir, 'request.bin'), bytes);
+    writeFileSync(join(dir, 'request'), bytes);
+    writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify(stockJson(spans))}`);
+    const expected = spansToIngestion(spans).value;
+    for (const file of ['request.bin', 'request', 'bom.json']) {
+      const r = await run([join(dir, file)]);
+      expect(r.issues).toEqual([]);
+      expect(r.lines.flatMap((l) => (JSON.parse(l) as { batch: unknown[] }).batch)).toEqual(expected);
+    }
+  });
+
   test('ingestion -> OTLP -> ingestion through two files gives back the merged entities of the recorded batch', async () => {
     const dir = tempDir();
     const otlp = join(dir, 'otlp.jsonl');
