@@ -42,9 +42,9 @@ Options:
   -o, --output <f>    convert: write to <f> instead of stdout
   --endpoint <url>    convert: POST the spans to this OTLP/HTTP traces URL (protobuf) instead;
                       headers (auth) from OTEL_EXPORTER_OTLP_HEADERS / _TRACES_HEADERS
-  --idle-events <n>   convert: write a trace once <n> events came after its last (default ${DEFAULT_IDLE_EVENTS})
-  --service-name <s>  convert: resource service.name of the OTLP output
-  --attributes <a>    convert: langfuse | genai | both (default both) attribute keys in OTLP output
+  --idle-events <n>   convert, serve: send a trace once <n> events came after its last (default ${DEFAULT_IDLE_EVENTS})
+  --service-name <s>  convert, serve: resource service.name of the OTLP output
+  --attributes <a>    convert, serve: langfuse | genai | both (default both) attribute keys in OTLP output
   -h, --help          Show this help
   -v, --version       Show the version
 
