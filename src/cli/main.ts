@@ -39,8 +39,8 @@ Options:
   --port <n>          serve: port (default LANGFUSE_BRIDGE_PORT or 3000)
   --host <h>          serve: interface (default LANGFUSE_BRIDGE_HOST or 127.0.0.1)
   --quiet-millis <n>  serve: forward what is held after this long without requests (default 5000)
-  -o, --output <f>    convert: write to <f> instead of stdout
-  --endpoint <url>    convert: POST the spans to this OTLP/HTTP traces URL (protobuf) instead;
+  -o, --output <f>    convert: write to <f> instead of stdout; serve: the OTLP/JSON lines file
+  --endpoint <url>    convert, serve: POST the spans to this OTLP/HTTP traces URL (protobuf);
                       headers (auth) from OTEL_EXPORTER_OTLP_HEADERS / _TRACES_HEADERS
   --idle-events <n>   convert, serve: send a trace once <n> events came after its last (default ${DEFAULT_IDLE_EVENTS})
   --service-name <s>  convert, serve: resource service.name of the OTLP output
