@@ -43,6 +43,8 @@ interface Mapped {
 const MAX_TRACE_NAME_CHARS = 1000;
 
 function mergeTraceFields(into: TraceFields, from: TraceFields): void {
+  // Most spans carry no trace fields: nothing to merge.
+  if (Object.keys(from).length === 0) return;
   for (const key of ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const) {
     if (into[key] === undefined && from[key] !== undefined) (into as Record<string, unknown>)[key] = from[key];
   }

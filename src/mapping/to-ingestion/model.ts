@@ -28,6 +28,7 @@ export function takeModel(attrs: AttributeBag): string | undefined {
   return key === undefined ? undefined : toText(attrs.take(key));
 }
 
+const NO_KEYS: ReadonlySet<string> = new Set();
 /** Invocation-parameter keys that are not parameters (the model, the prompt, the tools). */
 const NOT_PARAMETERS = new Set(['model', 'messages', 'tools', 'functions', 'input', 'prompt']);
 /** Traceloop's legacy parameter keys outside `gen_ai.request.*`. */
@@ -64,7 +65,7 @@ function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): M
  */
 export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): ModelParameters | undefined {
   for (const [key, skip] of [
-    [LF.modelParameters, new Set<string>()],
+    [LF.modelParameters, NO_KEYS],
     [OI.invocationParameters, NOT_PARAMETERS],
   ] as const) {
     if (!attrs.has(key)) continue;
@@ -83,10 +84,10 @@ export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): Mod
   for (const [key, name] of TRACELOOP_PARAMETERS) {
     if (attrs.has(key)) fromRequest[name] = attrs.take(key);
   }
-  if (Object.keys(fromRequest).length > 0) return sanitise(fromRequest, new Set());
+  if (Object.keys(fromRequest).length > 0) return sanitise(fromRequest, NO_KEYS);
 
   const settings = attrs.takePrefix(AI.settingsPrefix);
-  if (settings.length > 0) return sanitise(Object.fromEntries(settings), new Set());
+  if (settings.length > 0) return sanitise(Object.fromEntries(settings), NO_KEYS);
   return undefined;
 }
 

@@ -62,6 +62,11 @@ const BUCKETS: ReadonlyArray<{ bucket: string; keys: readonly string[]; aiSdk?: 
   { bucket: 'output_audio_tokens', keys: [`${T}completion_details.audio`] },
 ];
 
+/** Per bucket, the sources on an AI SDK model-call span: its usual keys, then the AI SDK's (built once). */
+const AI_SDK_CANDIDATES: ReadonlyMap<string, readonly string[]> = new Map(
+  BUCKETS.map(({ bucket, keys, aiSdk }) => [bucket, aiSdk ? [...keys, ...aiSdk] : keys]),
+);
+
 /** Every alias key above: an unused alias stays an attribute, it never becomes a bucket of its own. */
 const KNOWN_KEYS = new Set(BUCKETS.flatMap((b) => [...b.keys, ...(b.aiSdk ?? [])]));
 
@@ -91,7 +96,7 @@ export function takeUsage(
 
   const found: Record<string, number> = {};
   for (const { bucket, keys, aiSdk } of BUCKETS) {
-    const candidates = aiSdkModelCall && aiSdk ? [...keys, ...aiSdk] : keys;
+    const candidates = aiSdkModelCall && aiSdk ? (AI_SDK_CANDIDATES.get(bucket) as readonly string[]) : keys;
     for (const key of candidates) {
       if (!attrs.has(key)) continue;
       const n = takeCount(attrs, key, issues);
@@ -131,6 +136,11 @@ function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageD
   return out;
 }
 
+const DETAIL_PREFIXES = [
+  ['input', 'input_'],
+  ['output', 'output_'],
+] as const;
+
 /**
  * Langfuse buckets are exclusive: `input` and `output` less the sum of their `input_*` /
  * `output_*` detail buckets, floored at 0, in place. `onExceed` hears of details larger than
@@ -141,11 +151,11 @@ function subtractDetails(
   round: (n: number) => number,
   onExceed?: (side: 'input' | 'output', details: number, whole: number) => void,
 ): void {
-  for (const side of ['input', 'output'] as const) {
+  for (const [side, detailPrefix] of DETAIL_PREFIXES) {
     const whole = values[side];
     if (whole === undefined) continue;
     let details = 0;
-    for (const k of Object.keys(values)) if (k.startsWith(`${side}_`)) details += values[k] ?? 0;
+    for (const k of Object.keys(values)) if (k.startsWith(detailPrefix)) details += values[k] ?? 0;
     if (details > whole) onExceed?.(side, details, whole);
     values[side] = Math.max(0, round(whole - details));
   }
