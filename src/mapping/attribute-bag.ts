@@ -27,9 +27,11 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return `${text.slice(0, i)}${TRUNCATION_MARKER}${utf8Length(text)} bytes]`;
 }
 
+/** One scan for any of the three names, instead of three. */
+const MENTIONS_HOSTILE = /__proto__|constructor|prototype/;
+
 function hasHostileSegment(key: string): boolean {
-  // `__proto__` and `prototype` both contain "proto": two substring scans rule out almost every key.
-  if (!key.includes('proto') && !key.includes('constructor')) return false;
+  if (!MENTIONS_HOSTILE.test(key)) return false;
   if (HOSTILE_KEYS.has(key)) return true;
   for (const segment of key.split('.')) if (HOSTILE_KEYS.has(segment)) return true;
   return false;
