@@ -159,7 +159,9 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   const quietMillis = options.quietMillis ?? DEFAULT_QUIET_MILLIS;
   const maxHeldSpans = options.maxHeldSpans ?? DEFAULT_MAX_HELD_SPANS;
   const counts = { requests: 0, accepted: 0, rejected: 0, forwardedSpans: 0, failedSpans: 0, heldSpans: 0 };
-  let stream: IngestionSpanStream | undefined;
+  // One stream per client identity (SDK, version, integration, public key), so each client's
+  // spans carry its own resource attributes.
+  const streams = new Map<string, IngestionSpanStream>();
   let quietTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
   // One export at a time, in order; `tail` settles when everything handed over so far has.
@@ -190,10 +192,11 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   };
 
   const flushHeld = (): void => {
-    if (stream === undefined) return;
-    const r = stream.flush();
-    logIssues(r.issues);
-    forward(r.value);
+    for (const stream of streams.values()) {
+      const r = stream.flush();
+      logIssues(r.issues);
+      forward(r.value);
+    }
   };
 
   const armQuietTimer = (): void => {
@@ -202,14 +205,38 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     quietTimer.unref();
   };
 
-  const ingest = (body: unknown, res: ServerResponse): void => {
+  /** The stream of the client that sent `req`: request metadata first, then the SDK headers. */
+  const streamFor = (req: IncomingMessage, metadata: unknown): IngestionSpanStream => {
+    const meta = isPlainObject(metadata) ? metadata : {};
+    const pick = (field: string, headerName: string): string | undefined => {
+      const fromBody = meta[field];
+      if (typeof fromBody === 'string' && fromBody !== '') return fromBody;
+      const fromHeader = req.headers[headerName];
+      return typeof fromHeader === 'string' && fromHeader !== '' ? fromHeader : undefined;
+    };
+    const identity = {
+      sdk_integration: pick('sdk_integration', 'x-langfuse-sdk-integration'),
+      sdk_name: pick('sdk_name', 'x-langfuse-sdk-name'),
+      sdk_version: pick('sdk_version', 'x-langfuse-sdk-version'),
+      public_key: pick('public_key', 'x-langfuse-public-key'),
+    };
+    const key = JSON.stringify(identity);
+    let stream = streams.get(key);
+    if (stream === undefined) {
+      stream = new IngestionSpanStream({
+        idleEvents: options.idleEvents ?? DEFAULT_IDLE_EVENTS,
+        ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+        batchMetadata: identity,
+      });
+      streams.set(key, stream);
+    }
+    return stream;
+  };
+
+  const ingest = (req: IncomingMessage, body: unknown, res: ServerResponse): void => {
     if (!isPlainObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'Invalid request data: expected {"batch": [...], "metadata": {...}}');
-    stream ??= new IngestionSpanStream({
-      idleEvents: options.idleEvents ?? DEFAULT_IDLE_EVENTS,
-      ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-      ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
-      ...(body.metadata === undefined ? {} : { batchMetadata: body.metadata }),
-    });
+    const stream = streamFor(req, body.metadata);
     const events = body.batch as unknown[];
     const r = stream.push(events);
     const refused = new Map<string, MappingIssue>();
@@ -252,7 +279,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     } catch {
       throw new HttpError(400, 'Invalid JSON');
     }
-    ingest(body, res);
+    ingest(req, body, res);
   };
 
   const server: Server = createServer((req, res) => {
@@ -284,7 +311,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await stopped;
-        if (stream !== undefined) {
+        for (const stream of streams.values()) {
           const r = stream.end();
           logIssues(r.issues);
           forward(r.value);

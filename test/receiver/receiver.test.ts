@@ -155,6 +155,25 @@ describe("Langfuse's HTTP contract", () => {
 });
 
 describe('forwarding', () => {
+  test("each client's spans carry its own resource: request metadata first, else the SDK headers", async () => {
+    const { receiver, memory } = await start();
+    const litellm = recordedRequests('litellm-batch.json')[0] as { batch: unknown[]; metadata: unknown };
+    const v3 = recordedRequests('batches-langfuse-v3.json')[0] as { batch: unknown[]; metadata: unknown };
+    expect((await post(receiver, litellm)).status).toBe(207);
+    expect((await post(receiver, v3)).status).toBe(207);
+    const bare = { batch: [{ id: 'e-bare', type: 'trace-create', timestamp: '2025-03-01T10:00:00.000Z', body: { id: 'bare-trace', name: 'bare', timestamp: '2025-03-01T10:00:00.000Z' } }] };
+    const headers = { 'x-langfuse-sdk-name': 'python', 'x-langfuse-sdk-version': '2.60.0', 'x-langfuse-sdk-integration': 'my-app', 'x-langfuse-public-key': KEYS.publicKey };
+    expect((await post(receiver, bare, headers)).status).toBe(207);
+    await receiver.flush();
+    const resources = new Map(memory.getFinishedSpans().map((sp) => [sp.attributes['langfuse.trace.id'], sp.resource.attributes]));
+    expect(resources.get('litellm-test-dbadfdfc-f4e7-4f05-8992-984c37359166')).toEqual({
+      'service.name': 'litellm', 'langfuse.sdk.name': 'python', 'langfuse.sdk.version': '2.44.1', 'langfuse.public_key': 'pk-lf-e02aaea3-8668-4c9f-8c69-771a4ea1f5c9',
+    });
+    expect(resources.get('bare-trace')).toEqual({ 'service.name': 'my-app', 'langfuse.sdk.name': 'python', 'langfuse.sdk.version': '2.60.0', 'langfuse.public_key': KEYS.publicKey });
+    const v3Trace = (v3.batch as Array<{ type: string; body: { id: string } }>).find((e) => e.type === 'trace-create')?.body.id;
+    expect(resources.get(v3Trace)).toMatchObject({ 'langfuse.sdk.name': 'langfuse-js', 'langfuse.sdk.version': '3.39.2' });
+  });
+
   test('after the quiet period everything held is forwarded without close()', async () => {
     const { receiver, memory } = await start({ quietMillis: 20 });
     expect((await post(receiver, recordedRequests('litellm-batch.json')[0])).status).toBe(207);
