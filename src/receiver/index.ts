@@ -78,6 +78,10 @@ const DEFAULT_IDLE_EVENTS = 10_000;
 const DEFAULT_QUIET_MILLIS = 5_000;
 const DEFAULT_MAX_HELD_SPANS = 100_000;
 const RETRY_AFTER_SECONDS = 5;
+/** Client identities with a stream of their own; more share one (bounds memory against odd clients). */
+const MAX_CLIENT_STREAMS = 100;
+/** How long close() lets requests in flight finish before it cuts the connections. */
+const CLOSE_GRACE_MILLIS = 2_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 /** Issue codes that mean Langfuse would refuse the event (per-event 400). */
 const REFUSED: ReadonlySet<string> = new Set(['SCHEMA_VIOLATION', 'UNSUPPORTED_EVENT', 'INVALID_ID']);
@@ -112,9 +116,12 @@ function checkOptions(options: ReceiverOptions): void {
   }
 }
 
-/** Basic auth against the configured pairs; the secret is compared in constant time. */
-function authorize(req: IncomingMessage, keys: readonly ReceiverKeyPair[]): void {
-  if (keys.length === 0) return;
+/**
+ * Basic auth against the configured pairs; the secret is compared in constant time. Returns the
+ * public key that passed, undefined when the receiver is open.
+ */
+function authorize(req: IncomingMessage, keys: readonly ReceiverKeyPair[]): string | undefined {
+  if (keys.length === 0) return undefined;
   const header = req.headers.authorization ?? '';
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
   const decoded = match ? Buffer.from(match[1] as string, 'base64').toString('utf8') : '';
@@ -124,6 +131,7 @@ function authorize(req: IncomingMessage, keys: readonly ReceiverKeyPair[]): void
   let ok = false;
   for (const k of keys) if (k.publicKey === publicKey && timingSafeEqual(digest(k.secretKey), secret)) ok = true;
   if (!ok) throw new HttpError(401, 'Invalid credentials: Basic auth with a configured public and secret key is required');
+  return publicKey;
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
@@ -161,8 +169,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   const counts = { requests: 0, accepted: 0, rejected: 0, forwardedSpans: 0, failedSpans: 0, heldSpans: 0 };
   // One stream per client identity (SDK, version, integration, public key), so each client's
   // spans carry its own resource attributes.
-  const streams = new Map<string, IngestionSpanStream>();
-  let quietTimer: NodeJS.Timeout | undefined;
+  const streams = new Map<string, { stream: IngestionSpanStream; lastPush: number }>();
   let closing: Promise<void> | undefined;
   // One export at a time, in order; `tail` settles when everything handed over so far has.
   let tail: Promise<void> = Promise.resolve();
@@ -191,22 +198,23 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     });
   };
 
-  const flushHeld = (): void => {
-    for (const stream of streams.values()) {
-      const r = stream.flush();
+  /** Forwards what every client stream (or only those quiet since `before`) holds. */
+  const flushHeld = (before = Number.POSITIVE_INFINITY): void => {
+    for (const entry of streams.values()) {
+      if (entry.lastPush > before || entry.stream.openEvents === 0) continue;
+      const r = entry.stream.flush();
       logIssues(r.issues);
       forward(r.value);
     }
   };
 
-  const armQuietTimer = (): void => {
-    if (quietTimer !== undefined) clearTimeout(quietTimer);
-    quietTimer = setTimeout(flushHeld, quietMillis);
-    quietTimer.unref();
-  };
+  // Each client's traces go out once that client has been quiet for `quietMillis`, whatever the
+  // others do: a sweep at half that period.
+  const sweepTimer = setInterval(() => flushHeld(Date.now() - quietMillis), Math.max(1, Math.floor(quietMillis / 2)));
+  sweepTimer.unref();
 
   /** The stream of the client that sent `req`: request metadata first, then the SDK headers. */
-  const streamFor = (req: IncomingMessage, metadata: unknown): IngestionSpanStream => {
+  const streamFor = (req: IncomingMessage, metadata: unknown, authenticated: string | undefined): IngestionSpanStream => {
     const meta = isPlainObject(metadata) ? metadata : {};
     const pick = (field: string, headerName: string): string | undefined => {
       const fromBody = meta[field];
@@ -218,25 +226,31 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
       sdk_integration: pick('sdk_integration', 'x-langfuse-sdk-integration'),
       sdk_name: pick('sdk_name', 'x-langfuse-sdk-name'),
       sdk_version: pick('sdk_version', 'x-langfuse-sdk-version'),
-      public_key: pick('public_key', 'x-langfuse-public-key'),
+      // The key that passed auth, never one a body claims.
+      public_key: authenticated ?? pick('public_key', 'x-langfuse-public-key'),
     };
-    const key = JSON.stringify(identity);
-    let stream = streams.get(key);
-    if (stream === undefined) {
-      stream = new IngestionSpanStream({
+    let key = JSON.stringify(identity);
+    if (!streams.has(key) && streams.size >= MAX_CLIENT_STREAMS) key = 'other clients';
+    let entry = streams.get(key);
+    if (entry === undefined) {
+      const stream = new IngestionSpanStream({
         idleEvents: options.idleEvents ?? DEFAULT_IDLE_EVENTS,
         ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
         ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
-        batchMetadata: identity,
+        ...(key === 'other clients' ? {} : { batchMetadata: identity }),
       });
-      streams.set(key, stream);
+      entry = { stream, lastPush: 0 };
+      streams.set(key, entry);
     }
-    return stream;
+    entry.lastPush = Date.now();
+    return entry.stream;
   };
 
-  const ingest = (req: IncomingMessage, body: unknown, res: ServerResponse): void => {
+  const ingest = (req: IncomingMessage, authenticated: string | undefined, body: unknown, res: ServerResponse): void => {
     if (!isPlainObject(body) || !Array.isArray(body.batch)) throw new HttpError(400, 'Invalid request data: expected {"batch": [...], "metadata": {...}}');
-    const stream = streamFor(req, body.metadata);
+    // A body that finished arriving after close() began: the streams are ended, so the client keeps it.
+    if (closing !== undefined) throw new HttpError(503, 'Shutting down', { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
+    const stream = streamFor(req, body.metadata, authenticated);
     const events = body.batch as unknown[];
     const r = stream.push(events);
     const refused = new Map<string, MappingIssue>();
@@ -253,7 +267,6 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     counts.accepted += successes.length;
     counts.rejected += errors.length;
     forward(r.value);
-    armQuietTimer();
     send(res, 207, { successes, errors });
   };
 
@@ -264,11 +277,11 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
       throw new HttpError(404, `Not served here: otel-langfuse-bridge receives POST ${INGESTION_PATH} only (traces, observations, scores); prompts, datasets and the other Langfuse APIs stay with Langfuse`);
     }
     if (req.method !== 'POST') throw new HttpError(405, `Method ${req.method ?? ''} not allowed`, { allow: 'POST' });
-    authorize(req, keys);
+    const authenticated = authorize(req, keys);
     if (!String(req.headers['content-type'] ?? '').toLowerCase().includes('application/json')) {
       throw new HttpError(415, 'Content-Type must be application/json');
     }
-    if (closing !== undefined) throw new HttpError(503, 'Shutting down', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    if (closing !== undefined) throw new HttpError(503, 'Shutting down', { 'retry-after': String(RETRY_AFTER_SECONDS), connection: 'close' });
     if (counts.heldSpans > maxHeldSpans) {
       throw new HttpError(503, `The OTLP backend is behind (${counts.heldSpans} spans waiting); retry later`, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
@@ -279,7 +292,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     } catch {
       throw new HttpError(400, 'Invalid JSON');
     }
-    ingest(req, body, res);
+    ingest(req, authenticated, body, res);
   };
 
   const server: Server = createServer((req, res) => {
@@ -307,15 +320,21 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
     },
     close() {
       closing ??= (async () => {
-        if (quietTimer !== undefined) clearTimeout(quietTimer);
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await stopped;
-        for (const stream of streams.values()) {
+        clearInterval(sweepTimer);
+        // Everything accepted so far goes out now; later requests get 503 and keep their data.
+        for (const { stream } of streams.values()) {
           const r = stream.end();
           logIssues(r.issues);
           forward(r.value);
         }
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        // Keep-alive clients that go on posting are answered `Connection: close`; any connection
+        // still open after the grace period is cut.
+        const grace = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MILLIS);
+        grace.unref();
+        await stopped;
+        clearTimeout(grace);
         await tail;
         await options.exporter.shutdown();
       })();

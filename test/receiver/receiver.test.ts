@@ -107,7 +107,9 @@ describe("Langfuse's HTTP contract", () => {
     expect(body.successes.map((s) => s.status)).toEqual([201, 201]);
     expect(body.errors).toMatchObject([{ id: 'bad-1', status: 400, message: 'Invalid request data' }]);
     await receiver.flush();
-    expect(sortedSpanViews(memory.getFinishedSpans())).toEqual(sortedSpanViews(ingestionToSpans(batch.batch, { batchMetadata: batch.metadata }).value));
+    // The public key on the spans is the one that passed auth, not the body's.
+    const asAuthenticated = { ...(batch.metadata as object), public_key: KEYS.publicKey };
+    expect(sortedSpanViews(memory.getFinishedSpans())).toEqual(sortedSpanViews(ingestionToSpans(batch.batch, { batchMetadata: asAuthenticated }).value));
   });
 
   test.each([
@@ -166,12 +168,68 @@ describe('forwarding', () => {
     expect((await post(receiver, bare, headers)).status).toBe(207);
     await receiver.flush();
     const resources = new Map(memory.getFinishedSpans().map((sp) => [sp.attributes['langfuse.trace.id'], sp.resource.attributes]));
+    // The body claims pk-lf-e02aaea3-...; the spans carry the key that passed auth.
     expect(resources.get('litellm-test-dbadfdfc-f4e7-4f05-8992-984c37359166')).toEqual({
-      'service.name': 'litellm', 'langfuse.sdk.name': 'python', 'langfuse.sdk.version': '2.44.1', 'langfuse.public_key': 'pk-lf-e02aaea3-8668-4c9f-8c69-771a4ea1f5c9',
+      'service.name': 'litellm', 'langfuse.sdk.name': 'python', 'langfuse.sdk.version': '2.44.1', 'langfuse.public_key': KEYS.publicKey,
     });
     expect(resources.get('bare-trace')).toEqual({ 'service.name': 'my-app', 'langfuse.sdk.name': 'python', 'langfuse.sdk.version': '2.60.0', 'langfuse.public_key': KEYS.publicKey });
     const v3Trace = (v3.batch as Array<{ type: string; body: { id: string } }>).find((e) => e.type === 'trace-create')?.body.id;
     expect(resources.get(v3Trace)).toMatchObject({ 'langfuse.sdk.name': 'langfuse-js', 'langfuse.sdk.version': '3.39.2' });
+  });
+
+  test("one client's quiet period is its own: another client posting all the time does not hold it back", async () => {
+    const { receiver, memory } = await start({ quietMillis: 100 });
+    const a = recordedRequests('litellm-batch.json')[0] as { batch: unknown[]; metadata: unknown };
+    expect((await post(receiver, a)).status).toBe(207);
+    let busy = true;
+    const other = (async () => {
+      for (let i = 0; busy; i++) {
+        const event = { id: `b-${i}`, type: 'trace-create', timestamp: '2025-03-01T10:00:00.000Z', body: { id: `b-trace-${i}`, timestamp: '2025-03-01T10:00:00.000Z' } };
+        await post(receiver, { batch: [event], metadata: { sdk_integration: 'busy-client' } });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      await until(() => memory.getFinishedSpans().some((sp) => sp.attributes['langfuse.trace.id'] === 'litellm-test-dbadfdfc-f4e7-4f05-8992-984c37359166'));
+    } finally {
+      busy = false;
+      await other;
+    }
+  });
+
+  test('close() with a keep-alive client that keeps posting: it resolves, and everything accepted is forwarded', async () => {
+    const exported: ReadableSpan[] = [];
+    const collecting: SpanExporter = {
+      export(spans, done: (r: ExportResult) => void) {
+        exported.push(...spans);
+        done({ code: ExportResultCode.SUCCESS });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const receiver = await createReceiver({ exporter: collecting, keys: [KEYS], quietMillis: 60_000 });
+    const accepted = new Set<string>();
+    let closed = false;
+    let attempts = 0;
+    // Keeps posting (on its keep-alive connection while it lasts) until close() has resolved.
+    const client = (async () => {
+      for (; !closed && attempts < 3000; attempts++) {
+        const event = { id: `k-${attempts}`, type: 'trace-create', timestamp: '2025-03-01T10:00:00.000Z', body: { id: `k-trace-${attempts}`, timestamp: '2025-03-01T10:00:00.000Z' } };
+        try {
+          const res = await post(receiver, { batch: [event] });
+          if (res.status === 207) accepted.add(`k-trace-${attempts}`);
+          await res.arrayBuffer();
+        } catch {
+          await new Promise((r) => setTimeout(r, 1)); // refused once the receiver stopped listening
+        }
+      }
+    })();
+    await until(() => accepted.size >= 3);
+    await receiver.close();
+    closed = true;
+    await client;
+    // close() finished while the client was still at it, and nothing it was told 201 is missing.
+    expect(attempts).toBeLessThan(3000);
+    expect(new Set(exported.map((sp) => sp.attributes['langfuse.trace.id']))).toEqual(accepted);
   });
 
   test('after the quiet period everything held is forwarded without close()', async () => {
@@ -199,7 +257,8 @@ describe('forwarding', () => {
       for (const r of requests) expect((await post(receiver, r)).status).toBe(207);
       await receiver.close();
       const received = bodies.flatMap((b) => otlpJsonToSpans(decodeTraceRequest(b)).value);
-      const expected = ingestionToSpans(requests.flatMap((r) => r.batch), { batchMetadata: requests[0]?.metadata });
+      const metadata = { ...(requests[0]?.metadata as object), public_key: KEYS.publicKey };
+      const expected = ingestionToSpans(requests.flatMap((r) => r.batch), { batchMetadata: metadata });
       expect(sortedSpanViews(received)).toEqual(sortedSpanViews(expected.value));
     } finally {
       await new Promise((r) => otlp.close(r));
