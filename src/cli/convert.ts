@@ -4,9 +4,10 @@
  * or not, JSON Lines streamed line by line through IngestionSpanStream so memory follows the open
  * traces, not the file.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { Writable } from 'node:stream';
@@ -95,15 +96,32 @@ function firstNonSpace(head: Buffer): number | undefined {
 
 /**
  * JSON or OTLP protobuf: by the file name when it says (`.json`, `.jsonl`, `.ndjson`; `.pb`,
- * `.bin`, `.protobuf`; `.gz` after any), else by the content. A protobuf request starts with
- * 0x0a (its first ResourceSpans), which is also a newline: a leading newline means protobuf.
+ * `.bin`, `.protobuf`; `.gz` after any), else by the content: JSON starts (after whitespace) with
+ * `{` or `[`. A protobuf request starts with 0x0a (a newline) and a length, which is `{` or `[`
+ * only for a first ResourceSpans of 123 or 91 bytes; then the next byte tells: a protobuf field
+ * tag (0x0a, 0x12, 0x1a) followed by a length, where JSON has whitespace or a quote.
  */
 function isJsonInput(path: string, head: Buffer): boolean {
   const name = path.toLowerCase();
   if (/\.(pb|bin|protobuf)(\.gz)?$/.test(name)) return false;
   if (/\.(json|jsonl|ndjson)(\.gz)?$/.test(name)) return true;
   const lead = firstNonSpace(head);
-  return head[0] !== 0x0a && (lead === 0x7b || lead === 0x5b);
+  if (lead !== 0x7b && lead !== 0x5b) return false;
+  const looksProtobuf =
+    head[0] === 0x0a &&
+    (head[1] === 0x7b || head[1] === 0x5b) &&
+    [0x0a, 0x12, 0x1a].includes(head[2] ?? -1) &&
+    ![0x20, 0x09, 0x0d, 0x0a, 0x22, 0x7d].includes(head[3] ?? 0x20);
+  return !looksProtobuf;
+}
+
+/**
+ * A first line that opens a document spread over lines, as pretty-printed JSON does (`{`, `[`,
+ * `{"batch": [`), not a JSON line cut short (`{"batch":[{"id":"x","ty`).
+ */
+function opensDocument(line: string): boolean {
+  const t = line.trim();
+  return (t.startsWith('{') || t.startsWith('[')) && /[[{,:]$/.test(t);
 }
 
 /**
@@ -123,6 +141,7 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
     return;
   }
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const linesByName = /\.(jsonl|ndjson)(\.gz)?$/.test(path.toLowerCase());
   let lineNo = 0;
   // JSON Lines when the first line parses on its own; otherwise one document over many lines.
   let document: string[] | undefined;
@@ -139,10 +158,11 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
     try {
       json = JSON.parse(line) as unknown;
     } catch {
-      if (mode === 'first') {
+      if (mode === 'first' && !linesByName && opensDocument(line)) {
         mode = 'document';
         document = [line];
       } else {
+        mode = 'lines';
         yield { where: `${name}:${lineNo}`, json: new LineError(`line ${lineNo} is not JSON`) };
       }
       continue;
@@ -151,11 +171,22 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
     yield { where: `${name}:${lineNo}`, json };
   }
   if (document === undefined) return;
+  let whole: unknown;
   try {
-    yield { where: name, json: JSON.parse(document.join('\n')) as unknown };
-  } catch (err) {
-    yield { where: name, json: new LineError(`neither JSON, JSON Lines nor OTLP protobuf: ${err instanceof Error ? err.message.slice(0, 200) : 'unparsable'}`) };
+    whole = JSON.parse(document.join('\n')) as unknown;
+  } catch {
+    // Not one document after all: read it as JSON Lines, so one bad line costs only itself.
+    for (const [i, text] of document.entries()) {
+      if (text.trim() === '') continue;
+      try {
+        yield { where: `${name}:${i + 1}`, json: JSON.parse(text) as unknown };
+      } catch {
+        yield { where: `${name}:${i + 1}`, json: new LineError(`line ${i + 1} is not JSON`) };
+      }
+    }
+    return;
   }
+  yield { where: name, json: whole };
 }
 
 /** An input line or document that is not JSON, passed on to be reported where it was found. */
@@ -191,6 +222,17 @@ async function write(out: Writable, text: string | Uint8Array): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
 }
 
+/** True when both paths name one existing file (or the same path). */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist yet
+  }
+}
+
 /** The output cannot be written any more (closed pipe, full disk): conversion stops. */
 class OutputError extends Error {}
 
@@ -209,6 +251,10 @@ function errorText(err: unknown): string {
 export async function convert(inputs: readonly string[], options: ConvertOptions, io: ConvertIo): Promise<number> {
   const toFile = options.output !== undefined && options.output !== '-';
   let out: Writable = io.stdout;
+  if (toFile && inputs.some((input) => input !== '-' && sameFile(input, options.output as string))) {
+    await write(io.stderr, `otel-langfuse-bridge convert: the output ${options.output as string} is also an input; nothing written\n`);
+    return 2;
+  }
   if (toFile) {
     try {
       out = (await open(options.output as string, 'w')).createWriteStream();
@@ -258,7 +304,24 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     for (const issue of issues) await write(io.stderr, `${JSON.stringify({ input: where, ...issue })}\n`);
   };
   let direction: Direction | undefined;
-  let stream: IngestionSpanStream | undefined;
+  // One stream per client identity in the log, so each client's spans keep its own resource.
+  const streams = new Map<string, IngestionSpanStream>();
+  const streamFor = (metadata: unknown): IngestionSpanStream => {
+    const meta = isPlainObject(metadata) ? metadata : {};
+    const identity = { sdk_integration: meta.sdk_integration, sdk_name: meta.sdk_name, sdk_version: meta.sdk_version, public_key: meta.public_key };
+    const key = JSON.stringify(identity);
+    let stream = streams.get(key);
+    if (stream === undefined) {
+      stream = new IngestionSpanStream({
+        idleEvents: options.idleEvents,
+        ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+        batchMetadata: identity,
+      });
+      streams.set(key, stream);
+    }
+    return stream;
+  };
 
   const exporter: SpanExporter | undefined = options.endpoint === undefined ? undefined : new OTLPTraceExporter({ url: options.endpoint });
   const writeSpans = async (spans: ReadableSpan[]): Promise<void> => {
@@ -294,14 +357,8 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
       return;
     }
     if (item.kind === 'ingestion') {
-      stream ??= new IngestionSpanStream({
-        idleEvents: options.idleEvents,
-        ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
-        ...(item.metadata === undefined ? {} : { batchMetadata: item.metadata }),
-      });
       totals.events += item.events.length;
-      const r = stream.push(item.events);
+      const r = streamFor(item.metadata).push(item.events);
       await report(where, r.issues);
       await writeSpans(r.value);
     } else {
@@ -348,7 +405,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
         await report(input, [{ code: 'SKIPPED', message: `input not readable: ${errorText(err)}` }]);
       }
     }
-    if (stream) {
+    for (const stream of streams.values()) {
       const rest = stream.end();
       await report('end', rest.issues);
       await writeSpans(rest.value);

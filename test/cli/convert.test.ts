@@ -150,8 +150,9 @@ describe('convert: ingestion batches -> an OTLP endpoint', () => {
       const received = otlp.requests.flatMap((q) => otlpJsonToSpans(decodeTraceRequest(q.body)).value);
       const litellm = fixture('litellm-batch.json');
       const v3 = fixture('batches-langfuse-v3.json');
-      // One stream: the first request's metadata names the service of every span.
-      const expected = ingestionToSpans([...litellm, ...v3].flatMap((q) => q.batch as unknown[]), { batchMetadata: litellm[0]?.metadata });
+      // Each client's requests keep their own resource (service, SDK, public key).
+      const mapped = (requests: Json[]) => ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata }).value;
+      const expected = { value: [...mapped(litellm), ...mapped(v3)] };
       expect(sortedSpanViews(received)).toEqual(sortedSpanViews(expected.value));
       expect(r.summary[0]).toBe(`otel-langfuse-bridge convert: ${2 + 11} events -> ${expected.value.length} spans in ${otlp.requests.length} OTLP requests to ${otlp.url}; 0 issues`);
     } finally {
@@ -224,6 +225,54 @@ describe('convert: OTLP -> ingestion batch lines', () => {
       startTime: '2025-02-07T00:23:27.220129000Z',
     });
     expect(events.find((e) => e.type === 'trace-create')?.body).toMatchObject({ name: 'litellm-acompletion' });
+  });
+});
+
+describe('convert: review fixes', () => {
+  test('a JSON Lines file whose first line is cut: that line is an issue, the rest converts', async () => {
+    const dir = tempDir();
+    const requests = recordedRequests('batches-langfuse-v3.json');
+    for (const name of ['cut.jsonl', 'cut.log']) {
+      const file = join(dir, name);
+      writeFileSync(file, ['{"batch":[{"id":"x","ty', ...requests.map((q) => JSON.stringify(q))].join('\n'));
+      const r = await run([file]);
+      expect(r.issues.map((i) => [i.input, i.code])).toEqual([[`${file}:1`, 'SKIPPED']]);
+      const expected = ingestionToSpans(requests.flatMap((q) => q.batch as unknown[]), { batchMetadata: requests[0]?.metadata });
+      expect(sortedSpanViews(spansOf(r.lines))).toEqual(sortedSpanViews(expected.value));
+    }
+  });
+
+  test('JSON that starts with a blank line, on stdin and in a file without a telling name, is JSON', async () => {
+    const text = `\n${JSON.stringify(recordedRequests('litellm-batch.json')[0])}\n`;
+    const dir = tempDir();
+    writeFileSync(join(dir, 'requests.log'), text);
+    for (const r of [await run(['-'], {}, text), await run([join(dir, 'requests.log')])]) {
+      expect(r.issues).toEqual([]);
+      expect(spansOf(r.lines)).toHaveLength(2);
+    }
+  });
+
+  test('the output is also an input: refused before anything is written, exit 2', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'log.jsonl');
+    const content = JSON.stringify(recordedRequests('litellm-batch.json')[0]);
+    writeFileSync(file, content);
+    const stderr = collect();
+    const code = await convert([file], { idleEvents: 10, output: join(dir, '.', 'log.jsonl') }, { stdin: new PassThrough(), stdout: collect().stream, stderr: stderr.stream });
+    expect(code).toBe(2);
+    expect(stderr.text()).toContain('is also an input; nothing written');
+    expect(readFileSync(file, 'utf8')).toBe(content);
+  });
+
+  test("a log mixing clients: each client's spans keep their own service", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mixed.jsonl');
+    const litellm = recordedRequests('litellm-batch.json')[0] as Json;
+    const v3 = recordedRequests('batches-langfuse-v3.json')[0] as Json;
+    writeFileSync(file, [JSON.stringify(litellm), JSON.stringify(v3)].join('\n'));
+    const r = await run([file]);
+    const services = new Set(spansOf(r.lines).map((sp) => `${String(sp.attributes['langfuse.trace.id']).slice(0, 7)} ${String(sp.resource.attributes['service.name'])}`));
+    expect([...services].sort()).toEqual(['litellm litellm', `${String(((v3.batch as Json[]).find((e) => e.type === 'trace-create')?.body as Json).id).slice(0, 7)} DEFAULT`].sort());
   });
 });
 
