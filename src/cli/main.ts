@@ -143,6 +143,10 @@ async function runServe(values: Record<string, unknown>): Promise<number> {
     return 2;
   }
   const endpoint = text('endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
+    process.stderr.write(`--endpoint must be an http(s) URL\n\n${USAGE}\n`);
+    return 2;
+  }
   const file = text('output') ?? 'otel-langfuse-bridge-traces.jsonl';
   const publicKey = env.LANGFUSE_BRIDGE_PUBLIC_KEY;
   const secretKey = env.LANGFUSE_BRIDGE_SECRET_KEY;
