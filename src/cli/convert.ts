@@ -24,6 +24,7 @@ import { otlpJsonToSpans } from '../mapping/otlp-json.js';
 import { otlpProtobufToSpans } from '../mapping/otlp-proto.js';
 import type { MappingIssue } from '../mapping/result.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
+import { clientIdentity } from '../mapping/to-otel/index.js';
 import { IngestionSpanStream } from '../mapping/to-otel/stream.js';
 import { spansToIngestion } from '../mapping/to-ingestion/index.js';
 import { VERSION } from '../version.js';
@@ -143,32 +144,21 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const linesByName = /\.(jsonl|ndjson)(\.gz)?$/.test(path.toLowerCase());
   let lineNo = 0;
-  // JSON Lines when the first line parses on its own; otherwise one document over many lines.
+  // JSON Lines, unless the first line is the opening of one document spread over lines.
   let document: string[] | undefined;
-  let mode: 'first' | 'lines' | 'document' = 'first';
+  let first = true;
   for await (const text of lines) {
     lineNo++;
     const line = lineNo === 1 && text.startsWith('\uFEFF') ? text.slice(1) : text; // a byte order mark
-    if (mode === 'document') {
-      (document as string[]).push(line);
+    if (document !== undefined) {
+      document.push(line);
       continue;
     }
     if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line) as unknown;
-    } catch {
-      if (mode === 'first' && !linesByName && opensDocument(line)) {
-        mode = 'document';
-        document = [line];
-      } else {
-        mode = 'lines';
-        yield { where: `${name}:${lineNo}`, json: new LineError(`line ${lineNo} is not JSON`) };
-      }
-      continue;
-    }
-    mode = 'lines';
-    yield { where: `${name}:${lineNo}`, json };
+    const item = lineItem(name, lineNo, line);
+    if (first && item.json instanceof LineError && !linesByName && opensDocument(line)) document = [line];
+    else yield item;
+    first = false;
   }
   if (document === undefined) return;
   let whole: unknown;
@@ -176,17 +166,20 @@ async function* readItems(path: string, stdin: NodeJS.ReadableStream): AsyncGene
     whole = JSON.parse(document.join('\n')) as unknown;
   } catch {
     // Not one document after all: read it as JSON Lines, so one bad line costs only itself.
-    for (const [i, text] of document.entries()) {
-      if (text.trim() === '') continue;
-      try {
-        yield { where: `${name}:${i + 1}`, json: JSON.parse(text) as unknown };
-      } catch {
-        yield { where: `${name}:${i + 1}`, json: new LineError(`line ${i + 1} is not JSON`) };
-      }
-    }
+    for (const [i, text] of document.entries()) if (text.trim() !== '') yield lineItem(name, i + 1, text);
     return;
   }
   yield { where: name, json: whole };
+}
+
+/** One JSON line, parsed, or the error to report for it. */
+function lineItem(name: string, lineNo: number, line: string): { where: string; json: unknown } {
+  const where = `${name}:${lineNo}`;
+  try {
+    return { where, json: JSON.parse(line) as unknown };
+  } catch {
+    return { where, json: new LineError(`line ${lineNo} is not JSON`) };
+  }
 }
 
 /** An input line or document that is not JSON, passed on to be reported where it was found. */
@@ -307,8 +300,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
   // One stream per client identity in the log, so each client's spans keep its own resource.
   const streams = new Map<string, IngestionSpanStream>();
   const streamFor = (metadata: unknown): IngestionSpanStream => {
-    const meta = isPlainObject(metadata) ? metadata : {};
-    const identity = { sdk_integration: meta.sdk_integration, sdk_name: meta.sdk_name, sdk_version: meta.sdk_version, public_key: meta.public_key };
+    const identity = clientIdentity(metadata);
     const key = JSON.stringify(identity);
     let stream = streams.get(key);
     if (stream === undefined) {

@@ -22,6 +22,7 @@ import { ConfigurationError } from '../exporter/errors.js';
 import { isPlainObject } from '../mapping/json.js';
 import type { MappingIssue } from '../mapping/result.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
+import { clientIdentity } from '../mapping/to-otel/index.js';
 import { IngestionSpanStream } from '../mapping/to-otel/stream.js';
 
 export interface ReceiverKeyPair {
@@ -215,20 +216,20 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
 
   /** The stream of the client that sent `req`: request metadata first, then the SDK headers. */
   const streamFor = (req: IncomingMessage, metadata: unknown, authenticated: string | undefined): IngestionSpanStream => {
-    const meta = isPlainObject(metadata) ? metadata : {};
-    const pick = (field: string, headerName: string): string | undefined => {
-      const fromBody = meta[field];
-      if (typeof fromBody === 'string' && fromBody !== '') return fromBody;
-      const fromHeader = req.headers[headerName];
-      return typeof fromHeader === 'string' && fromHeader !== '' ? fromHeader : undefined;
+    // The request's metadata first, the SDK headers where it says nothing, and the key that passed
+    // auth over any key a body claims.
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
     };
-    const identity = {
-      sdk_integration: pick('sdk_integration', 'x-langfuse-sdk-integration'),
-      sdk_name: pick('sdk_name', 'x-langfuse-sdk-name'),
-      sdk_version: pick('sdk_version', 'x-langfuse-sdk-version'),
-      // The key that passed auth, never one a body claims.
-      public_key: authenticated ?? pick('public_key', 'x-langfuse-public-key'),
-    };
+    const identity = clientIdentity({
+      sdk_integration: header('x-langfuse-sdk-integration'),
+      sdk_name: header('x-langfuse-sdk-name'),
+      sdk_version: header('x-langfuse-sdk-version'),
+      public_key: header('x-langfuse-public-key'),
+      ...clientIdentity(metadata),
+      ...(authenticated === undefined ? {} : { public_key: authenticated }),
+    });
     let key = JSON.stringify(identity);
     if (!streams.has(key) && streams.size >= MAX_CLIENT_STREAMS) key = 'other clients';
     let entry = streams.get(key);

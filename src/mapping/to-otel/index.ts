@@ -48,18 +48,31 @@ export interface Context {
   readonly sink: IssueSink;
 }
 
+/** The fields of a request's `metadata` that name the client that sent it (the resource of its spans). */
+export interface ClientIdentity {
+  readonly sdk_integration?: string;
+  readonly sdk_name?: string;
+  readonly sdk_version?: string;
+  readonly public_key?: string;
+}
+
+/** The client identity a batch metadata object names; absent and empty fields are left out. */
+export function clientIdentity(metadata: unknown): ClientIdentity {
+  const meta = isPlainObject(metadata) ? metadata : {};
+  const out: Record<string, string> = {};
+  for (const field of ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key']) {
+    const v = meta[field];
+    if (typeof v === 'string' && v !== '') out[field] = v;
+  }
+  return out;
+}
+
 function baseResource(options: ToOtelOptions): Attributes {
-  const meta = isPlainObject(options.batchMetadata) ? options.batchMetadata : {};
-  const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-  const out: Attributes = {
-    [OTEL.serviceName]: options.serviceName ?? text(meta.sdk_integration) ?? 'langfuse-ingestion',
-  };
-  const sdkName = text(meta.sdk_name);
-  const sdkVersion = text(meta.sdk_version);
-  const publicKey = text(meta.public_key);
-  if (sdkName) out['langfuse.sdk.name'] = sdkName;
-  if (sdkVersion) out['langfuse.sdk.version'] = sdkVersion;
-  if (publicKey) out['langfuse.public_key'] = publicKey;
+  const client = clientIdentity(options.batchMetadata);
+  const out: Attributes = { [OTEL.serviceName]: options.serviceName ?? client.sdk_integration ?? 'langfuse-ingestion' };
+  if (client.sdk_name) out['langfuse.sdk.name'] = client.sdk_name;
+  if (client.sdk_version) out['langfuse.sdk.version'] = client.sdk_version;
+  if (client.public_key) out['langfuse.public_key'] = client.public_key;
   return out;
 }
 

@@ -66,7 +66,10 @@ export class IngestionSpanStream {
   /** Entity keys of emitted groups, oldest first, bounded. */
   private readonly _closed = new Set<string>();
   private readonly _remembered: number;
-  /** Identity fields of observations already emitted, oldest first, bounded like `_closed`. */
+  /**
+   * Observations already emitted (their identity fields), oldest first, bounded like `_closed`:
+   * an event for one of them is late.
+   */
   private readonly _sent = new Map<string, Record<string, unknown>>();
   private _ended = false;
 
@@ -127,7 +130,7 @@ export class IngestionSpanStream {
     const key = this._keyOf(item);
     let group = this._groups.get(key);
     if (group === undefined) {
-      const late = this._closed.has(key) || (item.entity === 'observation' && this._closed.has(observationKey(item.body.id as string)));
+      const late = this._closed.has(key) || (item.entity === 'observation' && this._sent.has(item.body.id as string));
       group = { items: [], last: 0, observationIds: [], late };
     } else this._groups.delete(key); // re-inserted below: now the most recently touched
     if (group.late) {
@@ -185,10 +188,7 @@ export class IngestionSpanStream {
     // A trace whose root went out before: later observations hang under it, later trace fields
     // become a trace-update span.
     const rootsSent = key.startsWith('t:') && this._closed.has(key) ? new Set([key.slice(2)]) : undefined;
-    for (const id of group.observationIds) {
-      this._observationGroup.delete(id);
-      this._remember(observationKey(id));
-    }
+    for (const id of group.observationIds) this._observationGroup.delete(id);
     this._remember(key);
     const mergeSink = new IssueSink();
     const merged = mergeItems(group.items, mergeSink);
