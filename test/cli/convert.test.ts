@@ -4,10 +4,6 @@
  * data checks. Outputs are compared with the pure mappings on the same input.
  */
 import { spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +20,7 @@ import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { replicateEvents } from '../../bench/reverse.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
 import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
+import { startOtlpServer } from '../helpers/loopback.js';
 import { decodeTraceRequest, encodeWithStockSerializer, stockJson } from '../helpers/otlp-proto.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -117,23 +114,6 @@ describe('convert: ingestion batches -> OTLP/JSON lines', () => {
     expect(ids(back as unknown as Json[])).toEqual(ids(events));
   });
 });
-
-/** A loopback OTLP/HTTP receiver answering every POST with `status`. */
-async function startOtlpServer(status: number): Promise<{ url: string; requests: Array<{ headers: IncomingHttpHeaders; body: Buffer }>; close: () => Promise<void> }> {
-  const requests: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      requests.push({ headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1/traces`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('convert: ingestion batches -> an OTLP endpoint', () => {
   test('the stock protobuf exporter POSTs the spans with the OTEL_EXPORTER_OTLP_HEADERS; an independent decoder reads them back', async () => {

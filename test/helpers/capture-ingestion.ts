@@ -4,8 +4,8 @@
  * batch (HTTP 207, every envelope id listed in `successes`). Anything else is a 404 JSON answer.
  */
 import { createServer } from 'node:http';
+import { isRecord, listenLoopback, readBody } from './loopback.js';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
 /** One request as the capture server received it. */
@@ -37,17 +37,10 @@ export async function startCaptureServer(): Promise<CaptureServer> {
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLoopback(server);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     close: () =>
       (closing ??= new Promise<void>((resolve, reject) => {
@@ -91,12 +84,4 @@ function sendJson(res: ServerResponse, status: number, payload: object): void {
   res.end(JSON.stringify(payload));
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -5,8 +5,8 @@
  * status, a reset connection, a slow answer or a connection cut in the middle of the body.
  */
 import { createServer } from 'node:http';
+import { isRecord, listenLoopback, readBody } from './loopback.js';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseIngestionEvent } from '../../src/mapping/schema.js';
 
 /** One request as the fake received it. */
@@ -145,14 +145,10 @@ export async function startFakeLangfuse(script: FakeScript = () => undefined): P
     accepted.push(...acceptedIds(req, reply));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLoopback(server);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     accepted: () => [...accepted],
     close: () =>
@@ -187,12 +183,4 @@ function record(req: IncomingMessage, raw: Buffer): RecordedIngestion {
   return { method: req.method ?? '', path, headers: req.headers, body, batch, bytes: raw.length };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
+import { isRecord, listenLoopback, readBody } from './loopback.js';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 /** One request as the fake server received it; `body` is the parsed JSON body (undefined if none). */
 export interface RecordedRequest {
@@ -40,13 +40,9 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
       res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const url = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     requests,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -58,7 +54,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, requests: RecordedRequest[]): Promise<void> {
-  const raw = await readBody(req);
+  const raw = (await readBody(req)).toString('utf8');
   let body: unknown;
   try {
     body = raw.length > 0 ? JSON.parse(raw) : undefined;
@@ -190,12 +186,4 @@ function sendJson(res: ServerResponse, status: number, payload: object): void {
   res.end(JSON.stringify(payload));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -4,9 +4,6 @@
  * exporter (in memory, and the stock OTLP protobuf exporter to a loopback OTLP server read by an
  * independent decoder), the quiet-period flush, backpressure (503) and draining on close().
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -20,6 +17,7 @@ import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { createReceiver } from '../../src/receiver/index.js';
 import type { Receiver, ReceiverOptions } from '../../src/receiver/index.js';
+import { startOtlpServer } from '../helpers/loopback.js';
 import { decodeTraceRequest } from '../helpers/otlp-proto.js';
 import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
 
@@ -239,29 +237,18 @@ describe('forwarding', () => {
   });
 
   test('to an OTLP endpoint with the stock protobuf exporter; an independent decoder reads what arrived', async () => {
-    const bodies: Buffer[] = [];
-    const otlp = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(Buffer.concat(chunks));
-        res.writeHead(200).end();
-      });
-    });
-    otlp.listen(0, '127.0.0.1');
-    await once(otlp, 'listening');
+    const otlp = await startOtlpServer();
     try {
-      const url = `http://127.0.0.1:${(otlp.address() as AddressInfo).port}/v1/traces`;
-      const receiver = await createReceiver({ exporter: new OTLPTraceExporter({ url }), keys: [KEYS], quietMillis: 60_000 });
+      const receiver = await createReceiver({ exporter: new OTLPTraceExporter({ url: otlp.url }), keys: [KEYS], quietMillis: 60_000 });
       const requests = recordedRequests('batches-langfuse-v3.json') as Array<{ batch: unknown[]; metadata: unknown }>;
       for (const r of requests) expect((await post(receiver, r)).status).toBe(207);
       await receiver.close();
-      const received = bodies.flatMap((b) => otlpJsonToSpans(decodeTraceRequest(b)).value);
+      const received = otlp.requests.flatMap((q) => otlpJsonToSpans(decodeTraceRequest(q.body)).value);
       const metadata = { ...(requests[0]?.metadata as object), public_key: KEYS.publicKey };
       const expected = ingestionToSpans(requests.flatMap((r) => r.batch), { batchMetadata: metadata });
       expect(sortedSpanViews(received)).toEqual(sortedSpanViews(expected.value));
     } finally {
-      await new Promise((r) => otlp.close(r));
+      await otlp.close();
     }
   });
 
