@@ -16,7 +16,7 @@ const PURE_BANNED_IMPORTS = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/**/__golden__/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test/**/__golden__/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
