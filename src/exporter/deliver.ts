@@ -52,44 +52,78 @@ interface Tally {
 }
 
 /**
- * Sends `events` and resolves with what became of each envelope id. Never throws: a transport
- * that throws counts as a failed request. Requests go one after another; envelope ids stay the
- * same across retries so Langfuse can dedupe.
+ * One export's delivery, fed in parts: each {@link Delivery.add} splits its events under the size
+ * caps and starts sending them at once, so a caller can map the next part while earlier requests
+ * are in flight. Requests of one part go one after another; parts run side by side. All share one
+ * deadline and one report. Envelope ids stay the same across retries so Langfuse can dedupe.
  */
-export async function deliver(events: readonly IngestionEvent[], deps: DeliverDeps): Promise<DeliveryReport> {
-  const tally: Tally = { accepted: [], rejected: [], undelivered: [] };
-  try {
-    const serialized = new Map<IngestionEvent, string>();
-    const { requests, truncated } = splitIntoRequests(events, deps, serialized);
-    if (truncated.length > 0) deps.onTruncated?.(truncated);
-    for (const request of requests) {
-      if (deps.now() >= deps.deadlineMillis) {
-        tally.undelivered.push(...request.map((e) => e.id));
-        tally.stop ??= { reason: 'the deadline passed' };
-        continue;
-      }
-      await sendWithRetries(request, serialized, deps, tally);
-    }
-  } catch (err) {
-    const seen = new Set([...tally.accepted, ...tally.rejected.map((r) => r.id), ...tally.undelivered]);
-    tally.undelivered.push(...events.map((e) => e.id).filter((id) => !seen.has(id)));
-    tally.stop = { reason: `delivery aborted (${err instanceof Error ? err.name : typeof err})` };
+export class Delivery {
+  private readonly _deps: DeliverDeps;
+  private readonly _tally: Tally = { accepted: [], rejected: [], undelivered: [] };
+  private readonly _parts: Array<Promise<void>> = [];
+  private _total = 0;
+
+  constructor(deps: DeliverDeps) {
+    this._deps = deps;
   }
-  const { accepted, rejected, undelivered } = tally;
-  const error = reportError(tally, events.length, deps.baseUrl);
-  return error === undefined ? { accepted, rejected, undelivered } : { accepted, rejected, undelivered, error };
+
+  /**
+   * Starts sending `events`: the split and the first request happen before this returns (the
+   * request body is handed to the transport synchronously), retries and later requests after.
+   */
+  add(events: readonly IngestionEvent[]): void {
+    this._total += events.length;
+    this._parts.push(this._send(events));
+  }
+
+  /** Resolves, once every part has finished, with what became of each envelope id. Never rejects. */
+  async finish(): Promise<DeliveryReport> {
+    await Promise.all(this._parts);
+    const { accepted, rejected, undelivered } = this._tally;
+    const error = reportError(this._tally, this._total, this._deps.baseUrl);
+    return error === undefined ? { accepted, rejected, undelivered } : { accepted, rejected, undelivered, error };
+  }
+
+  private async _send(events: readonly IngestionEvent[]): Promise<void> {
+    const { _deps: deps, _tally: tally } = this;
+    try {
+      const { requests, texts, truncated } = splitIntoRequests(events, deps);
+      if (truncated.length > 0) deps.onTruncated?.(truncated);
+      for (let i = 0; i < requests.length; i++) {
+        const request = requests[i] as IngestionEvent[];
+        if (deps.now() >= deps.deadlineMillis) {
+          tally.undelivered.push(...request.map((e) => e.id));
+          tally.stop ??= { reason: 'the deadline passed' };
+          continue;
+        }
+        await sendWithRetries(request, texts[i] as string, deps, tally);
+      }
+    } catch (err) {
+      // Whatever of this part is not accounted for yet stays undelivered.
+      const seen = new Set([...tally.accepted, ...tally.rejected.map((r) => r.id), ...tally.undelivered]);
+      tally.undelivered.push(...events.map((e) => e.id).filter((id) => !seen.has(id)));
+      tally.stop = { reason: `delivery aborted (${err instanceof Error ? err.name : typeof err})` };
+    }
+  }
 }
 
-async function sendWithRetries(
-  request: IngestionEvent[],
-  serialized: ReadonlyMap<IngestionEvent, string>,
-  deps: DeliverDeps,
-  tally: Tally,
-): Promise<void> {
+/**
+ * Sends `events` and resolves with what became of each envelope id. Never throws: a transport
+ * that throws counts as a failed request. Requests go one after another.
+ */
+export function deliver(events: readonly IngestionEvent[], deps: DeliverDeps): Promise<DeliveryReport> {
+  const delivery = new Delivery(deps);
+  delivery.add(events);
+  return delivery.finish();
+}
+
+/** `text` is the JSON of `request`'s events, comma-separated; a resent subset is serialised anew. */
+async function sendWithRetries(request: IngestionEvent[], text: string, deps: DeliverDeps, tally: Tally): Promise<void> {
   let pending = request;
+  let pendingText: string | undefined = text;
   for (let retry = 0; ; retry++) {
     const timeout = Math.min(deps.requestTimeoutMillis, deps.deadlineMillis - deps.now());
-    const outcome = await safeSend(deps.transport, pending, timeout, serialized);
+    const outcome = await safeSend(deps.transport, pending, timeout, pendingText);
     let retryAfterMillis: number | undefined;
     if (outcome.kind === 'ok') {
       tally.accepted.push(...pending.map((e) => e.id));
@@ -104,6 +138,7 @@ async function sendWithRetries(
       tally.accepted.push(...pending.filter((e) => !again.has(e.id) && !refused.has(e.id)).map((e) => e.id));
       tally.rejected.push(...outcome.rejected);
       pending = pending.filter((e) => again.has(e.id) && !refused.has(e.id));
+      pendingText = undefined;
       if (pending.length === 0) return;
     } else {
       retryAfterMillis = outcome.retryAfterMillis;
@@ -123,10 +158,10 @@ async function safeSend(
   transport: IngestionTransport,
   events: IngestionEvent[],
   timeout: number,
-  serialized: ReadonlyMap<IngestionEvent, string>,
+  batchText: string | undefined,
 ): Promise<SendOutcome> {
   try {
-    return await transport.send(events, Math.max(1, timeout), serialized);
+    return await transport.send(events, Math.max(1, timeout), batchText);
   } catch (err) {
     return { kind: 'failed', reason: `transport threw (${err instanceof Error ? err.name : typeof err})` };
   }

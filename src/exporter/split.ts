@@ -38,6 +38,8 @@ export interface TruncatedField {
 export interface SplitResult {
   /** Requests in input order; each holds at least one event. */
   readonly requests: IngestionEvent[][];
+  /** Per request, its events' JSON texts joined by commas: the inside of the body's `batch` array. */
+  readonly texts: string[];
   readonly truncated: TruncatedField[];
 }
 
@@ -47,19 +49,23 @@ type Field = (typeof FIELDS)[number];
 
 /**
  * Truncates oversized events, then packs events greedily, in order, into requests whose JSON
- * stays under `maxBatchBytes`. Input events are not modified; truncated ones are copies.
- * When `serialized` is given, it receives each placed event's JSON text, so that the request body
- * can be assembled without serialising the events a second time.
+ * stays under `maxBatchBytes`. Input events are not modified; truncated ones are copies. Each
+ * event is serialised once; the texts come back with the requests to build the bodies from.
  */
-export function splitIntoRequests(
-  events: readonly IngestionEvent[],
-  limits: SplitLimits,
-  serialized?: Map<IngestionEvent, string>,
-): SplitResult {
+export function splitIntoRequests(events: readonly IngestionEvent[], limits: SplitLimits): SplitResult {
+  if (events.length === 0) return { requests: [], texts: [], truncated: [] };
   const wrapper = limits.wrapperBytes ?? DEFAULT_WRAPPER_BYTES;
+  // The common case: all of it, as one text, is under both caps, so each event is too.
+  const whole = JSON.stringify(events);
+  const wholeBytes = utf8Length(whole);
+  if (wholeBytes <= limits.maxEventBytes && wrapper + wholeBytes <= limits.maxBatchBytes) {
+    return { requests: [[...events]], texts: [whole.slice(1, -1)], truncated: [] };
+  }
   const truncated: TruncatedField[] = [];
   const requests: IngestionEvent[][] = [];
+  const texts: string[] = [];
   let current: IngestionEvent[] = [];
+  let currentTexts: string[] = [];
   let currentBytes = wrapper;
   for (const original of events) {
     let event = original;
@@ -69,18 +75,21 @@ export function splitIntoRequests(
       ({ event, bytes } = fitEvent(event, bytes, limits.maxEventBytes, truncated));
       if (event !== original) text = JSON.stringify(event);
     }
-    serialized?.set(event, text);
     // +1 for the comma between events.
     if (current.length > 0 && currentBytes + bytes + 1 > limits.maxBatchBytes) {
       requests.push(current);
+      texts.push(currentTexts.join(','));
       current = [];
+      currentTexts = [];
       currentBytes = wrapper;
     }
     current.push(event);
+    currentTexts.push(text);
     currentBytes += bytes + 1;
   }
-  if (current.length > 0) requests.push(current);
-  return { requests, truncated };
+  requests.push(current);
+  texts.push(currentTexts.join(','));
+  return { requests, texts, truncated };
 }
 
 function fitEvent(

@@ -92,13 +92,13 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
   async function send(
     events: readonly IngestionEvent[],
     timeoutMillis: number,
-    serialized?: ReadonlyMap<IngestionEvent, string>,
+    batchText?: string,
   ): Promise<SendOutcome> {
     if (closed) return { kind: 'failed', reason: 'transport is shut down' };
     let body: string;
     try {
-      // Exactly JSON.stringify({ batch: events, metadata }), reusing each event's text when given.
-      const batch = events.map((e) => serialized?.get(e) ?? JSON.stringify(e)).join(',');
+      // Exactly JSON.stringify({ batch: events, metadata }), reusing the events' text when given.
+      const batch = batchText ?? events.map((e) => JSON.stringify(e)).join(',');
       const metadata = JSON.stringify({
         batch_size: events.length,
         sdk_integration: SDK_NAME,

@@ -26,14 +26,11 @@ export type SendOutcome =
 /** Sends one ingestion request body. */
 export interface IngestionTransport {
   /**
-   * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. `serialized`
-   * may hold events' JSON text already made (by the size split), which is then used as it is.
+   * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. `batchText`,
+   * when given, is the events' JSON already made (by the size split), comma-separated, and is
+   * used as it is.
    */
-  send(
-    events: readonly IngestionEvent[],
-    timeoutMillis: number,
-    serialized?: ReadonlyMap<IngestionEvent, string>,
-  ): Promise<SendOutcome>;
+  send(events: readonly IngestionEvent[], timeoutMillis: number, batchText?: string): Promise<SendOutcome>;
   shutdown(): Promise<void>;
 }
 

@@ -27,11 +27,11 @@ const requestBytes = (events: IngestionEvent[]): number =>
 describe('packing', () => {
   test('small events share one request', () => {
     const events = ['a', 'b', 'c'].map((id) => gen(id));
-    expect(splitIntoRequests(events, LIMITS)).toEqual({ requests: [events], truncated: [] });
+    expect(splitIntoRequests(events, LIMITS)).toEqual({ requests: [events], texts: [JSON.stringify(events).slice(1, -1)], truncated: [] });
   });
 
   test('no events, no requests', () => {
-    expect(splitIntoRequests([], LIMITS)).toEqual({ requests: [], truncated: [] });
+    expect(splitIntoRequests([], LIMITS)).toEqual({ requests: [], texts: [], truncated: [] });
   });
 
   test('40 events of 300 KB go in several requests, each under 3.5 MB, in order', () => {
@@ -43,15 +43,20 @@ describe('packing', () => {
     expect(requests.flat()).toEqual(events);
   });
 
-  test('the JSON text of every placed event, truncated copies included, is handed out for reuse', () => {
+  test("each request comes with its events' JSON text, truncated copies included, for the body", () => {
     const events = [gen('small', { input: 'x' }), gen('big', { input: 'y'.repeat(1_200_000) })];
-    const serialized = new Map<IngestionEvent, string>();
-    const { requests } = splitIntoRequests(events, LIMITS, serialized);
+    const { requests, texts } = splitIntoRequests(events, LIMITS);
     const placed = requests.flat();
     expect(placed[0]).toBe(events[0]); // untouched events are passed on as they are
     expect(placed[1]).not.toBe(events[1]); // the cut one is a copy
-    expect([...serialized.keys()]).toEqual(placed);
-    for (const e of placed) expect(serialized.get(e)).toBe(JSON.stringify(e));
+    expect(texts).toEqual(requests.map((r) => JSON.stringify(r).slice(1, -1)));
+  });
+
+  test("the texts of several requests are exactly their events' JSON", () => {
+    const events = Array.from({ length: 12 }, (_, i) => gen(`t${i}`, { input: 'z'.repeat(400_000) }));
+    const { requests, texts } = splitIntoRequests(events, LIMITS);
+    expect(requests.length).toBeGreaterThan(1);
+    expect(texts).toEqual(requests.map((r) => JSON.stringify(r).slice(1, -1)));
   });
 
   test('the wrapper reserve counts: a request exactly at the cap without it is split', () => {
