@@ -14,20 +14,29 @@ import type { DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { spansToIngestion } from '../mapping/to-ingestion/index.js';
 import type { IngestionEvent } from '../mapping/schema.js';
 import { VERSION } from '../version.js';
-import { deliver } from './deliver.js';
+import { Delivery } from './deliver.js';
+import type { DeliverDeps } from './deliver.js';
 import { DeliveryError } from './errors.js';
 import { createFileOutput } from './file-output.js';
 import type { LangfuseSpanExporterOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
+import { partsByTrace } from './parts.js';
 import { createSpanFilter } from './span-filter.js';
 import { createHttpTransport } from './transport.js';
 import type { IngestionTransport } from './types.js';
 
 type FileOutput = ReturnType<typeof createFileOutput>;
+
+/**
+ * Spans per part of an export: an export of more spans is mapped and sent in parts of whole
+ * traces, each part's request going out while the next part is mapped, so waiting for Langfuse
+ * overlaps with work instead of following it.
+ */
+const SPANS_PER_PART = 128;
 
 export class LangfuseSpanExporter implements SpanExporter {
   private readonly _options: ResolvedOptions;
@@ -80,25 +89,53 @@ export class LangfuseSpanExporter implements SpanExporter {
   private async _export(spans: readonly ReadableSpan[]): Promise<ExportResult> {
     const kept = this._filter.keep(spans);
     if (kept.length === 0) return { code: ExportResultCode.SUCCESS };
-    const { value: events, issues } = spansToIngestion(kept, {
+    if (this._file) {
+      const file = this._file;
+      const events = this._map(kept);
+      const metadata = { sdk_integration: 'otel-langfuse-bridge', sdk_version: VERSION, batch_size: events.length };
+      if (events.length > 0) await context.with(suppressTracing(context.active()), () => file.write(events, metadata));
+      return { code: ExportResultCode.SUCCESS };
+    }
+    const delivery = new Delivery(this._deliverDeps());
+    let sent = 0;
+    const parts = partsByTrace(kept, SPANS_PER_PART);
+    for (let i = 0; i < parts.length; i++) {
+      // Lets the request just handed over go out (and answers come in) before the next part is mapped.
+      if (i > 0) await setImmediate();
+      const events = this._map(parts[i] as ReadableSpan[]);
+      sent += events.length;
+      if (events.length > 0) context.with(suppressTracing(context.active()), () => delivery.add(events));
+    }
+    const report = await delivery.finish();
+    if (sent > 0) {
+      this._logger.debug(
+        `exported ${sent} event(s): ${report.accepted.length} accepted, ${report.rejected.length} rejected, ${report.undelivered.length} undelivered`,
+      );
+    }
+    if (report.error === undefined && report.rejected.length === 0 && report.undelivered.length === 0) {
+      return { code: ExportResultCode.SUCCESS };
+    }
+    const error = report.error ?? new DeliveryError(`${report.rejected.length} event(s) rejected, ${report.undelivered.length} undelivered`);
+    this._logger.error(error.message);
+    return { code: ExportResultCode.FAILED, error };
+  }
+
+  /** Maps spans to events, logging the issues as counts and codes. */
+  private _map(spans: readonly ReadableSpan[]): IngestionEvent[] {
+    const { value: events, issues } = spansToIngestion(spans, {
       legacyTypes: this._options.legacyTypes,
       ...(this._options.environment === undefined ? {} : { environment: this._options.environment }),
       ...(this._options.release === undefined ? {} : { release: this._options.release }),
     });
     if (issues.length > 0) {
       const codes = [...new Set(issues.map((i) => i.code))].join(', ');
-      this._logger.warn(`${issues.length} mapping issue(s) in ${kept.length} span(s): ${codes}`);
+      this._logger.warn(`${issues.length} mapping issue(s) in ${spans.length} span(s): ${codes}`);
     }
-    if (events.length === 0) return { code: ExportResultCode.SUCCESS };
-    return context.with(suppressTracing(context.active()), () => this._send(events));
+    return events;
   }
 
-  private async _send(events: IngestionEvent[]): Promise<ExportResult> {
-    if (this._file) {
-      await this._file.write(events, { sdk_integration: 'otel-langfuse-bridge', sdk_version: VERSION, batch_size: events.length });
-      return { code: ExportResultCode.SUCCESS };
-    }
-    const report = await deliver(events, {
+  private _deliverDeps(): DeliverDeps {
+    return {
       transport: this._transport as IngestionTransport,
       deadlineMillis: Date.now() + this._options.timeoutMillis,
       now: Date.now,
@@ -110,16 +147,7 @@ export class LangfuseSpanExporter implements SpanExporter {
       baseUrl: this._options.baseUrl,
       onTruncated: (fields) =>
         this._logger.warn(`${fields.length} field(s) cut to fit the per-event cap: ${fields.map((f) => `${f.id}.${f.field}`).join(', ')}`),
-    });
-    this._logger.debug(
-      `exported ${events.length} event(s): ${report.accepted.length} accepted, ${report.rejected.length} rejected, ${report.undelivered.length} undelivered`,
-    );
-    if (report.error === undefined && report.rejected.length === 0 && report.undelivered.length === 0) {
-      return { code: ExportResultCode.SUCCESS };
-    }
-    const error = report.error ?? new DeliveryError(`${report.rejected.length} event(s) rejected, ${report.undelivered.length} undelivered`);
-    this._logger.error(error.message);
-    return { code: ExportResultCode.FAILED, error };
+    };
   }
 
   /** Resolves when every export in flight has finished (its callback called). */

@@ -75,6 +75,37 @@ describe('LangfuseSpanExporter', () => {
     expect(fake.requests[0]?.headers.authorization).toBe(`Basic ${Buffer.from(`${PUBLIC_KEY}:${SECRET_KEY}`).toString('base64')}`);
   });
 
+  test('a large export goes in parts of whole traces: the same events as mapping it at once, each once', async () => {
+    fake = await startFakeLangfuse();
+    const exporter = exporterFor(fake.url);
+    const spans = manySpans(12); // 12 copies of 50 spans: more than one part
+    expect(await exportOnce(exporter, spans)).toEqual([{ code: ExportResultCode.SUCCESS }]);
+    await exporter.shutdown();
+    expect(fake.requests.length).toBeGreaterThan(1);
+    const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    const sent = fake.requests.flatMap((r) => r.batch as Array<{ id: string }>);
+    expect([...sent].sort(byId)).toEqual([...spansToIngestion(spans).value].sort(byId));
+    // No trace is split between requests: each trace-create goes with its trace's observations.
+    for (const request of fake.requests) {
+      const traces = new Set(request.batch.map((e) => (e as { body: { traceId?: string; id: string }; type: string }).body.traceId ?? '').filter(Boolean));
+      const created = new Set(request.batch.filter((e) => (e as { type: string }).type === 'trace-create').map((e) => (e as { body: { id: string } }).body.id));
+      expect(created).toEqual(traces);
+    }
+  });
+
+  test('parts fail on their own: one part refused, the others accepted, FAILED once naming only the refused', async () => {
+    fake = await startFakeLangfuse((i) => (i === 1 ? { status: 400, body: { message: 'bad request' } } : undefined));
+    const exporter = exporterFor(fake.url);
+    const results = await exportOnce(exporter, manySpans(12));
+    expect(results).toHaveLength(1);
+    expect(results[0]?.code).toBe(ExportResultCode.FAILED);
+    await exporter.shutdown();
+    const refused = fake.requests[1]!.batch.map((e) => (e as { id: string }).id);
+    const accepted = fake.requests.filter((_, i) => i !== 1).flatMap((r) => r.batch.map((e) => (e as { id: string }).id));
+    expect(fake.accepted().sort()).toEqual(accepted.sort());
+    expect(results[0]?.error?.message).toContain(`${refused.length} of `);
+  });
+
   test('drain: 10,000 spans through a BatchSpanProcessor, then shutdown: all of them arrive', async () => {
     fake = await startFakeLangfuse();
     const exporter = exporterFor(fake.url);
