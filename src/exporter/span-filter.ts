@@ -130,11 +130,11 @@ export function createSpanFilter(mode: SpanFilterMode, options: SpanFilterOption
       const at = now();
       prune(at);
       const byKey = new Map<string, ReadableSpan>();
-      for (const span of spans) byKey.set(keyOf(span), span);
       const kept = new Set<ReadableSpan>();
       const pending: ReadableSpan[] = [];
       for (const span of spans) {
         const key = keyOf(span);
+        byKey.set(key, span);
         // A span ends once: its mark is used up now.
         const marked = remembered.delete(key);
         if (marked || isGenAISpan(span)) pending.push(span);
