@@ -4,7 +4,7 @@
  * scripted transport for the edges. Time is a fake clock moved only by the fake sleep.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { backoffMillis, deliver } from '../../src/exporter/deliver.js';
+import { backoffMillis, deliver, Delivery } from '../../src/exporter/deliver.js';
 import type { DeliverDeps } from '../../src/exporter/deliver.js';
 import { DeliveryError, EventTypeNotAcceptedError } from '../../src/exporter/errors.js';
 import { createHttpTransport } from '../../src/exporter/transport.js';
@@ -276,6 +276,39 @@ describe('deliver over a scripted transport', () => {
     expect(time.sleeps).toEqual([1000, 2000]);
     expect(report.accepted).toEqual(['ev-0', 'ev-3', 'ev-2']);
     expect(report.rejected).toEqual([{ id: 'ev-1', status: 400, message: 'bad' }]);
+  });
+
+  test('Delivery: a part is handed to the transport when added, before finish() is awaited', async () => {
+    const transport = scripted([]);
+    const delivery = new Delivery(deps(transport, fakeTime()));
+    delivery.add(spans(2));
+    expect(transport.calls).toEqual([['ev-0', 'ev-1']]);
+    delivery.add([span(2)]);
+    expect(transport.calls).toEqual([['ev-0', 'ev-1'], ['ev-2']]);
+    expect(await delivery.finish()).toEqual({ accepted: ids(3), rejected: [], undelivered: [] });
+  });
+
+  test('Delivery: a part being retried does not hold back the next; one report covers every part', async () => {
+    const transport = scripted([{ kind: 'retryable', reason: 'HTTP 503' }]);
+    const time = fakeTime();
+    const delivery = new Delivery(deps(transport, time));
+    delivery.add(spans(2));
+    delivery.add([span(2), span(3)]);
+    const report = await delivery.finish();
+    expect(transport.calls).toEqual([['ev-0', 'ev-1'], ['ev-2', 'ev-3'], ['ev-0', 'ev-1']]);
+    expect(time.sleeps).toEqual([1000]);
+    expect(report).toEqual({ accepted: ['ev-2', 'ev-3', 'ev-0', 'ev-1'], rejected: [], undelivered: [] });
+  });
+
+  test('Delivery: a part that fails for good makes one error counted over all parts', async () => {
+    const transport = scripted([{ kind: 'ok' }, { kind: 'failed', reason: 'HTTP 400 Bad Request', status: 400 }]);
+    const delivery = new Delivery(deps(transport, fakeTime()));
+    delivery.add(spans(2));
+    delivery.add([span(2), span(3)]);
+    const report = await delivery.finish();
+    expect(report).toMatchObject({ accepted: ['ev-0', 'ev-1'], rejected: [], undelivered: ['ev-2', 'ev-3'] });
+    expect(report.error).toBeInstanceOf(DeliveryError);
+    expect(report.error?.message).toBe('2 of 4 event(s) undelivered (HTTP 400 Bad Request; ids: ev-2, ev-3)');
   });
 
   test('a transport that throws is a failed request, and deliver still resolves', async () => {
