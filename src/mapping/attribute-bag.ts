@@ -3,7 +3,7 @@
  * mappers `take` what they map, and whatever is left becomes `metadata.attributes`, so nothing is
  * lost and nothing is written twice.
  */
-import { HOSTILE_KEYS, isNonEmpty, parseJson, utf8Length } from './json.js';
+import { HOSTILE_KEYS, isNonEmpty, MENTIONS_HOSTILE_KEY, parseJson, utf8Length } from './json.js';
 import type { IssueSink } from './result.js';
 
 export type AttrValue = unknown;
@@ -27,11 +27,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   return `${text.slice(0, i)}${TRUNCATION_MARKER}${utf8Length(text)} bytes]`;
 }
 
-/** One scan for any of the three names, instead of three. */
-const MENTIONS_HOSTILE = /__proto__|constructor|prototype/;
-
 function hasHostileSegment(key: string): boolean {
-  if (!MENTIONS_HOSTILE.test(key)) return false;
+  if (!MENTIONS_HOSTILE_KEY.test(key)) return false;
   if (HOSTILE_KEYS.has(key)) return true;
   for (const segment of key.split('.')) if (HOSTILE_KEYS.has(segment)) return true;
   return false;

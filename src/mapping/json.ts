@@ -3,6 +3,9 @@
 /** Keys that could pollute prototypes when copied with assignment; dropped wherever they appear. */
 export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** One scan of a text for any of {@link HOSTILE_KEYS}, instead of one per name. */
+export const MENTIONS_HOSTILE_KEY = /__proto__|constructor|prototype/;
+
 export type JsonParseResult =
   | { readonly ok: true; readonly value: unknown; readonly droppedKeys: number }
   | { readonly ok: false; readonly error: string };
@@ -32,8 +35,12 @@ function stripHostileKeys(v: unknown): number {
  */
 export const MAX_JSON_DEPTH = 200;
 
-/** True when `text` holds more than `limit` `[` or `{` (cheap: `indexOf` skips text runs). */
+/**
+ * True when `text` holds more than `limit` `[` or `{` (cheap: `indexOf` skips text runs; a text
+ * no longer than `limit` cannot hold that many and is not scanned).
+ */
 function hasManyOpeners(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
   let n = 0;
   for (const opener of ['[', '{']) {
     for (let i = text.indexOf(opener); i !== -1; i = text.indexOf(opener, i + 1)) if (++n > limit) return true;
@@ -74,7 +81,7 @@ export function parseJson(text: string): JsonParseResult {
     return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let droppedKeys = 0;
-  if (text.includes('__proto__') || text.includes('constructor') || text.includes('prototype')) {
+  if (MENTIONS_HOSTILE_KEY.test(text)) {
     try {
       droppedKeys = stripHostileKeys(value);
     } catch {
