@@ -70,6 +70,9 @@ export function syntheticRootSpanId(langfuseTraceId: string): string {
   return hashHex(`langfuse.trace-root:${langfuseTraceId}`, 8);
 }
 
+/** The variant digit of a version 8 UUID, by the low two bits of the digest digit it replaces. */
+const VARIANT_DIGITS = ['8', '9', 'a', 'b'] as const;
+
 /**
  * Envelope id of an ingestion event we emit: a UUID-shaped digest of the event type, the body id
  * and the body content, so a retried or replayed batch carries the same envelope ids and Langfuse
@@ -78,7 +81,8 @@ export function syntheticRootSpanId(langfuseTraceId: string): string {
 export function envelopeId(type: string, bodyId: string, canonicalBody: string): string {
   // One-shot hash: far cheaper than a Hash object per event.
   const hex = hash('sha256', `${type}\u0000${bodyId}\u0000${canonicalBody}`, 'hex');
-  // RFC 9562 version 8 (custom) with the RFC variant bits.
-  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  // RFC 9562 version 8 (custom) with the RFC variant bits: 10 and the low two bits of digit 16.
+  const digit = hex.charCodeAt(16);
+  const variant = VARIANT_DIGITS[(digit <= 0x39 ? digit - 0x30 : digit - 0x57) & 0x3];
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

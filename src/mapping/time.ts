@@ -24,6 +24,18 @@ export function isValidHrTime(t: unknown): t is HrTime {
   );
 }
 
+/** `'00'` to `'99'` and `'000'` to `'999'`: zero-padded digit groups without a `padStart` per part. */
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+function two(n: number): string {
+  return TWO_DIGITS[n] as string;
+}
+
+function three(n: number): string {
+  return THREE_DIGITS[n] as string;
+}
+
 /**
  * `[1795550920, 613914663]` -> `2026-11-24T20:08:40.613914663Z`.
  * Whole milliseconds are written with three digits (`.560Z`), anything finer with nine.
@@ -34,17 +46,17 @@ export function hrTimeToIso(t: HrTime): string | undefined {
   const [seconds, nanos] = t;
   const days = Math.floor(seconds / 86_400);
   const secondOfDay = seconds - days * 86_400;
-  const frac = nanos % 1_000_000 === 0 ? pad(nanos / 1_000_000, 3) : pad(nanos, 9);
-  return `${civilDate(days)}T${pad(Math.floor(secondOfDay / 3600), 2)}:${pad(Math.floor(secondOfDay / 60) % 60, 2)}:${pad(secondOfDay % 60, 2)}.${frac}Z`;
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
+  const millis = Math.floor(nanos / 1_000_000);
+  const subMillis = nanos - millis * 1_000_000;
+  const frac =
+    subMillis === 0 ? three(millis) : `${three(millis)}${three(Math.floor(subMillis / 1000))}${three(subMillis % 1000)}`;
+  return `${civilDate(days)}T${two(Math.floor(secondOfDay / 3600))}:${two(Math.floor(secondOfDay / 60) % 60)}:${two(secondOfDay % 60)}.${frac}Z`;
 }
 
 /**
  * `YYYY-MM-DD` of a day count since 1970-01-01, by integer arithmetic (Howard Hinnant's
  * civil_from_days, http://howardhinnant.github.io/date_algorithms.html): no Date object per call.
+ * Valid HrTimes lie in the years 1970 to 2554: four digits.
  */
 function civilDate(days: number): string {
   const z = days + 719_468;
@@ -56,7 +68,7 @@ function civilDate(days: number): string {
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
   const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+  return `${two(Math.floor(year / 100))}${two(year % 100)}-${two(month)}-${two(day)}`;
 }
 
 const ISO_RE =
