@@ -10,7 +10,8 @@ import { isPlainObject } from '../json.js';
 import { SCORE } from '../keys.js';
 import type { MappingResult } from '../result.js';
 import { IssueSink } from '../result.js';
-import type { IngestionEvent } from '../schema.js';
+import type { IngestionEvent, ObservationType } from '../schema.js';
+import { OBSERVATION_TYPES } from '../schema.js';
 import { compareHrTime } from '../time.js';
 import type { MappedObservation } from './observation.js';
 import { toObservation } from './observation.js';
@@ -39,13 +40,24 @@ interface Mapped {
   readonly startIso: string;
 }
 
+/** The create event type per observation type: `GENERATION` -> `generation-create`. */
+const CREATE_EVENT_TYPES = Object.fromEntries(OBSERVATION_TYPES.map((t) => [t, `${t.toLowerCase()}-create`])) as Readonly<
+  Record<ObservationType, string>
+>;
+
 /** Langfuse rejects a trace-create whose name is longer than this (langfuse-ingestion.md 2.4). */
 const MAX_TRACE_NAME_CHARS = 1000;
+
+/** Trace fields the first span that has them sets (tags and metadata are merged instead). */
+const FIRST_WINS_FIELDS = ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const;
+const COMMON_FIELDS = ['environment', 'release', 'version'] as const;
+/** Trace-create body fields taken as they are, in body order. */
+const PLAIN_BODY_FIELDS = ['name', 'userId', 'sessionId', 'input', 'output'] as const;
 
 function mergeTraceFields(into: TraceFields, from: TraceFields): void {
   // Most spans carry no trace fields: nothing to merge.
   if (Object.keys(from).length === 0) return;
-  for (const key of ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const) {
+  for (const key of FIRST_WINS_FIELDS) {
     if (into[key] === undefined && from[key] !== undefined) (into as Record<string, unknown>)[key] = from[key];
   }
   if (from.tags) into.tags = [...new Set([...(into.tags ?? []), ...from.tags])];
@@ -67,7 +79,7 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
   const common: CommonFields = {};
   for (const m of ordered) {
     mergeTraceFields(fields, m.obs.trace);
-    for (const key of ['environment', 'release', 'version'] as const) common[key] ??= m.obs.common[key];
+    for (const key of COMMON_FIELDS) common[key] ??= m.obs.common[key];
   }
   const root = rootMapped?.obs;
   // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
@@ -87,7 +99,7 @@ function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink)
   }
   const timestamp = root?.markers.traceTimestamp ?? (rootMapped ?? (members[0] as Mapped)).startIso;
   const body: Record<string, unknown> = { id: traceId, timestamp };
-  for (const key of ['name', 'userId', 'sessionId', 'input', 'output'] as const) {
+  for (const key of PLAIN_BODY_FIELDS) {
     if (fields[key] !== undefined) body[key] = fields[key];
   }
   if (fields.metadata && isPlainObject(fields.metadata)) body.metadata = fields.metadata;
@@ -161,7 +173,7 @@ export function spansToIngestion(
     try {
       const view = toSpanView(span, sink, maxBytes, resources);
       if (view === undefined) continue;
-      const obs = toObservation(view, observationOptions, sink.forItem({ spanId: view.spanId }));
+      const obs = toObservation(view, observationOptions, view.issues);
       mapped = { obs, start: view.start, startIso: view.startIso };
     } catch (err) {
       // A defect in a dialect reader must not cost the rest of the batch.
@@ -197,8 +209,7 @@ export function spansToIngestion(
     }
     for (const m of members) {
       if (isObservation(m.obs)) {
-        const type = `${m.obs.type.toLowerCase()}-create`;
-        events.push(envelope(type, m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));
+        events.push(envelope(CREATE_EVENT_TYPES[m.obs.type], m.obs.body, m.startIso, `${traceId} ${m.startIso} ${String(m.obs.body.endTime)}`));
       }
     }
     for (const m of members) {

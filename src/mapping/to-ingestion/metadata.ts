@@ -15,18 +15,22 @@ import type { SpanView } from './span-view.js';
 
 /** AI SDK telemetry metadata keys that are trace fields or prompt links, not metadata. */
 const AI_RESERVED = new Set(['userId', 'sessionId', 'tags', 'langfusePrompt']);
+/** Keys holding a whole metadata object, in the order they are merged. */
+const WHOLE_KEYS = [OI.metadata, LF.legacyMetadata, LF.metadata];
+/** Prefixes of one metadata key each, in the order they are merged. */
+const KEY_PREFIXES = [LF.legacyMetadataPrefix, LF.metadataPrefix];
 
 /** Explicit metadata: Langfuse's keys, the AI SDK's telemetry metadata, OpenInference `metadata`. */
 export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<string, unknown> {
   const { attrs } = view;
   const out: Record<string, unknown> = {};
-  for (const key of [OI.metadata, LF.legacyMetadata, LF.metadata]) {
+  for (const key of WHOLE_KEYS) {
     if (!attrs.has(key)) continue;
     const whole = decodeJsonMetadata(attrs.take(key), issues, key);
     if (isPlainObject(whole)) Object.assign(out, whole);
     else out.metadata = whole;
   }
-  for (const prefix of [LF.legacyMetadataPrefix, LF.metadataPrefix]) {
+  for (const prefix of KEY_PREFIXES) {
     for (const [k, v] of attrs.takePrefix(prefix)) out[k] = decodeJsonMetadata(v, issues, prefix + k);
   }
   for (const [k, v] of attrs.withPrefix(AI.metadataPrefix)) {
@@ -83,18 +87,22 @@ export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unkn
   if (view.incomplete) out[META.incomplete] = true;
   if (view.traceState !== undefined) out[META.traceState] = view.traceState;
   // Ids only when given: an undefined value is not JSON and fails the event's metadata schema.
-  const links = view.links.map((l) => ({
-    ...(l.context?.traceId === undefined ? {} : { traceId: l.context.traceId }),
-    ...(l.context?.spanId === undefined ? {} : { spanId: l.context.spanId }),
-    ...(l.attributes && Object.keys(l.attributes).length > 0 ? { attributes: { ...l.attributes } } : {}),
-  }));
-  if (links.length > 0) out[META.links] = links;
-  const events = view.events.filter((_, i) => !facts.consumedEvents.has(i)).map(eventRecord);
-  if (events.length > 0) out[META.events] = events;
+  if (view.links.length > 0) {
+    out[META.links] = view.links.map((l) => ({
+      ...(l.context?.traceId === undefined ? {} : { traceId: l.context.traceId }),
+      ...(l.context?.spanId === undefined ? {} : { spanId: l.context.spanId }),
+      ...(l.attributes && Object.keys(l.attributes).length > 0 ? { attributes: { ...l.attributes } } : {}),
+    }));
+  }
+  if (view.events.length > 0) {
+    const events = view.events.filter((_, i) => !facts.consumedEvents.has(i)).map(eventRecord);
+    if (events.length > 0) out[META.events] = events;
+  }
   if (view.droppedAttributesCount > 0) out[META.droppedAttributes] = view.droppedAttributesCount;
   return out;
 }
 
+/** The span's scope: the view's own record, made for this span alone. */
 export function scopeRecord(view: SpanView): Record<string, unknown> {
-  return { ...view.scope };
+  return view.scope;
 }

@@ -51,12 +51,29 @@ function toParameterValue(v: unknown): ModelParameters[string] {
 }
 
 function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): ModelParameters | undefined {
-  const out: ModelParameters = {};
-  for (const [k, v] of Object.entries(params)) {
-    if (!skip.has(k) && v !== undefined) out[k] = toParameterValue(v);
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
+  return sanitiseEntries(Object.entries(params), skip);
 }
+
+/**
+ * {@link sanitise} for entries with distinct keys: the same parameters, in the same order (an
+ * object lists integer-like keys first whatever the order they were set in).
+ */
+function sanitiseEntries(entries: ReadonlyArray<readonly [string, unknown]>, skip: ReadonlySet<string>): ModelParameters | undefined {
+  const out: ModelParameters = {};
+  let any = false;
+  for (const [k, v] of entries) {
+    if (skip.has(k) || v === undefined) continue;
+    out[k] = toParameterValue(v);
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
+/** Explicit parameter objects, with the keys that are not parameters there. */
+const PARAMETER_OBJECTS = [
+  [LF.modelParameters, NO_KEYS],
+  [OI.invocationParameters, NOT_PARAMETERS],
+] as const;
 
 /**
  * First source wins: `langfuse.observation.model.parameters` › `llm.invocation_parameters`
@@ -64,10 +81,7 @@ function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): M
  * the AI SDK's `ai.settings.*`.
  */
 export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): ModelParameters | undefined {
-  for (const [key, skip] of [
-    [LF.modelParameters, NO_KEYS],
-    [OI.invocationParameters, NOT_PARAMETERS],
-  ] as const) {
+  for (const [key, skip] of PARAMETER_OBJECTS) {
     if (!attrs.has(key)) continue;
     const obj = decodeJsonObject(attrs.peek(key), issues, key);
     if (obj === undefined) continue;
@@ -87,7 +101,7 @@ export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): Mod
   if (Object.keys(fromRequest).length > 0) return sanitise(fromRequest, NO_KEYS);
 
   const settings = attrs.takePrefix(AI.settingsPrefix);
-  if (settings.length > 0) return sanitise(Object.fromEntries(settings), NO_KEYS);
+  if (settings.length > 0) return sanitiseEntries(settings, NO_KEYS);
   return undefined;
 }
 

@@ -57,10 +57,12 @@ const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
   CRITICAL: 'ERROR',
 };
 
+const NAME_KEYS = [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName];
+
 /** `gen_ai.tool.name` › `genkit:name` › `logfire.msg` › `ai.toolCall.name` › [functionId:]operationId › span name. */
 function observationName(view: SpanView): string {
   const { attrs } = view;
-  for (const key of [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName]) {
+  for (const key of NAME_KEYS) {
     const v = toText(attrs.peek(key));
     if (v !== undefined) return v;
   }
@@ -85,6 +87,13 @@ function takeLevel(view: SpanView, issues: IssueSink): Level | undefined {
   return view.status.code === SpanStatusCode.ERROR ? 'ERROR' : undefined;
 }
 
+/** Offsets of the first token from the start, with their unit's power of ten in nanoseconds. */
+const FIRST_TOKEN_OFFSETS = [
+  [AI.responseMsToFirstChunk, 6],
+  [AI.streamMsToFirstChunk, 6],
+  [GENAI.timeToFirstChunk, 9],
+] as const;
+
 /** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
 function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
   const { attrs } = view;
@@ -99,11 +108,7 @@ function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefi
     }
     issues.add('INVALID_TIME', 'completion start time is not an ISO date-time', LF.completionStartTime);
   }
-  for (const [key, exponent] of [
-    [AI.responseMsToFirstChunk, 6],
-    [AI.streamMsToFirstChunk, 6],
-    [GENAI.timeToFirstChunk, 9],
-  ] as const) {
+  for (const [key, exponent] of FIRST_TOKEN_OFFSETS) {
     const n = toNumber(attrs.peek(key));
     if (n === undefined || n < 0) continue;
     const nanos = decimalToNanos(n, exponent);
@@ -123,11 +128,14 @@ function promptVersion(v: unknown): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
 }
 
+const PROMPT_KEYS = [
+  [LF.promptName, LF.promptVersion],
+  [LF.legacyPromptName, LF.legacyPromptVersion],
+] as const;
+const AI_PROMPT_KEY = `${AI.metadataPrefix}langfusePrompt`;
+
 function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
-  for (const [nameKey, versionKey] of [
-    [LF.promptName, LF.promptVersion],
-    [LF.legacyPromptName, LF.legacyPromptVersion],
-  ] as const) {
+  for (const [nameKey, versionKey] of PROMPT_KEYS) {
     const name = toText(attrs.peek(nameKey));
     const version = promptVersion(attrs.peek(versionKey));
     if (name !== undefined && version !== undefined) {
@@ -136,7 +144,7 @@ function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: strin
       return { promptName: name, promptVersion: version };
     }
   }
-  const key = `${AI.metadataPrefix}langfusePrompt`;
+  const key = AI_PROMPT_KEY;
   if (attrs.has(key)) {
     const link = decodeJsonObject(attrs.peek(key), issues, key);
     const name = toText(link?.name);
@@ -187,7 +195,8 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   if (type !== 'EVENT' && !markers.incomplete) body.endTime = view.endIso;
 
   // Langfuse drops model, usage and cost of agent-step spans: they repeat their children's (PR #14808).
-  const agentStep = ['invoke_agent', 'agent_step'].includes(String(attrs.peek(GENAI.operationName)));
+  const operation = String(attrs.peek(GENAI.operationName));
+  const agentStep = operation === 'invoke_agent' || operation === 'agent_step';
   let hasModelData = false;
   if (carriesModel(type) && !agentStep) {
     set(body, 'completionStartTime', takeCompletionStart(view, issues));
@@ -208,8 +217,7 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   set(body, 'output', io.output);
 
   const metadata: Record<string, unknown> = takeExplicitMetadata(view, issues);
-  const leftovers = attrs.leftovers();
-  if (Object.keys(leftovers).length > 0) metadata[META.attributes] = leftovers;
+  if (attrs.size > 0) metadata[META.attributes] = attrs.leftovers();
   // Resource and scope of our own reverse mapping are made up, not the sender's: not kept.
   if (!markers.fromBridge) {
     metadata[META.resourceAttributes] = view.resource;

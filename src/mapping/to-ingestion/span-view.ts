@@ -31,6 +31,8 @@ export interface SpanView {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
+  /** Where issues about this span go: stamped with its span id. */
+  readonly issues: IssueSink;
 }
 
 interface LooseSpan {
@@ -88,9 +90,12 @@ export function rawSpanId(raw: ReadableSpan): string | undefined {
   }
 }
 
+/** What a span without events or links has (most spans): one shared, frozen empty list. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** Span events as objects with a string name and JSON-safe attributes; anything else dropped. */
-function readEvents(raw: unknown, issues: IssueSink): TimedEvent[] {
-  if (!Array.isArray(raw)) return [];
+function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
+  if (!Array.isArray(raw) || raw.length === 0) return NONE;
   const out: TimedEvent[] = [];
   raw.forEach((e: unknown, i) => {
     if (typeof e !== 'object' || e === null) {
@@ -109,8 +114,8 @@ function readEvents(raw: unknown, issues: IssueSink): TimedEvent[] {
 }
 
 /** Span links with string ids (when given) and JSON-safe attributes; anything else dropped. */
-function readLinks(raw: unknown, issues: IssueSink): Link[] {
-  if (!Array.isArray(raw)) return [];
+function readLinks(raw: unknown, issues: IssueSink): readonly Link[] {
+  if (!Array.isArray(raw) || raw.length === 0) return NONE;
   const out: Link[] = [];
   raw.forEach((l: unknown, i) => {
     if (typeof l !== 'object' || l === null) {
@@ -145,6 +150,17 @@ function readResource(span: LooseSpan, issues: IssueSink, cache: ResourceCache):
   const cleaned = Object.fromEntries(jsonEntries(resource?.attributes, issues, 'resource.'));
   cache.set(resource, cleaned);
   return cleaned;
+}
+
+/** Name, and version and schema URL when given (non-empty strings). */
+function readScope(span: LooseSpan): SpanView['scope'] {
+  const raw = span.instrumentationScope ?? span.instrumentationLibrary ?? {};
+  const scope: { name: string; version?: string; schemaUrl?: string } = {
+    name: typeof raw.name === 'string' ? raw.name : '',
+  };
+  if (typeof raw.version === 'string' && raw.version !== '') scope.version = raw.version;
+  if (typeof raw.schemaUrl === 'string' && raw.schemaUrl !== '') scope.schemaUrl = raw.schemaUrl;
+  return scope;
 }
 
 export function toSpanView(
@@ -197,7 +213,7 @@ export function toSpanView(
   const statusRaw = plainRecord(span.status);
   const code = statusRaw.code === 1 || statusRaw.code === 2 ? statusRaw.code : 0;
   const message = typeof statusRaw.message === 'string' && statusRaw.message !== '' ? statusRaw.message : undefined;
-  const scopeRaw = span.instrumentationScope ?? span.instrumentationLibrary ?? {};
+  const scope = readScope(span);
   let traceState: string | undefined;
   try {
     const s = ctx.traceState?.serialize?.();
@@ -223,15 +239,10 @@ export function toSpanView(
     events: readEvents(span.events, issues),
     links: readLinks(span.links, issues),
     resource: readResource(span, issues, resources),
-    scope: {
-      name: typeof scopeRaw.name === 'string' ? scopeRaw.name : '',
-      ...(typeof scopeRaw.version === 'string' && scopeRaw.version !== '' ? { version: scopeRaw.version } : {}),
-      ...(typeof scopeRaw.schemaUrl === 'string' && scopeRaw.schemaUrl !== ''
-        ? { schemaUrl: scopeRaw.schemaUrl }
-        : {}),
-    },
+    scope,
     droppedAttributesCount: count(span.droppedAttributesCount),
     droppedEventsCount: count(span.droppedEventsCount),
     droppedLinksCount: count(span.droppedLinksCount),
+    issues,
   };
 }

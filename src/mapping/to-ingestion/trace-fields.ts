@@ -42,6 +42,11 @@ const SESSION_KEYS = [
 ];
 const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), `${AI.metadataPrefix}tags`, OI.tags];
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
+const NAME_KEYS = [LF.traceName];
+const IO_KEYS = [
+  [LF.traceInput, 'input'],
+  [LF.traceOutput, 'output'],
+] as const;
 
 function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
   for (const key of keys) {
@@ -61,12 +66,9 @@ function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: un
  */
 export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFields {
   const out: TraceFields = {};
-  const name = takeFirst(attrs, [LF.traceName], toText);
+  const name = takeFirst(attrs, NAME_KEYS, toText);
   if (name !== undefined) out.name = name;
-  for (const [key, field] of [
-    [LF.traceInput, 'input'],
-    [LF.traceOutput, 'output'],
-  ] as const) {
+  for (const [key, field] of IO_KEYS) {
     if (attrs.has(key)) out[field] = decodeJsonish(attrs.take(key), issues, key);
   }
   const userId = takeFirst(attrs, USER_KEYS, toText);
@@ -91,12 +93,16 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   return out;
 }
 
+const NORMAL_ENVIRONMENT = /^[a-z0-9_-]{1,40}$/;
+
 /**
  * Langfuse's environment normalisation (langfuse-ingestion.md 2.3): lower case, leading
  * `langfuse`/`langfuse-`/`langfuse_` prefixes stripped repeatedly, at most 40 characters,
  * `[a-z0-9-_]` only, else `default`.
  */
 export function normaliseEnvironment(raw: string): string {
+  // Most environments are already normal: the checks below would leave them as they are.
+  if (NORMAL_ENVIRONMENT.test(raw) && !raw.startsWith('langfuse')) return raw;
   let env = raw.toLowerCase();
   for (;;) {
     const next = env.replace(/^langfuse[-_]?/, '');
@@ -131,19 +137,21 @@ function spanOrResource(
   return undefined;
 }
 
+const ENVIRONMENT_KEYS = [LF.environment, OTEL.deploymentEnvironmentName, OTEL.deploymentEnvironment];
+const RELEASE_KEYS = [LF.release];
+const VERSION_KEYS = [LF.version, OTEL.serviceVersion];
+
 export function takeCommonFields(
   attrs: AttributeBag,
   resource: Readonly<Record<string, unknown>>,
   defaults: CommonFields,
 ): CommonFields {
   const out: CommonFields = {};
-  const env =
-    spanOrResource(attrs, resource, [LF.environment, OTEL.deploymentEnvironmentName, OTEL.deploymentEnvironment]) ??
-    defaults.environment;
+  const env = spanOrResource(attrs, resource, ENVIRONMENT_KEYS) ?? defaults.environment;
   if (env !== undefined) out.environment = normaliseEnvironment(env);
-  const release = spanOrResource(attrs, resource, [LF.release]) ?? defaults.release;
+  const release = spanOrResource(attrs, resource, RELEASE_KEYS) ?? defaults.release;
   if (release !== undefined) out.release = release;
-  const version = spanOrResource(attrs, resource, [LF.version, OTEL.serviceVersion]);
+  const version = spanOrResource(attrs, resource, VERSION_KEYS);
   if (version !== undefined) out.version = version;
   return out;
 }

@@ -70,6 +70,9 @@ const AI_SDK_CANDIDATES: ReadonlyMap<string, readonly string[]> = new Map(
 /** Every alias key above: an unused alias stays an attribute, it never becomes a bucket of its own. */
 const KNOWN_KEYS = new Set(BUCKETS.flatMap((b) => [...b.keys, ...(b.aiSdk ?? [])]));
 
+/** Where unknown token counters live. */
+const COUNTER_PREFIXES = [U, T];
+
 function takeCount(attrs: AttributeBag, key: string, issues: IssueSink): number | undefined {
   const n = toCount(attrs.peek(key));
   if (n === undefined) {
@@ -107,7 +110,7 @@ export function takeUsage(
     }
   }
   // Unknown token counters pass through under their stripped names, as Langfuse's reader does.
-  for (const prefix of [U, T]) {
+  for (const prefix of COUNTER_PREFIXES) {
     for (const [name, v] of attrs.withPrefix(prefix)) {
       const key = prefix + name;
       if (KNOWN_KEYS.has(key) || key === GENAI.usageCost || toCount(v) === undefined) continue;
@@ -125,15 +128,17 @@ export function takeUsage(
   return makeExclusive(found, issues);
 }
 
-/** Subtracts detail buckets from `input`/`output` and fills `total` (the inclusive sum). */
+/** Subtracts detail buckets from `input`/`output` (in place) and fills `total` (the inclusive sum). */
 function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageDetails {
-  const out: Record<string, number> = { ...found };
   const total = found.total ?? (found.input ?? 0) + (found.output ?? 0);
-  subtractDetails(out, (n) => n, (side, details, whole) =>
-    issues.add('INVALID_USAGE', `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`, `body.usageDetails.${side}`),
-  );
-  out.total = total;
-  return out;
+  subtractDetails(found, wholeCount, issues);
+  found.total = total;
+  return found;
+}
+
+/** Counts need no rounding. */
+function wholeCount(n: number): number {
+  return n;
 }
 
 const DETAIL_PREFIXES = [
@@ -143,20 +148,22 @@ const DETAIL_PREFIXES = [
 
 /**
  * Langfuse buckets are exclusive: `input` and `output` less the sum of their `input_*` /
- * `output_*` detail buckets, floored at 0, in place. `onExceed` hears of details larger than
- * their whole. Shared by usage and cost, which follow the same rule.
+ * `output_*` detail buckets, floored at 0, in place. Details larger than their whole are an
+ * issue when `issues` is given (usage). Shared by usage and cost, which follow the same rule.
  */
-function subtractDetails(
-  values: Record<string, number>,
-  round: (n: number) => number,
-  onExceed?: (side: 'input' | 'output', details: number, whole: number) => void,
-): void {
+function subtractDetails(values: Record<string, number>, round: (n: number) => number, issues?: IssueSink): void {
   for (const [side, detailPrefix] of DETAIL_PREFIXES) {
     const whole = values[side];
     if (whole === undefined) continue;
     let details = 0;
     for (const k of Object.keys(values)) if (k.startsWith(detailPrefix)) details += values[k] ?? 0;
-    if (details > whole) onExceed?.(side, details, whole);
+    if (details > whole) {
+      issues?.add(
+        'INVALID_USAGE',
+        `${side} detail buckets (${details}) exceed ${side} (${whole}); ${side} set to 0`,
+        `body.usageDetails.${side}`,
+      );
+    }
     values[side] = Math.max(0, round(whole - details));
   }
 }
