@@ -48,17 +48,31 @@ function sortKeys(keys: string[]): string[] {
   return keys;
 }
 
+/** Bit of a key's first character in {@link AttributeBag}'s first-character set. */
+function firstCharBit(key: string): number {
+  return 1 << (key.charCodeAt(0) & 31);
+}
+
 export class AttributeBag {
   private readonly _map = new Map<string, AttrValue>();
+  /**
+   * One bit per first character (modulo 32) of the keys ever added: a prefix whose first
+   * character has no bit starts no key, which spares most prefix scans a look at every key.
+   * Never cleared, so a bit may stay set after its keys are gone: then the scan just runs.
+   */
+  private readonly _firstChars: number;
   /**
    * Copies `attributes`, dropping keys with a `__proto__`/`constructor`/`prototype` segment and
    * cutting strings (also inside arrays) longer than `maxBytes`; each drop or cut is an issue.
    */
   constructor(attributes: unknown, issues: IssueSink, maxBytes = DEFAULT_MAX_ATTRIBUTE_BYTES) {
     const map = this._map;
+    let firstChars = 0;
     forEachJsonEntry(attributes, issues, '', (key, raw) => {
       map.set(key, maxBytes > 0 ? capValue(raw, key, maxBytes, issues) : raw);
+      firstChars |= firstCharBit(key);
     });
+    this._firstChars = firstChars;
   }
 
   get size(): number {
@@ -98,6 +112,7 @@ export class AttributeBag {
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
   hasPrefix(prefix: string): boolean {
+    if (prefix !== '' && (this._firstChars & firstCharBit(prefix)) === 0) return false;
     for (const k of this._map.keys()) if (k.startsWith(prefix)) return true;
     return false;
   }

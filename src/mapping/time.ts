@@ -48,9 +48,21 @@ export function hrTimeToIso(t: HrTime): string | undefined {
   const secondOfDay = seconds - days * 86_400;
   const millis = Math.floor(nanos / 1_000_000);
   const subMillis = nanos - millis * 1_000_000;
-  const frac =
-    subMillis === 0 ? three(millis) : `${three(millis)}${three(Math.floor(subMillis / 1000))}${three(subMillis % 1000)}`;
+  const frac = subMillis === 0 ? three(millis) : nineDigits(nanos);
   return `${civilDate(days)}T${two(Math.floor(secondOfDay / 3600))}:${two(Math.floor(secondOfDay / 60) % 60)}:${two(secondOfDay % 60)}.${frac}Z`;
+}
+
+/** Nanoseconds `0` to `999999999` as nine digits. */
+function nineDigits(nanos: number): string {
+  const millis = Math.floor(nanos / 1_000_000);
+  const micros = Math.floor(nanos / 1000) % 1000;
+  return `${three(millis)}${three(micros)}${three(nanos % 1000)}`;
+}
+
+/** A valid HrTime as decimal nanoseconds since the epoch: `[1, 5]` -> `1000000005`. Exact, no float. */
+export function hrTimeToNanosText(t: HrTime): string {
+  const [seconds, nanos] = t;
+  return seconds === 0 ? String(nanos) : `${seconds}${nineDigits(nanos)}`;
 }
 
 /**

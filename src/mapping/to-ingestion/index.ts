@@ -60,7 +60,11 @@ function mergeTraceFields(into: TraceFields, from: TraceFields): void {
   for (const key of FIRST_WINS_FIELDS) {
     if (into[key] === undefined && from[key] !== undefined) (into as Record<string, unknown>)[key] = from[key];
   }
-  if (from.tags) into.tags = [...new Set([...(into.tags ?? []), ...from.tags])];
+  if (from.tags) {
+    // `into.tags` is always this merge's own list, never a span's.
+    const tags = (into.tags ??= []);
+    for (const tag of from.tags) if (!tags.includes(tag)) tags.push(tag);
+  }
   if (from.metadata) into.metadata = { ...from.metadata, ...into.metadata };
 }
 

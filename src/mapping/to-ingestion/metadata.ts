@@ -9,7 +9,7 @@ import { isPlainObject } from '../json.js';
 import { AI, LF, META, OI } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { ObservationType } from '../schema.js';
-import { hrTimeToIso, isValidHrTime } from '../time.js';
+import { hrTimeToIso, hrTimeToNanosText, isValidHrTime } from '../time.js';
 import { decodeJsonMetadata } from '../values.js';
 import type { SpanView } from './span-view.js';
 
@@ -49,10 +49,6 @@ function derivedKind(type: ObservationType): SpanKind {
   return type === 'GENERATION' || type === 'EMBEDDING' ? SpanKind.CLIENT : SpanKind.INTERNAL;
 }
 
-function nanosOf(t: readonly [number, number]): string {
-  return (BigInt(t[0]) * 1_000_000_000n + BigInt(t[1])).toString();
-}
-
 function eventRecord(e: TimedEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { name: typeof e.name === 'string' ? e.name : '' };
   if (isValidHrTime(e.time)) out.time = hrTimeToIso(e.time);
@@ -82,8 +78,8 @@ export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unkn
   if (view.status.message !== undefined && view.status.message !== facts.statusMessage) {
     out[META.statusMessage] = view.status.message;
   }
-  if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = nanosOf(view.start);
-  if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = nanosOf(view.end);
+  if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = hrTimeToNanosText(view.start);
+  if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = hrTimeToNanosText(view.end);
   if (view.incomplete) out[META.incomplete] = true;
   if (view.traceState !== undefined) out[META.traceState] = view.traceState;
   // Ids only when given: an undefined value is not JSON and fails the event's metadata schema.
