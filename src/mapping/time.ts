@@ -49,7 +49,11 @@ export function hrTimeToIso(t: HrTime): string | undefined {
   const millis = Math.floor(nanos / 1_000_000);
   const subMillis = nanos - millis * 1_000_000;
   const frac = subMillis === 0 ? three(millis) : nineDigits(nanos);
-  return `${civilDate(days)}T${two(Math.floor(secondOfDay / 3600))}:${two(Math.floor(secondOfDay / 60) % 60)}:${two(secondOfDay % 60)}.${frac}Z`;
+  const hh = two(Math.floor(secondOfDay / 3600));
+  const mm = two(Math.floor(secondOfDay / 60) % 60);
+  const ss = two(secondOfDay % 60);
+  // Joined, not a template literal: one flat string instead of a tree of pieces for the output to keep.
+  return [civilDate(days), 'T', hh, ':', mm, ':', ss, '.', frac, 'Z'].join('');
 }
 
 /** Nanoseconds `0` to `999999999` as nine digits. */

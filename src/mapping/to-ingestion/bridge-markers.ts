@@ -72,8 +72,12 @@ export interface ScoreRecord {
   readonly timestamp: string;
 }
 
+const NO_SCORES: readonly ScoreRecord[] = Object.freeze([]);
+
 /** The `langfuse.score` events of a span, turned back into score-create bodies (and marked consumed). */
-export function takeScores(events: readonly TimedEvent[], consumed: Set<number>, issues: IssueSink): ScoreRecord[] {
+export function takeScores(events: readonly TimedEvent[], consumed: Set<number>, issues: IssueSink): readonly ScoreRecord[] {
+  // Most spans have no events: no list of their own to keep until the batch is emitted.
+  if (events.length === 0) return NO_SCORES;
   const out: ScoreRecord[] = [];
   events.forEach((e, i) => {
     if (e.name !== SCORE.event || !isValidHrTime(e.time)) return;
