@@ -110,25 +110,37 @@ export class AttributeBag {
     return undefined;
   }
 
+  /** False when no key can start with `prefix` (its first character starts none). */
+  private _mayHavePrefix(prefix: string): boolean {
+    return prefix === '' || (this._firstChars & firstCharBit(prefix)) !== 0;
+  }
+
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
   hasPrefix(prefix: string): boolean {
-    if (prefix !== '' && (this._firstChars & firstCharBit(prefix)) === 0) return false;
+    if (!this._mayHavePrefix(prefix)) return false;
     for (const k of this._map.keys()) if (k.startsWith(prefix)) return true;
     return false;
   }
 
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
-    const out: Array<[string, AttrValue]> = [];
-    if (!this.hasPrefix(prefix)) return out;
-    for (const [k, v] of this._map) if (k.startsWith(prefix)) out.push([k.slice(prefix.length), v]);
-    return out;
+    return this._entriesWithPrefix(prefix, false);
   }
 
   /** Removes and returns the entries under `prefix` (prefix removed). */
   takePrefix(prefix: string): Array<[string, AttrValue]> {
-    const out = this.withPrefix(prefix);
-    for (const [k] of out) this._map.delete(prefix + k);
+    return this._entriesWithPrefix(prefix, true);
+  }
+
+  private _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
+    const out: Array<[string, AttrValue]> = [];
+    if (!this._mayHavePrefix(prefix)) return out;
+    for (const k of this._map.keys()) {
+      if (!k.startsWith(prefix)) continue;
+      out.push([k.slice(prefix.length), this._map.get(k)]);
+      // Deleting the entry just visited is safe while iterating a Map.
+      if (take) this._map.delete(k);
+    }
     return out;
   }
 

@@ -89,16 +89,20 @@ export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): Mod
     return sanitise(obj, skip);
   }
 
-  const fromRequest: Record<string, unknown> = {};
+  const fromRequest: ModelParameters = {};
+  let requested = false;
   for (const [name, v] of attrs.withPrefix(GENAI.requestPrefix)) {
     if (name === 'model') continue;
-    fromRequest[name] = v;
+    fromRequest[name] = toParameterValue(v);
+    requested = true;
     attrs.delete(GENAI.requestPrefix + name);
   }
   for (const [key, name] of TRACELOOP_PARAMETERS) {
-    if (attrs.has(key)) fromRequest[name] = attrs.take(key);
+    if (!attrs.has(key)) continue;
+    fromRequest[name] = toParameterValue(attrs.take(key));
+    requested = true;
   }
-  if (Object.keys(fromRequest).length > 0) return sanitise(fromRequest, NO_KEYS);
+  if (requested) return fromRequest;
 
   const settings = attrs.takePrefix(AI.settingsPrefix);
   if (settings.length > 0) return sanitiseEntries(settings, NO_KEYS);
