@@ -162,13 +162,14 @@ function capValue(value: unknown, key: string, maxBytes: number, issues: IssueSi
     return value;
   }
   if (Array.isArray(value)) {
-    let changed = false;
-    const out = value.map((item) => {
+    // A copy only when an item is cut (attribute arrays are dense: holes never get this far).
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       const capped = typeof item === 'string' ? capValue(item, key, maxBytes, issues) : item;
-      if (capped !== item) changed = true;
-      return capped;
-    });
-    return changed ? out : value;
+      if (capped !== item) (out ??= [...value])[i] = capped;
+    }
+    return out ?? value;
   }
   return value;
 }
