@@ -6,6 +6,12 @@ export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'construc
 /** One scan of a text for any of {@link HOSTILE_KEYS}, instead of one per name. */
 export const MENTIONS_HOSTILE_KEY = /__proto__|constructor|prototype/;
 
+/**
+ * The same for JSON text, which can also spell a key with escapes (`"\u005f_proto__"`): any
+ * `\u` escape sends the parsed value through the walk too.
+ */
+const JSON_MAY_HOLD_HOSTILE_KEY = /__proto__|constructor|prototype|\\u/;
+
 export type JsonParseResult =
   | { readonly ok: true; readonly value: unknown; readonly droppedKeys: number }
   | { readonly ok: false; readonly error: string };
@@ -66,7 +72,8 @@ function deeperThan(v: unknown, limit: number): boolean {
  * `JSON.parse` that drops hostile keys (counting them) and turns every failure into a value.
  * `JSON.parse` itself defines `__proto__` as a plain own property, so the value is safe until it
  * is copied by assignment; the keys are removed before that can happen. The walk only runs when
- * the text mentions such a key, which keeps the common case as fast as a bare `JSON.parse`.
+ * the text mentions such a key or holds a `\u` escape (which could spell one), which keeps the
+ * common case as fast as a bare `JSON.parse`.
  */
 export function parseJson(text: string): JsonParseResult {
   let value: unknown;
@@ -81,7 +88,7 @@ export function parseJson(text: string): JsonParseResult {
     return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   }
   let droppedKeys = 0;
-  if (MENTIONS_HOSTILE_KEY.test(text)) {
+  if (JSON_MAY_HOLD_HOSTILE_KEY.test(text)) {
     try {
       droppedKeys = stripHostileKeys(value);
     } catch {

@@ -255,6 +255,25 @@ describe('hostile keys', () => {
   });
 });
 
+describe('hostile keys spelled with JSON escapes', () => {
+  test('"\\u005f_proto__" and friends in JSON payloads are dropped like the plain keys', () => {
+    const attributes = {
+      'langfuse.observation.input': '{"\\u005f_proto__":{"polluted":"yes"},"a":1}',
+      'langfuse.observation.metadata': '{"constructo\\u0072":{"prototype":{"polluted":"yes"}},"kept":"caf\\u00e9"}',
+    };
+    const result = withGood(rawSpan({ attributes, parentSpanContext: undefined }));
+    expect(result.odd?.input).toEqual({ a: 1 });
+    expect(Object.keys(result.odd?.input as object)).toEqual(['a']);
+    expect(result.odd?.metadata?.kept).toBe('café');
+    expect(result.odd?.metadata).not.toHaveProperty('constructor');
+    expect(byPath(result.issues)).toEqual([
+      { code: 'HOSTILE_KEY', path: 'langfuse.observation.input', spanId: ODD_ID },
+      { code: 'HOSTILE_KEY', path: 'langfuse.observation.metadata', spanId: ODD_ID },
+    ]);
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
 describe('values JSON cannot hold', () => {
   test('cycles are cut with a marker, in attributes, event attributes and resource attributes', () => {
     const cyc: Record<string, unknown> = { a: 1 };
