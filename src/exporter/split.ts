@@ -11,6 +11,12 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** True when `text` is at most `maxBytes` in UTF-8, measuring only when its length leaves doubt. */
+function fitsBytes(text: string, maxBytes: number): boolean {
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
+  return text.length * 3 <= maxBytes || utf8Length(text) <= maxBytes;
+}
+
 /** Default cap on one event's JSON, in UTF-8 bytes (1 MB, as the Langfuse SDKs). */
 export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
 /** Default cap on one request body, in UTF-8 bytes (3.5 MB, Langfuse's documented batch limit). */
@@ -57,8 +63,7 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
   const wrapper = limits.wrapperBytes ?? DEFAULT_WRAPPER_BYTES;
   // The common case: all of it, as one text, is under both caps, so each event is too.
   const whole = JSON.stringify(events);
-  const wholeBytes = utf8Length(whole);
-  if (wholeBytes <= limits.maxEventBytes && wrapper + wholeBytes <= limits.maxBatchBytes) {
+  if (fitsBytes(whole, Math.min(limits.maxEventBytes, limits.maxBatchBytes - wrapper))) {
     return { requests: [[...events]], texts: [whole.slice(1, -1)], truncated: [] };
   }
   const truncated: TruncatedField[] = [];

@@ -58,7 +58,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 // Only the errors are read: the successes (one per accepted event) are checked to be an array, not
 // item by item, which would cost more than the rest of the reply handling.
 const response207Schema = z.object({
-  successes: z.array(z.unknown()),
+  successes: z.custom<unknown[]>(Array.isArray, 'successes must be an array'),
   errors: z.array(
     z.looseObject({ id: z.string(), status: z.number(), message: z.unknown().optional(), error: z.unknown().optional() }),
   ),

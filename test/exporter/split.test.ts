@@ -67,6 +67,19 @@ describe('packing', () => {
     expect(splitIntoRequests([one, gen('b', { input: '' })], { maxBatchBytes: cap - 1, maxEventBytes: MB }).requests).toHaveLength(2);
   });
 
+  test('one request as long as the whole text fits in UTF-8 bytes, however its length reads', () => {
+    // 'é' is one UTF-16 unit but two UTF-8 bytes; '😀' two units and four bytes.
+    for (const char of ['é', '😀', 'a']) {
+      const events = [gen('m1', { input: char.repeat(50_000) }), gen('m2', { input: char.repeat(50_000) })];
+      const size = bytes(events); // both events, a comma and the brackets
+      const fits = splitIntoRequests(events, { maxBatchBytes: DEFAULT_WRAPPER_BYTES + size, maxEventBytes: size });
+      expect(fits.requests).toHaveLength(1);
+      // Event by event, the split counts each event and a comma: size - 1 with the brackets left out.
+      const tight = splitIntoRequests(events, { maxBatchBytes: DEFAULT_WRAPPER_BYTES + size - 2, maxEventBytes: MB });
+      expect(tight.requests).toHaveLength(2);
+    }
+  });
+
   test('multi-byte characters are counted in UTF-8 bytes', () => {
     const events = Array.from({ length: 3 }, (_, i) => gen(`u${i}`, { input: 'é'.repeat(100_000) })); // 200 KB each
     const { requests } = splitIntoRequests(events, { maxBatchBytes: 450_000, maxEventBytes: MB });

@@ -154,6 +154,7 @@ describe('status mapping', () => {
     { name: '207 without errors', reply: { status: 207, body: { successes: [{ id: 'ev-1', status: 201 }], errors: [] } }, out: { kind: 'ok' } },
     { name: '207 unparsable', reply: { status: 207, body: 'not json' }, out: { kind: 'retryable', reason: 'HTTP 207 with an unreadable body' } },
     { name: '207 wrong shape', reply: { status: 207, body: { ok: true } }, out: { kind: 'retryable', reason: 'HTTP 207 with an unreadable body' } },
+    { name: '207 whose successes are no list', reply: { status: 207, body: { successes: { id: 'ev-1' }, errors: [] } }, out: { kind: 'retryable', reason: 'HTTP 207 with an unreadable body' } },
     {
       name: '429 with Retry-After seconds and the Langfuse JSON body',
       reply: { status: 429, headers: { 'retry-after': '7' }, body: { message: 'Rate limit exceeded', code: 'rate_limited' } },
