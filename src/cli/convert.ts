@@ -371,7 +371,7 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     for (const [i, batch] of requests.entries()) {
       const metadata = { batch_size: batch.length, sdk_integration: 'otel-langfuse-bridge', sdk_name: 'otel-langfuse-bridge', sdk_version: VERSION };
       // Exactly JSON.stringify({ batch, metadata }), from the texts the split already made.
-      await emit(`{"batch":[${texts[i] as string}],"metadata":${JSON.stringify(metadata)}}\n`);
+      await emit(`{"batch":${texts[i] as string},"metadata":${JSON.stringify(metadata)}}\n`);
       totals.events += batch.length;
       totals.lines++;
     }

@@ -117,7 +117,7 @@ export function deliver(events: readonly IngestionEvent[], deps: DeliverDeps): P
   return delivery.finish();
 }
 
-/** `text` is the JSON of `request`'s events, comma-separated; a resent subset is serialised anew. */
+/** `text` is `JSON.stringify(request)`, made by the split; a resent subset is serialised anew. */
 async function sendWithRetries(request: IngestionEvent[], text: string, deps: DeliverDeps, tally: Tally): Promise<void> {
   let pending = request;
   let pendingText: string | undefined = text;

@@ -44,7 +44,7 @@ export interface TruncatedField {
 export interface SplitResult {
   /** Requests in input order; each holds at least one event. */
   readonly requests: IngestionEvent[][];
-  /** Per request, its events' JSON texts joined by commas: the inside of the body's `batch` array. */
+  /** Per request, the JSON text of its events array (`JSON.stringify(request)`), for the body. */
   readonly texts: string[];
   readonly truncated: TruncatedField[];
 }
@@ -64,7 +64,7 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
   // The common case: all of it, as one text, is under both caps, so each event is too.
   const whole = JSON.stringify(events);
   if (fitsBytes(whole, Math.min(limits.maxEventBytes, limits.maxBatchBytes - wrapper))) {
-    return { requests: [[...events]], texts: [whole.slice(1, -1)], truncated: [] };
+    return { requests: [[...events]], texts: [whole], truncated: [] };
   }
   const truncated: TruncatedField[] = [];
   const requests: IngestionEvent[][] = [];
@@ -83,7 +83,7 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
     // +1 for the comma between events.
     if (current.length > 0 && currentBytes + bytes + 1 > limits.maxBatchBytes) {
       requests.push(current);
-      texts.push(currentTexts.join(','));
+      texts.push(jsonArray(currentTexts));
       current = [];
       currentTexts = [];
       currentBytes = wrapper;
@@ -93,8 +93,13 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
     currentBytes += bytes + 1;
   }
   requests.push(current);
-  texts.push(currentTexts.join(','));
+  texts.push(jsonArray(currentTexts));
   return { requests, texts, truncated };
+}
+
+/** `[a,b,...]` from the items' JSON texts, as one flat string (no rope of pieces to walk later). */
+function jsonArray(items: readonly string[]): string {
+  return ['[', items.join(','), ']'].join('');
 }
 
 function fitEvent(

@@ -95,10 +95,9 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     batchText?: string,
   ): Promise<SendOutcome> {
     if (closed) return { kind: 'failed', reason: 'transport is shut down' };
-    let body: string;
+    let body: Buffer;
     try {
-      // Exactly JSON.stringify({ batch: events, metadata }), reusing the events' text when given.
-      const batch = batchText ?? events.map((e) => JSON.stringify(e)).join(',');
+      const batch = batchText ?? JSON.stringify(events);
       const metadata = JSON.stringify({
         batch_size: events.length,
         sdk_integration: SDK_NAME,
@@ -107,7 +106,8 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
         public_key: options.publicKey,
         ...options.metadata,
       });
-      body = `{"batch":[${batch}],"metadata":${metadata}}`;
+      // Exactly JSON.stringify({ batch: events, metadata }), reusing the events' text when given.
+      body = utf8Concat(['{"batch":', batch, ',"metadata":', metadata, '}']);
     } catch (err) {
       return { kind: 'failed', reason: `request body could not be serialized (${errorName(err)})` };
     }
@@ -136,6 +136,19 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     send,
     shutdown: () => (closed ??= owned ? owned.close().catch(() => undefined) : Promise.resolve()),
   };
+}
+
+/**
+ * The pieces as one UTF-8 buffer, written piece by piece: joining them into one string first
+ * leaves a rope that encodes several times slower than the flat JSON texts themselves.
+ */
+function utf8Concat(pieces: readonly string[]): Buffer {
+  let size = 0;
+  for (const piece of pieces) size += Buffer.byteLength(piece, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const piece of pieces) at += out.write(piece, at, 'utf8');
+  return out;
 }
 
 function ingestionUrl(baseUrl: string): string {

@@ -27,8 +27,7 @@ export type SendOutcome =
 export interface IngestionTransport {
   /**
    * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. `batchText`,
-   * when given, is the events' JSON already made (by the size split), comma-separated, and is
-   * used as it is.
+   * when given, is `JSON.stringify(events)` already made (by the size split), used as it is.
    */
   send(events: readonly IngestionEvent[], timeoutMillis: number, batchText?: string): Promise<SendOutcome>;
   shutdown(): Promise<void>;

@@ -99,11 +99,22 @@ describe('request shape', () => {
     expect(fake.accepted()).toEqual(['ev-1', 'ev-2']);
   });
 
+  test('the body is exact UTF-8, multi-byte text included, with a matching content-length', async () => {
+    const { fake, transport } = await setUp();
+    const text = 'héllo 😀 名前 \u2028 "quoted" \\ end';
+    const one = span(1);
+    const event = { ...one, body: { ...one.body, name: text } } as typeof one;
+    expect(await transport.send([event], 5000)).toEqual({ kind: 'ok' });
+    const req = fake.requests[0]!;
+    expect((req.body as { batch: Array<{ body: { name: string } }> }).batch[0]?.body.name).toBe(text);
+    expect(Number(req.headers['content-length'])).toBe(Buffer.byteLength(JSON.stringify(req.body)));
+  });
+
   test('JSON text already made for the events is sent as it is', async () => {
     const { fake, transport } = await setUp();
     const [one, two] = [span(1), span(2)];
     // A text that differs from the events proves the transport did not serialise them itself.
-    const made = [{ ...one, body: { ...one.body, name: 'from the split' } }, two].map((e) => JSON.stringify(e)).join(',');
+    const made = JSON.stringify([{ ...one, body: { ...one.body, name: 'from the split' } }, two]);
     expect(await transport.send([one, two], 5000, made)).toEqual({ kind: 'ok' });
     const body = fake.requests[0]!.body as { batch: Array<{ body: { name: string } }>; metadata: unknown };
     expect(body.batch.map((e) => e.body.name)).toEqual(['from the split', two.body.name]);
