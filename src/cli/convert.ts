@@ -367,11 +367,11 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     });
     await report(where, mapped.issues);
     totals.spans += decoded.value.length;
-    const { requests, texts } = splitIntoRequests(mapped.value, { maxBatchBytes: DEFAULT_MAX_BATCH_BYTES, maxEventBytes: DEFAULT_MAX_EVENT_BYTES });
+    const { requests, pieces } = splitIntoRequests(mapped.value, { maxBatchBytes: DEFAULT_MAX_BATCH_BYTES, maxEventBytes: DEFAULT_MAX_EVENT_BYTES });
     for (const [i, batch] of requests.entries()) {
       const metadata = { batch_size: batch.length, sdk_integration: 'otel-langfuse-bridge', sdk_name: 'otel-langfuse-bridge', sdk_version: VERSION };
       // Exactly JSON.stringify({ batch, metadata }), from the texts the split already made.
-      await emit(`{"batch":${texts[i] as string},"metadata":${JSON.stringify(metadata)}}\n`);
+      await emit(`{"batch":[${(pieces[i] as string[]).join(',')}],"metadata":${JSON.stringify(metadata)}}\n`);
       totals.events += batch.length;
       totals.lines++;
     }

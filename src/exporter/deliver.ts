@@ -87,7 +87,7 @@ export class Delivery {
   private async _send(events: readonly IngestionEvent[]): Promise<void> {
     const { _deps: deps, _tally: tally } = this;
     try {
-      const { requests, texts, truncated } = splitIntoRequests(events, deps);
+      const { requests, pieces, truncated } = splitIntoRequests(events, deps);
       if (truncated.length > 0) deps.onTruncated?.(truncated);
       for (let i = 0; i < requests.length; i++) {
         const request = requests[i] as IngestionEvent[];
@@ -96,7 +96,7 @@ export class Delivery {
           tally.stop ??= { reason: 'the deadline passed' };
           continue;
         }
-        await sendWithRetries(request, texts[i] as string, deps, tally);
+        await sendWithRetries(request, pieces[i] as string[], deps, tally);
       }
     } catch (err) {
       // Whatever of this part is not accounted for yet stays undelivered.
@@ -117,10 +117,10 @@ export function deliver(events: readonly IngestionEvent[], deps: DeliverDeps): P
   return delivery.finish();
 }
 
-/** `text` is `JSON.stringify(request)`, made by the split; a resent subset is serialised anew. */
-async function sendWithRetries(request: IngestionEvent[], text: string, deps: DeliverDeps, tally: Tally): Promise<void> {
+/** `pieces` is `request`'s JSON as the split made it; a resent subset is serialised anew. */
+async function sendWithRetries(request: IngestionEvent[], pieces: readonly string[], deps: DeliverDeps, tally: Tally): Promise<void> {
   let pending = request;
-  let pendingText: string | undefined = text;
+  let pendingText: readonly string[] | undefined = pieces;
   for (let retry = 0; ; retry++) {
     const timeout = Math.min(deps.requestTimeoutMillis, deps.deadlineMillis - deps.now());
     const outcome = await safeSend(deps.transport, pending, timeout, pendingText);
@@ -158,10 +158,10 @@ async function safeSend(
   transport: IngestionTransport,
   events: IngestionEvent[],
   timeout: number,
-  batchText: string | undefined,
+  batchPieces: readonly string[] | undefined,
 ): Promise<SendOutcome> {
   try {
-    return await transport.send(events, Math.max(1, timeout), batchText);
+    return await transport.send(events, Math.max(1, timeout), batchPieces);
   } catch (err) {
     return { kind: 'failed', reason: `transport threw (${err instanceof Error ? err.name : typeof err})` };
   }

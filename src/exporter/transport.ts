@@ -92,12 +92,12 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
   async function send(
     events: readonly IngestionEvent[],
     timeoutMillis: number,
-    batchText?: string,
+    batchPieces?: readonly string[],
   ): Promise<SendOutcome> {
     if (closed) return { kind: 'failed', reason: 'transport is shut down' };
     let body: Buffer;
     try {
-      const batch = batchText ?? JSON.stringify(events);
+      const batch = batchPieces ?? events.map((e) => JSON.stringify(e));
       const metadata = JSON.stringify({
         batch_size: events.length,
         sdk_integration: SDK_NAME,
@@ -107,7 +107,7 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
         ...options.metadata,
       });
       // Exactly JSON.stringify({ batch: events, metadata }), reusing the events' text when given.
-      body = utf8Concat(['{"batch":', batch, ',"metadata":', metadata, '}']);
+      body = utf8Concat(['{"batch":[', ...batch.flatMap((piece, i) => (i === 0 ? [piece] : [',', piece])), '],"metadata":', metadata, '}']);
     } catch (err) {
       return { kind: 'failed', reason: `request body could not be serialized (${errorName(err)})` };
     }
@@ -139,8 +139,8 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
 }
 
 /**
- * The pieces as one UTF-8 buffer, written piece by piece: joining them into one string first
- * leaves a rope that encodes several times slower than the flat JSON texts themselves.
+ * The pieces as one UTF-8 buffer, written piece by piece: joined into one string first, they
+ * would be copied into one more string (a large one gets pages of its own) before encoding.
  */
 function utf8Concat(pieces: readonly string[]): Buffer {
   let size = 0;

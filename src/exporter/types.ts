@@ -26,10 +26,11 @@ export type SendOutcome =
 /** Sends one ingestion request body. */
 export interface IngestionTransport {
   /**
-   * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome. `batchText`,
-   * when given, is `JSON.stringify(events)` already made (by the size split), used as it is.
+   * POSTs `{ batch: events, metadata }`; resolves (never rejects) with the outcome.
+   * `batchPieces`, when given, is the events' JSON already made (by the size split), in pieces of
+   * comma-joined event texts: `[${batchPieces.join(',')}]` is `JSON.stringify(events)`.
    */
-  send(events: readonly IngestionEvent[], timeoutMillis: number, batchText?: string): Promise<SendOutcome>;
+  send(events: readonly IngestionEvent[], timeoutMillis: number, batchPieces?: readonly string[]): Promise<SendOutcome>;
   shutdown(): Promise<void>;
 }
 

@@ -27,11 +27,11 @@ const requestBytes = (events: IngestionEvent[]): number =>
 describe('packing', () => {
   test('small events share one request', () => {
     const events = ['a', 'b', 'c'].map((id) => gen(id));
-    expect(splitIntoRequests(events, LIMITS)).toEqual({ requests: [events], texts: [JSON.stringify(events)], truncated: [] });
+    expect(splitIntoRequests(events, LIMITS)).toEqual({ requests: [events], pieces: [[JSON.stringify(events).slice(1, -1)]], truncated: [] });
   });
 
   test('no events, no requests', () => {
-    expect(splitIntoRequests([], LIMITS)).toEqual({ requests: [], texts: [], truncated: [] });
+    expect(splitIntoRequests([], LIMITS)).toEqual({ requests: [], pieces: [], truncated: [] });
   });
 
   test('40 events of 300 KB go in several requests, each under 3.5 MB, in order', () => {
@@ -45,18 +45,26 @@ describe('packing', () => {
 
   test("each request comes with its events' JSON text, truncated copies included, for the body", () => {
     const events = [gen('small', { input: 'x' }), gen('big', { input: 'y'.repeat(1_200_000) })];
-    const { requests, texts } = splitIntoRequests(events, LIMITS);
+    const { requests, pieces } = splitIntoRequests(events, LIMITS);
     const placed = requests.flat();
     expect(placed[0]).toBe(events[0]); // untouched events are passed on as they are
     expect(placed[1]).not.toBe(events[1]); // the cut one is a copy
-    expect(texts).toEqual(requests.map((r) => JSON.stringify(r)));
+    expect(pieces.map((p) => `[${p.join(',')}]`)).toEqual(requests.map((r) => JSON.stringify(r)));
   });
 
-  test("the texts of several requests are exactly their events' JSON", () => {
+  test("the pieces of several requests are exactly their events' JSON", () => {
     const events = Array.from({ length: 12 }, (_, i) => gen(`t${i}`, { input: 'z'.repeat(400_000) }));
-    const { requests, texts } = splitIntoRequests(events, LIMITS);
+    const { requests, pieces } = splitIntoRequests(events, LIMITS);
     expect(requests.length).toBeGreaterThan(1);
-    expect(texts).toEqual(requests.map((r) => JSON.stringify(r)));
+    expect(pieces.map((p) => `[${p.join(',')}]`)).toEqual(requests.map((r) => JSON.stringify(r)));
+  });
+
+  test('many small events in one request: pieces of at most 32 events that join to the exact JSON', () => {
+    const events = Array.from({ length: 100 }, (_, i) => gen(`s${i}`, { input: 'é😀'.repeat(i) }));
+    const { requests, pieces } = splitIntoRequests(events, LIMITS);
+    expect(requests).toEqual([events]);
+    expect(pieces[0]?.length).toBe(4);
+    expect(`[${pieces[0]!.join(',')}]`).toBe(JSON.stringify(events));
   });
 
   test('the wrapper reserve counts: a request exactly at the cap without it is split', () => {

@@ -114,7 +114,7 @@ describe('request shape', () => {
     const { fake, transport } = await setUp();
     const [one, two] = [span(1), span(2)];
     // A text that differs from the events proves the transport did not serialise them itself.
-    const made = JSON.stringify([{ ...one, body: { ...one.body, name: 'from the split' } }, two]);
+    const made = [JSON.stringify({ ...one, body: { ...one.body, name: 'from the split' } }), JSON.stringify(two)];
     expect(await transport.send([one, two], 5000, made)).toEqual({ kind: 'ok' });
     const body = fake.requests[0]!.body as { batch: Array<{ body: { name: string } }>; metadata: unknown };
     expect(body.batch.map((e) => e.body.name)).toEqual(['from the split', two.body.name]);
