@@ -143,6 +143,21 @@ function compareMapped(a: Mapped, b: Mapped): number {
 }
 
 /**
+ * Sorts a trace's members in place by {@link compareMapped}. Traces are mostly a few spans, for
+ * which an insertion sort (stable, like `Array.prototype.sort`) costs a fraction of the built-in.
+ */
+function sortMembers(members: Mapped[]): Mapped[] {
+  if (members.length > 16) return members.sort(compareMapped);
+  for (let i = 1; i < members.length; i++) {
+    const m = members[i] as Mapped;
+    let j = i - 1;
+    for (; j >= 0 && compareMapped(members[j] as Mapped, m) > 0; j--) members[j + 1] = members[j] as Mapped;
+    members[j + 1] = m;
+  }
+  return members;
+}
+
+/**
  * Envelope ids are content-derived so a retried or replayed export is deduplicated by Langfuse.
  * An observation comes from one finished span, which never changes: its identity and times stand
  * for its content. Trace-creates of one trace differ between exports (a child's shallow one, the
@@ -195,7 +210,7 @@ export function spansToIngestion(
 
   const events: IngestionEvent[] = [];
   for (const traceId of [...traces.keys()].sort()) {
-    const members = (traces.get(traceId) as Mapped[]).sort(compareMapped);
+    const members = sortMembers(traces.get(traceId) as Mapped[]);
     const updates = members.filter((m) => m.obs.markers.traceUpdate);
     const main = updates.length === 0 ? members : members.filter((m) => !m.obs.markers.traceUpdate);
     // Langfuse's ingestion API creates no trace implicitly: every trace gets a trace-create, at
