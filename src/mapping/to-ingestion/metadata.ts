@@ -66,11 +66,18 @@ export interface OtelFacts {
   /** The observation name, when it differs from the span name. */
   name: string;
   consumedEvents: ReadonlySet<number>;
+  /**
+   * Whether the exact times and the incomplete marker are written; false for spans of our own
+   * reverse mapping, whose times are the observation's own.
+   */
+  withTimes: boolean;
 }
 
-/** Reserved `bridge.*` keys: only facts the reverse mapping could not derive by itself. */
-export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+/**
+ * Reserved `bridge.*` keys, written into `out` (no object of their own to copy over): only facts
+ * the reverse mapping could not derive by itself.
+ */
+export function writeOtelFacts(view: SpanView, facts: OtelFacts, out: Record<string, unknown>): void {
   if (view.kind !== derivedKind(facts.type)) out[META.spanKind] = KIND_NAMES[view.kind];
   if (facts.name !== view.name) out[META.spanName] = view.name;
   const derivedStatus = facts.level === 'ERROR' ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;
@@ -78,9 +85,11 @@ export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unkn
   if (view.status.message !== undefined && view.status.message !== facts.statusMessage) {
     out[META.statusMessage] = view.status.message;
   }
-  if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = hrTimeToNanosText(view.start);
-  if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = hrTimeToNanosText(view.end);
-  if (view.incomplete) out[META.incomplete] = true;
+  if (facts.withTimes) {
+    if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = hrTimeToNanosText(view.start);
+    if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = hrTimeToNanosText(view.end);
+    if (view.incomplete) out[META.incomplete] = true;
+  }
   if (view.traceState !== undefined) out[META.traceState] = view.traceState;
   // Ids only when given: an undefined value is not JSON and fails the event's metadata schema.
   if (view.links.length > 0) {
@@ -95,7 +104,6 @@ export function otelFacts(view: SpanView, facts: OtelFacts): Record<string, unkn
     if (events.length > 0) out[META.events] = events;
   }
   if (view.droppedAttributesCount > 0) out[META.droppedAttributes] = view.droppedAttributesCount;
-  return out;
 }
 
 /** The span's scope: the view's own record, made for this span alone. */

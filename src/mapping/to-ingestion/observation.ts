@@ -12,7 +12,7 @@ import { decodeJsonObject, toBool, toCount, toNumber, toText } from '../values.j
 import type { BridgeMarkers, ScoreRecord } from './bridge-markers.js';
 import { takeBridgeMarkers, takeScores } from './bridge-markers.js';
 import { takeIO } from './io.js';
-import { takeExplicitMetadata, otelFacts, scopeRecord } from './metadata.js';
+import { takeExplicitMetadata, scopeRecord, writeOtelFacts } from './metadata.js';
 import { takeModel, takeModelParameters } from './model.js';
 import { carriesModel, decideObservationType, isAiSdkModelCall, toLegacyType } from './observation-type.js';
 import type { SpanView } from './span-view.js';
@@ -223,14 +223,10 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
     metadata[META.resourceAttributes] = view.resource;
     metadata[META.scope] = scopeRecord(view);
   }
-  const facts = otelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents });
-  if (markers.fromBridge) {
-    delete facts[META.startTimeUnixNano];
-    delete facts[META.endTimeUnixNano];
-    delete facts[META.incomplete];
-  }
-  Object.assign(metadata, facts);
-  if (Object.keys(metadata).length > 0) body.metadata = metadata;
+  const facts = { type, level, statusMessage, name, consumedEvents: io.consumedEvents, withTimes: !markers.fromBridge };
+  writeOtelFacts(view, facts, metadata);
+  // Resource and scope make it non-empty; without them (our own spans) it may be empty.
+  if (!markers.fromBridge || Object.keys(metadata).length > 0) body.metadata = metadata;
 
   set(body, 'level', level);
   set(body, 'statusMessage', statusMessage);
