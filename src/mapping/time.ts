@@ -56,6 +56,19 @@ export function hrTimeToIso(t: HrTime): string | undefined {
   return [civilDate(days), 'T', hh, ':', mm, ':', ss, '.', frac, 'Z'].join('');
 }
 
+/** Length of `YYYY-MM-DDTHH:MM:SS.`, the part of {@link hrTimeToIso}'s text one second shares. */
+const SECOND_PREFIX_CHARS = 20;
+
+/**
+ * `hrTimeToIso([s, nanos])`, given `sameSecondIso`, the text `hrTimeToIso` made of another time in
+ * second `s`: its date and time of day are reused (a span's end is mostly in its start's second).
+ */
+export function hrTimeToIsoInSecondOf(sameSecondIso: string, nanos: number): string {
+  const millis = Math.floor(nanos / 1_000_000);
+  const frac = nanos - millis * 1_000_000 === 0 ? three(millis) : nineDigits(nanos);
+  return [sameSecondIso.slice(0, SECOND_PREFIX_CHARS), frac, 'Z'].join('');
+}
+
 /** Nanoseconds `0` to `999999999` as nine digits. */
 function nineDigits(nanos: number): string {
   const millis = Math.floor(nanos / 1_000_000);

@@ -12,6 +12,7 @@ import {
   decimalToNanos,
   diffNanos,
   hrTimeToIso,
+  hrTimeToIsoInSecondOf,
   isValidHrTime,
   isoToHrTime,
   parseIso,
@@ -66,6 +67,22 @@ describe('hrTimeToIso', () => {
   ])('invalid: $name -> undefined', ({ t }) => {
     expect(hrTimeToIso(bad(t))).toBeUndefined();
     expect(isValidHrTime(t)).toBe(false);
+  });
+});
+
+describe('hrTimeToIsoInSecondOf', () => {
+  test('property: the text hrTimeToIso makes of any time in the same second', () => {
+    const nanos = fc.oneof(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999 }).map((ms) => ms * 1_000_000));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_S - 1 }), nanos, nanos, (s, a, b) => {
+        expect(hrTimeToIsoInSecondOf(hrTimeToIso([s, a]) as string, b)).toBe(hrTimeToIso([s, b]));
+      }),
+    );
+  });
+
+  test('the last second of the OTLP range, and whole milliseconds', () => {
+    expect(hrTimeToIsoInSecondOf(hrTimeToIso([MAX_S, 0]) as string, MAX_N)).toBe('2554-07-21T23:34:33.709551615Z');
+    expect(hrTimeToIsoInSecondOf('2026-11-24T20:08:40.613914663Z', 560_000_000)).toBe('2026-11-24T20:08:40.560Z');
   });
 });
 

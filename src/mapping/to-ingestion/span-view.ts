@@ -7,7 +7,7 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { AttributeBag, jsonEntries } from '../attribute-bag.js';
 import { isOtelSpanId, isOtelTraceId } from '../ids.js';
 import type { IssueSink } from '../result.js';
-import { compareHrTime, hrTimeToIso, isValidHrTime } from '../time.js';
+import { compareHrTime, hrTimeToIso, hrTimeToIsoInSecondOf, isValidHrTime } from '../time.js';
 
 export interface SpanView {
   readonly traceId: string;
@@ -209,6 +209,7 @@ export function toSpanView(
     end = start;
   }
   start = [start[0], start[1]];
+  const startIso = hrTimeToIso(start) as string;
 
   const statusRaw = plainRecord(span.status);
   const code = statusRaw.code === 1 || statusRaw.code === 2 ? statusRaw.code : 0;
@@ -229,9 +230,9 @@ export function toSpanView(
     name: typeof span.name === 'string' ? span.name : '',
     kind: Number.isInteger(span.kind) && (span.kind as number) >= 0 && (span.kind as number) <= 4 ? (span.kind as number) : 0,
     start,
-    startIso: hrTimeToIso(start) as string,
+    startIso,
     end,
-    endIso: hrTimeToIso(end) as string,
+    endIso: end[0] === start[0] ? hrTimeToIsoInSecondOf(startIso, end[1]) : (hrTimeToIso(end) as string),
     incomplete,
     status: message === undefined ? { code } : { code, message },
     traceState,
