@@ -109,6 +109,30 @@ describe('ingestion -> spans -> ingestion', () => {
     expect(after).toEqual(before);
   });
 
+  test('parents come back the same whether a trace is mapped whole or span by span (root not in the call)', () => {
+    const raw = JSON.parse(readFileSync(new URL('../fixtures/batches/batches-langfuse-v3.json', import.meta.url), 'utf8')) as
+      | { batch: unknown[] }
+      | Array<{ batch: unknown[] }>;
+    const events = (Array.isArray(raw) ? raw : [raw]).flatMap((b) => b.batch);
+    const spans = ingestionToSpans(events).value;
+    const parents = (mapped: ReturnType<typeof spansToIngestion>['value']): Record<string, unknown> =>
+      Object.fromEntries(
+        mapped
+          .filter((e) => e.type !== 'trace-create' && e.type !== 'score-create')
+          .map((e) => [(e.body as { id: string }).id, (e.body as { parentObservationId?: unknown }).parentObservationId ?? null]),
+      );
+    const whole = parents(spansToIngestion(spans).value);
+    const oneByOne = parents(spans.flatMap((span) => spansToIngestion([span]).value));
+    expect(Object.values(whole)).toContain(null); // children of the trace itself are in the recording
+    expect(Object.values(whole).some((p) => p !== null)).toBe(true);
+    expect(oneByOne).toEqual(whole);
+    const before = mergeEvents(events, new IssueSink());
+    for (const [id, parent] of Object.entries(whole)) {
+      const original = [...before.observations.values()].find((o) => o.body.id === id);
+      expect(parent).toBe(original?.body.parentObservationId ?? null);
+    }
+  });
+
   test('property: generated batches over every dimension come back equal', () => {
     fc.assert(
       fc.property(batchArbitrary, (events) => {

@@ -5,7 +5,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../attribute-bag.js';
-import { envelopeId } from '../ids.js';
+import { envelopeId, syntheticRootSpanId } from '../ids.js';
 import { isPlainObject } from '../json.js';
 import { SCORE } from '../keys.js';
 import type { MappingResult } from '../result.js';
@@ -143,6 +143,27 @@ function compareMapped(a: Mapped, b: Mapped): number {
 }
 
 /**
+ * A child of a synthetic root made by our reverse mapping hangs under the trace itself: its
+ * `parentObservationId` goes. Whether a parent is that root takes a hash of the trace id, which
+ * is skipped for parents that are observations of this call (nearly all, as traces come whole).
+ */
+function dropSyntheticRootParents(traces: ReadonlyMap<string, readonly Mapped[]>): void {
+  const observations = new Set<string>();
+  for (const members of traces.values()) {
+    for (const { obs } of members) if (!obs.markers.syntheticRoot) observations.add(obs.spanId);
+  }
+  for (const [traceId, members] of traces) {
+    let rootSpanId: string | undefined;
+    for (const { obs } of members) {
+      const parent = obs.parentSpanId;
+      if (parent === undefined || observations.has(parent)) continue;
+      rootSpanId ??= syntheticRootSpanId(traceId);
+      if (parent === rootSpanId) delete obs.body.parentObservationId;
+    }
+  }
+}
+
+/**
  * Sorts a trace's members in place by {@link compareMapped}. Traces are mostly a few spans, for
  * which an insertion sort (stable, like `Array.prototype.sort`) costs a fraction of the built-in.
  */
@@ -185,7 +206,7 @@ export function spansToIngestion(
   if (options.release !== undefined) defaults.release = options.release;
   const traces = new Map<string, Mapped[]>();
   const resources: ResourceCache = new Map();
-  const observationOptions = { legacyTypes: options.legacyTypes === true, defaults, rootSpanIds: new Map<string, string>() };
+  const observationOptions = { legacyTypes: options.legacyTypes === true, defaults };
 
   for (const span of spans) {
     let mapped: Mapped | undefined;
@@ -207,6 +228,7 @@ export function spansToIngestion(
     if (!members) traces.set(traceId, (members = []));
     members.push(mapped);
   }
+  dropSyntheticRootParents(traces);
 
   const events: IngestionEvent[] = [];
   for (const traceId of [...traces.keys()].sort()) {

@@ -3,7 +3,6 @@ import type { HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { AttributeBag } from '../attribute-bag.js';
 import { parseJson } from '../json.js';
-import { syntheticRootSpanId } from '../ids.js';
 import { AI, GENAI, LF, META } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { Level, ObservationType } from '../schema.js';
@@ -23,8 +22,6 @@ import { takeCost, takeUsage } from './usage.js';
 export interface ObservationOptions {
   legacyTypes: boolean;
   defaults: CommonFields;
-  /** Synthetic root span id per Langfuse trace id, filled as met (one hash per trace, not per span). */
-  rootSpanIds: Map<string, string>;
 }
 
 export interface MappedObservation {
@@ -38,6 +35,12 @@ export interface MappedObservation {
   readonly markers: BridgeMarkers;
   /** Score-create bodies carried as `langfuse.score` span events. */
   readonly scores: readonly ScoreRecord[];
+  /**
+   * The span's own id, and its parent span id when that became `parentObservationId`: the caller
+   * removes it when the parent is the trace's synthetic root (the trace itself, not an observation).
+   */
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
 }
 
 const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
@@ -185,11 +188,8 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
     id: markers.langfuseId ?? view.spanId,
     traceId,
   };
-  // A child of the synthetic root (the trace itself) has no parent observation.
-  let rootSpanId = opts.rootSpanIds.get(traceId);
-  if (rootSpanId === undefined) opts.rootSpanIds.set(traceId, (rootSpanId = syntheticRootSpanId(traceId)));
-  const parentIsTrace = view.parentSpanId !== undefined && view.parentSpanId === rootSpanId;
-  set(body, 'parentObservationId', markers.parentId ?? (parentIsTrace ? undefined : view.parentSpanId));
+  // Unless it is the synthetic root (see MappedObservation.parentSpanId).
+  set(body, 'parentObservationId', markers.parentId ?? view.parentSpanId);
   body.name = name;
   body.startTime = view.startIso;
   if (type !== 'EVENT' && !markers.incomplete) body.endTime = view.endIso;
@@ -234,5 +234,6 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   set(body, 'environment', common.environment);
 
   if (opts.legacyTypes) type = toLegacyType(type, hasModelData);
-  return { type, body, trace, common, isRoot: view.parentSpanId === undefined || asRoot, markers, scores };
+  const parentSpanId = markers.parentId === undefined ? view.parentSpanId : undefined;
+  return { type, body, trace, common, isRoot: view.parentSpanId === undefined || asRoot, markers, scores, spanId: view.spanId, parentSpanId };
 }
