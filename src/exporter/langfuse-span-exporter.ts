@@ -97,16 +97,15 @@ export class LangfuseSpanExporter implements SpanExporter {
       return { code: ExportResultCode.SUCCESS };
     }
     const delivery = new Delivery(this._deliverDeps());
-    let sent = 0;
     const parts = partsByTrace(kept, SPANS_PER_PART);
     for (let i = 0; i < parts.length; i++) {
       // Lets the request just handed over go out (and answers come in) before the next part is mapped.
       if (i > 0) await setImmediate();
       const events = this._map(parts[i] as ReadableSpan[]);
-      sent += events.length;
       if (events.length > 0) context.with(suppressTracing(context.active()), () => delivery.add(events));
     }
     const report = await delivery.finish();
+    const sent = report.accepted.length + report.rejected.length + report.undelivered.length;
     if (sent > 0) {
       this._logger.debug(
         `exported ${sent} event(s): ${report.accepted.length} accepted, ${report.rejected.length} rejected, ${report.undelivered.length} undelivered`,

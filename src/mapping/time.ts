@@ -46,14 +46,17 @@ export function hrTimeToIso(t: HrTime): string | undefined {
   const [seconds, nanos] = t;
   const days = Math.floor(seconds / 86_400);
   const secondOfDay = seconds - days * 86_400;
-  const millis = Math.floor(nanos / 1_000_000);
-  const subMillis = nanos - millis * 1_000_000;
-  const frac = subMillis === 0 ? three(millis) : nineDigits(nanos);
   const hh = two(Math.floor(secondOfDay / 3600));
   const mm = two(Math.floor(secondOfDay / 60) % 60);
   const ss = two(secondOfDay % 60);
   // Joined, not a template literal: one flat string instead of a tree of pieces for the output to keep.
-  return [civilDate(days), 'T', hh, ':', mm, ':', ss, '.', frac, 'Z'].join('');
+  return [civilDate(days), 'T', hh, ':', mm, ':', ss, '.', fraction(nanos), 'Z'].join('');
+}
+
+/** The fractional second: three digits for whole milliseconds, else nine. */
+function fraction(nanos: number): string {
+  const millis = Math.floor(nanos / 1_000_000);
+  return nanos - millis * 1_000_000 === 0 ? three(millis) : nineDigits(nanos);
 }
 
 /** Length of `YYYY-MM-DDTHH:MM:SS.`, the part of {@link hrTimeToIso}'s text one second shares. */
@@ -64,9 +67,7 @@ const SECOND_PREFIX_CHARS = 20;
  * second `s`: its date and time of day are reused (a span's end is mostly in its start's second).
  */
 export function hrTimeToIsoInSecondOf(sameSecondIso: string, nanos: number): string {
-  const millis = Math.floor(nanos / 1_000_000);
-  const frac = nanos - millis * 1_000_000 === 0 ? three(millis) : nineDigits(nanos);
-  return [sameSecondIso.slice(0, SECOND_PREFIX_CHARS), frac, 'Z'].join('');
+  return [sameSecondIso.slice(0, SECOND_PREFIX_CHARS), fraction(nanos), 'Z'].join('');
 }
 
 /** Nanoseconds `0` to `999999999` as nine digits. */

@@ -105,8 +105,3 @@ export function writeOtelFacts(view: SpanView, facts: OtelFacts, out: Record<str
   }
   if (view.droppedAttributesCount > 0) out[META.droppedAttributes] = view.droppedAttributesCount;
 }
-
-/** The span's scope: the view's own record, made for this span alone. */
-export function scopeRecord(view: SpanView): Record<string, unknown> {
-  return view.scope;
-}

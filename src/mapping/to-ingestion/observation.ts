@@ -11,7 +11,7 @@ import { decodeJsonObject, toBool, toCount, toNumber, toText } from '../values.j
 import type { BridgeMarkers, ScoreRecord } from './bridge-markers.js';
 import { takeBridgeMarkers, takeScores } from './bridge-markers.js';
 import { takeIO } from './io.js';
-import { takeExplicitMetadata, scopeRecord, writeOtelFacts } from './metadata.js';
+import { takeExplicitMetadata, writeOtelFacts } from './metadata.js';
 import { takeModel, takeModelParameters } from './model.js';
 import { carriesModel, decideObservationType, isAiSdkModelCall, toLegacyType } from './observation-type.js';
 import type { SpanView } from './span-view.js';
@@ -147,13 +147,12 @@ function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: strin
       return { promptName: name, promptVersion: version };
     }
   }
-  const key = AI_PROMPT_KEY;
-  if (attrs.has(key)) {
-    const link = decodeJsonObject(attrs.peek(key), issues, key);
+  if (attrs.has(AI_PROMPT_KEY)) {
+    const link = decodeJsonObject(attrs.peek(AI_PROMPT_KEY), issues, AI_PROMPT_KEY);
     const name = toText(link?.name);
     const version = promptVersion(link?.version);
     if (name !== undefined && version !== undefined) {
-      attrs.delete(key);
+      attrs.delete(AI_PROMPT_KEY);
       return { promptName: name, promptVersion: version };
     }
   }
@@ -221,7 +220,8 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   // Resource and scope of our own reverse mapping are made up, not the sender's: not kept.
   if (!markers.fromBridge) {
     metadata[META.resourceAttributes] = view.resource;
-    metadata[META.scope] = scopeRecord(view);
+    // The view's own record, made for this span alone.
+    metadata[META.scope] = view.scope;
   }
   const facts = { type, level, statusMessage, name, consumedEvents: io.consumedEvents, withTimes: !markers.fromBridge };
   writeOtelFacts(view, facts, metadata);
