@@ -35,17 +35,26 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('takePrefix' as const), arg: segment }),
   fc.record({ op: fc.constant('hasPrefix' as const), arg: segment }),
   fc.record({ op: fc.constant('take' as const), arg: key }),
+  fc.record({ op: fc.constant('peek' as const), arg: key }),
+  fc.record({ op: fc.constant('has' as const), arg: key }),
+  fc.record({ op: fc.constant('delete' as const), arg: key }),
   fc.record({ op: fc.constant('leftovers' as const), arg: fc.constant('') }),
 );
 
 describe('AttributeBag', () => {
-  it('answers prefix queries, takes and leftovers as a plain list of entries would, in any order of calls', () => {
+  it('answers lookups, prefix queries, takes and leftovers as a plain list of entries would, in any order of calls', () => {
     fc.assert(
       fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 24 }), fc.array(operation, { maxLength: 12 }), (attributes, ops) => {
         const bag = new AttributeBag(attributes, new IssueSink());
         const model = new Model(attributes);
         for (const { op, arg } of ops) {
-          if (op === 'hasPrefix') expect(bag.hasPrefix(arg)).toBe(model.withPrefix(arg).length > 0);
+          const found = model.entries.find(([k]) => k === arg);
+          if (op === 'peek') expect(bag.peek(arg)).toBe(found?.[1]);
+          else if (op === 'has') expect(bag.has(arg)).toBe(found !== undefined);
+          else if (op === 'delete') {
+            bag.delete(arg);
+            model.take(arg);
+          } else if (op === 'hasPrefix') expect(bag.hasPrefix(arg)).toBe(model.withPrefix(arg).length > 0);
           else if (op === 'leftovers') expect(Object.entries(bag.leftovers())).toEqual(Object.entries(model.leftovers()));
           else expect(bag[op](arg)).toEqual(model[op](arg));
         }
