@@ -37,6 +37,11 @@ type FileOutput = ReturnType<typeof createFileOutput>;
  * overlaps with work instead of following it.
  */
 const SPANS_PER_PART = 128;
+/**
+ * Spans in the last part of such an export (its last whole traces; the other parts share the
+ * rest): after the mapping, the export waits only for the answer to this small request.
+ */
+const LAST_PART_SPANS = 32;
 
 export class LangfuseSpanExporter implements SpanExporter {
   private readonly _options: ResolvedOptions;
@@ -97,7 +102,7 @@ export class LangfuseSpanExporter implements SpanExporter {
       return { code: ExportResultCode.SUCCESS };
     }
     const delivery = new Delivery(this._deliverDeps());
-    const parts = partsByTrace(kept, SPANS_PER_PART);
+    const parts = partsByTrace(kept, SPANS_PER_PART, LAST_PART_SPANS);
     for (let i = 0; i < parts.length; i++) {
       // Lets the request just handed over go out (and answers come in) before the next part is mapped.
       if (i > 0) await setImmediate();

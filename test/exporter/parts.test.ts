@@ -35,15 +35,36 @@ describe('partsByTrace', () => {
     expect(parts).toContainEqual([broken]);
   });
 
-  test('property: every span exactly once, no trace in two parts, order kept within a trace', () => {
+  test('a small last part: the last traces until it holds enough, the rest shared evenly, no more parts', () => {
+    const spans = Array.from({ length: 20 }, (_, i) => span(`t${Math.floor(i / 2)}`, String(i)));
+    expect(partsByTrace(spans, 8, 3).map((p) => p.length)).toEqual([8, 8, 4]);
+    expect(partsByTrace(spans, 8, 3).at(-1)?.map(traceOf)).toEqual(['t8', 't8', 't9', 't9']);
+    // One trace: nothing to split off.
+    const one = Array.from({ length: 5 }, (_, i) => span('only', String(i)));
+    expect(partsByTrace(one, 2, 3)).toEqual([one]);
+  });
+
+  test('property: every span exactly once, no trace in two parts, order kept within a trace, a minimal last part', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), (traceNumbers, size) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 20 }), (traceNumbers, size, last) => {
         const spans = traceNumbers.map((t, i) => span(`t${t}`, String(i)));
-        const parts = partsByTrace(spans, size);
+        const parts = partsByTrace(spans, size, last);
         expect(parts.flat().map((s) => s.spanContext().spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+        const traces = [...new Set(spans.map(traceOf))];
+        if (spans.length > size) expect(parts.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(spans.length / size)));
+        if (spans.length > size && last > 0 && traces.length > 1) {
+          // The last part is the last traces (by first appearance), as few as hold `last` spans,
+          // unless it has all but the first.
+          const lastPart = parts.at(-1) as ReadableSpan[];
+          const lastTraces = [...new Set(lastPart.map(traceOf))];
+          expect(lastTraces).toEqual(traces.slice(traces.length - lastTraces.length));
+          const withoutFirst = lastPart.filter((s) => traceOf(s) !== lastTraces[0]).length;
+          if (lastTraces.length > 1) expect(withoutFirst).toBeLessThan(last);
+          if (lastTraces.length < traces.length - 1) expect(lastPart.length).toBeGreaterThanOrEqual(last);
+        }
         const partOfTrace = new Map<string, number>();
         parts.forEach((part, i) => {
-          if (spans.length > size && i < parts.length - 1) expect(part.length).toBeGreaterThanOrEqual(size);
+          if (spans.length > size && last === 0 && i < parts.length - 1) expect(part.length).toBeGreaterThanOrEqual(size);
           for (const s of part) {
             expect(partOfTrace.get(traceOf(s)) ?? i).toBe(i);
             partOfTrace.set(traceOf(s), i);
