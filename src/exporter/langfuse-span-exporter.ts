@@ -38,10 +38,11 @@ type FileOutput = ReturnType<typeof createFileOutput>;
  */
 const SPANS_PER_PART = 128;
 /**
- * Spans in the last part of such an export (its last whole traces; the other parts share the
- * rest): after the mapping, the export waits only for the answer to this small request.
+ * Least spans in the last two parts of such an export, the last first (whole traces; the other
+ * parts share the rest): each shrinking part is mapped while the server reads the one before, and
+ * the export ends waiting only for the answer to the small last request.
  */
-const LAST_PART_SPANS = 32;
+const LAST_PARTS_SPANS = [32, 96] as const;
 
 export class LangfuseSpanExporter implements SpanExporter {
   private readonly _options: ResolvedOptions;
@@ -102,7 +103,7 @@ export class LangfuseSpanExporter implements SpanExporter {
       return { code: ExportResultCode.SUCCESS };
     }
     const delivery = new Delivery(this._deliverDeps());
-    const parts = partsByTrace(kept, SPANS_PER_PART, LAST_PART_SPANS);
+    const parts = partsByTrace(kept, SPANS_PER_PART, LAST_PARTS_SPANS);
     for (let i = 0; i < parts.length; i++) {
       // Lets the request just handed over go out (and answers come in) before the next part is mapped.
       if (i > 0) await setImmediate();

@@ -17,12 +17,14 @@ function traceIdOf(span: ReadableSpan): string {
 /**
  * Parts of whole traces, in the order the traces first appear, spans in their order within each
  * trace: as many parts as `spansPerPart` gives (one more only where a single large trace needs
- * it). With `lastPartSpans`, the last traces holding at least that many spans form the last part
- * and the others share the rest evenly: once the last part is mapped, the export waits only for
- * the answer to a small request. `spans.length <= spansPerPart` gives one part holding `spans` as
- * they are.
+ * it). `lastParts` shapes the end: the last part is the last traces holding at least
+ * `lastParts[0]` spans, the part before it the traces before those holding at least
+ * `lastParts[1]`, and so on; the other parts share the rest evenly. Shrinking parts let the
+ * server read each request while the next, smaller one is mapped, so the export waits at the end
+ * only for the answer to a small request. `spans.length <= spansPerPart` gives one part holding
+ * `spans` as they are.
  */
-export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: number, lastPartSpans = 0): ReadableSpan[][] {
+export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: number, lastParts: readonly number[] = []): ReadableSpan[][] {
   if (spans.length <= spansPerPart) return [[...spans]];
   const byId = new Map<string, ReadableSpan[]>();
   for (const span of spans) {
@@ -32,14 +34,25 @@ export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: numbe
     else members.push(span);
   }
   const traces = [...byId.values()];
-  let lastStart = traces.length;
-  let lastSize = 0;
-  while (lastStart > 1 && lastSize < lastPartSpans) lastSize += (traces[--lastStart] as ReadableSpan[]).length;
   const partCount = Math.ceil(spans.length / spansPerPart);
-  const perPart = lastSize === 0 ? spansPerPart : Math.ceil((spans.length - lastSize) / (partCount - 1));
+  // From the end: each of `lastParts` takes traces until it holds enough; the first trace stays.
+  const tail: ReadableSpan[][] = [];
+  let end = traces.length;
+  let tailSpans = 0;
+  for (const wanted of lastParts) {
+    if (tail.length === partCount - 1 || end === 1) break;
+    let start = end;
+    let size = 0;
+    while (start > 1 && size < wanted) size += (traces[--start] as ReadableSpan[]).length;
+    if (start === end) break;
+    tail.unshift(traces.slice(start, end).flat());
+    end = start;
+    tailSpans += size;
+  }
+  const perPart = Math.ceil((spans.length - tailSpans) / (partCount - tail.length));
   const parts: ReadableSpan[][] = [];
   let current: ReadableSpan[] = [];
-  for (let t = 0; t < lastStart; t++) {
+  for (let t = 0; t < end; t++) {
     for (const span of traces[t] as ReadableSpan[]) current.push(span);
     if (current.length >= perPart) {
       parts.push(current);
@@ -47,6 +60,5 @@ export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: numbe
     }
   }
   if (current.length > 0) parts.push(current);
-  if (lastSize > 0) parts.push(traces.slice(lastStart).flat());
-  return parts;
+  return parts.concat(tail);
 }

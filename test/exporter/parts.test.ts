@@ -16,7 +16,7 @@ describe('partsByTrace', () => {
     expect(partsByTrace(spans, 3)).toEqual([spans]);
   });
 
-  test('more: whole traces in order of first appearance, each part at least the size but the last', () => {
+  test('more: whole traces in order of first appearance, the parts sharing the spans evenly', () => {
     const spans = [span('a', '1'), span('b', '2'), span('a', '3'), span('c', '4'), span('b', '5'), span('d', '6')];
     const parts = partsByTrace(spans, 2);
     expect(parts.map((p) => p.map((s) => s.spanContext().spanId))).toEqual([['1', '3'], ['2', '5'], ['4', '6']]);
@@ -35,20 +35,25 @@ describe('partsByTrace', () => {
     expect(parts).toContainEqual([broken]);
   });
 
-  test('a small last part: the last traces until it holds enough, the rest shared evenly, no more parts', () => {
+  test('shrinking last parts: the last traces until each holds enough, the rest shared evenly, no more parts', () => {
     const spans = Array.from({ length: 20 }, (_, i) => span(`t${Math.floor(i / 2)}`, String(i)));
-    expect(partsByTrace(spans, 8, 3).map((p) => p.length)).toEqual([8, 8, 4]);
-    expect(partsByTrace(spans, 8, 3).at(-1)?.map(traceOf)).toEqual(['t8', 't8', 't9', 't9']);
+    expect(partsByTrace(spans, 8, [3]).map((p) => p.length)).toEqual([8, 8, 4]);
+    expect(partsByTrace(spans, 8, [3]).at(-1)?.map(traceOf)).toEqual(['t8', 't8', 't9', 't9']);
+    expect(partsByTrace(spans, 5, [2, 5]).map((p) => p.length)).toEqual([6, 6, 6, 2]);
+    expect(partsByTrace(spans, 4, [2, 5]).map((p) => p.length)).toEqual([4, 4, 4, 6, 2]);
+    // Never more parts than the part size gives: here two, so only the last is shaped.
+    expect(partsByTrace(spans, 10, [2, 5]).map((p) => p.length)).toEqual([18, 2]);
     // One trace: nothing to split off.
     const one = Array.from({ length: 5 }, (_, i) => span('only', String(i)));
-    expect(partsByTrace(one, 2, 3)).toEqual([one]);
+    expect(partsByTrace(one, 2, [3])).toEqual([one]);
   });
 
   test('property: every span exactly once, no trace in two parts, order kept within a trace, a minimal last part', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 20 }), (traceNumbers, size, last) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 3 }), (traceNumbers, size, lastParts) => {
         const spans = traceNumbers.map((t, i) => span(`t${t}`, String(i)));
-        const parts = partsByTrace(spans, size, last);
+        const parts = partsByTrace(spans, size, lastParts);
+        const last = lastParts[0] ?? 0;
         expect(parts.flat().map((s) => s.spanContext().spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
         const traces = [...new Set(spans.map(traceOf))];
         if (spans.length > size) expect(parts.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(spans.length / size)));
@@ -64,7 +69,9 @@ describe('partsByTrace', () => {
         }
         const partOfTrace = new Map<string, number>();
         parts.forEach((part, i) => {
-          if (spans.length > size && last === 0 && i < parts.length - 1) expect(part.length).toBeGreaterThanOrEqual(size);
+          // Without shaped last parts, the parts share the spans evenly (all but the last hold a share).
+          const share = Math.ceil(spans.length / Math.ceil(spans.length / size));
+          if (spans.length > size && last === 0 && i < parts.length - 1) expect(part.length).toBeGreaterThanOrEqual(share);
           for (const s of part) {
             expect(partOfTrace.get(traceOf(s)) ?? i).toBe(i);
             partOfTrace.set(traceOf(s), i);
