@@ -234,7 +234,7 @@ export async function runExporterBench(rounds = 5): Promise<boolean> {
   );
   console.log(
     `floor: ${median(floorRatios).toFixed(2)}x theirs (rounds ${range(floorRatios)}): the least an exporter that calls back only once the server ` +
-      'answered has to do (copy attributes with JSON payloads parsed, two ISO times, a SHA-256 id; one JSON body and one POST per part of 128 spans, sent while the next part is mapped, as ours)',
+      'answered has to do (copy attributes with JSON payloads parsed, two ISO times, a SHA-256 id; one JSON body and one POST per part, in the parts ours makes, each sent while the next is mapped)',
   );
   if (!allDelivered) console.log('delivery: NOT every run delivered every span (see the check column)');
   return speedMet && memoryMet && allDelivered;

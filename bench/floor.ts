@@ -6,6 +6,7 @@
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { request } from 'undici';
+import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
 import { envelopeId, hrTimeToIso, isoToHrTime, parseIngestionEvent, toOtelSpanId, toOtelTraceId } from 'otel-langfuse-bridge/mapping';
 
 function parsedIfJson(v: unknown): unknown {
@@ -63,15 +64,12 @@ export function reverseFloor(events: readonly unknown[]): unknown[] {
   return out;
 }
 
-/** Spans per request of the floor exporter: the parts our exporter sends a large export in. */
-const FLOOR_PART_SPANS = 128;
-
 /**
  * Exporter floor: the least an exporter that reports honestly must do per export() call: the
- * forward floor plus a shallow trace-create per trace, one JSON body per part of 128 spans (whole
- * traces), each
- * part's POST going out while the next part is mapped (as ours does), and the callback only once
- * every answer came. No retries, no size caps, no checks of the answers.
+ * forward floor plus a shallow trace-create per trace, one JSON body per part of whole traces
+ * (the parts ours makes: src/exporter/parts.ts), each part's POST going out while the next part is
+ * mapped, and the callback only once every answer came. No retries, no size caps, no checks of
+ * the answers.
  */
 export class FloorExporter implements SpanExporter {
   private readonly _url: string;
@@ -90,24 +88,8 @@ export class FloorExporter implements SpanExporter {
   }
 
   private async _export(spans: ReadableSpan[]): Promise<void> {
-    // Whole traces per part, as ours: one trace-create per trace per export.
-    const traces = new Map<string, ReadableSpan[]>();
-    for (const s of spans) {
-      const id = s.spanContext().traceId;
-      const members = traces.get(id);
-      if (members === undefined) traces.set(id, [s]);
-      else members.push(s);
-    }
     const answers: Array<Promise<string>> = [];
-    let part: ReadableSpan[] = [];
-    for (const members of traces.values()) {
-      part.push(...members);
-      if (part.length < FLOOR_PART_SPANS) continue;
-      if (answers.length > 0) await new Promise((resolve) => setImmediate(resolve));
-      answers.push(this._post(part));
-      part = [];
-    }
-    if (part.length > 0) {
+    for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
       if (answers.length > 0) await new Promise((resolve) => setImmediate(resolve));
       answers.push(this._post(part));
     }

@@ -24,25 +24,13 @@ import { DeliveryError } from './errors.js';
 import { createFileOutput } from './file-output.js';
 import type { LangfuseSpanExporterOptions, ResolvedOptions } from './options.js';
 import { resolveOptions } from './options.js';
-import { partsByTrace } from './parts.js';
+import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from './parts.js';
 import { createSpanFilter } from './span-filter.js';
 import { createHttpTransport } from './transport.js';
 import type { IngestionTransport } from './types.js';
 
 type FileOutput = ReturnType<typeof createFileOutput>;
 
-/**
- * Spans per part of an export: an export of more spans is mapped and sent in parts of whole
- * traces, each part's request going out while the next part is mapped, so waiting for Langfuse
- * overlaps with work instead of following it.
- */
-const SPANS_PER_PART = 128;
-/**
- * Least spans in the last two parts of such an export, the last first (whole traces; the other
- * parts share the rest): each shrinking part is mapped while the server reads the one before, and
- * the export ends waiting only for the answer to the small last request.
- */
-const LAST_PARTS_SPANS = [32, 96] as const;
 
 export class LangfuseSpanExporter implements SpanExporter {
   private readonly _options: ResolvedOptions;

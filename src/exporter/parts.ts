@@ -5,6 +5,19 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
+/**
+ * Spans per part of an export: an export of more spans is mapped and sent in parts of whole
+ * traces, each part's request going out while the next part is mapped, so waiting for Langfuse
+ * overlaps with work instead of following it.
+ */
+export const SPANS_PER_PART = 128;
+/**
+ * Least spans in the last two parts of such an export, the last first (whole traces; the other
+ * parts share the rest): each shrinking part is mapped while the server reads the one before, and
+ * the export ends waiting only for the answer to the small last request.
+ */
+export const LAST_PARTS_SPANS: readonly number[] = [32, 96];
+
 /** The span's trace id, or '' when its context cannot be read (the mapping then reports it). */
 function traceIdOf(span: ReadableSpan): string {
   try {
