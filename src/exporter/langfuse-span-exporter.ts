@@ -31,7 +31,6 @@ import type { IngestionTransport } from './types.js';
 
 type FileOutput = ReturnType<typeof createFileOutput>;
 
-
 export class LangfuseSpanExporter implements SpanExporter {
   private readonly _options: ResolvedOptions;
   private readonly _filter: ReturnType<typeof createSpanFilter>;

@@ -29,8 +29,8 @@ function traceIdOf(span: ReadableSpan): string {
 
 /**
  * Parts of whole traces, in the order the traces first appear, spans in their order within each
- * trace: as many parts as `spansPerPart` gives (one more only where a single large trace needs
- * it). `lastParts` shapes the end: the last part is the last traces holding at least
+ * trace, at most as many parts as `spansPerPart` gives (fewer where large traces fill them).
+ * `lastParts` shapes the end: the last part is the last traces holding at least
  * `lastParts[0]` spans, the part before it the traces before those holding at least
  * `lastParts[1]`, and so on; the other parts share the rest evenly. Shrinking parts let the
  * server read each request while the next, smaller one is mapped, so the export waits at the end
