@@ -18,7 +18,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES, splitIntoRequests } from '../exporter/split.js';
+import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_EVENT_BYTES, requestBodyParts, splitIntoRequests } from '../exporter/split.js';
 import { isPlainObject } from '../mapping/json.js';
 import { otlpJsonToSpans } from '../mapping/otlp-json.js';
 import { otlpProtobufToSpans } from '../mapping/otlp-proto.js';
@@ -370,8 +370,8 @@ export async function convert(inputs: readonly string[], options: ConvertOptions
     const { requests, pieces } = splitIntoRequests(mapped.value, { maxBatchBytes: DEFAULT_MAX_BATCH_BYTES, maxEventBytes: DEFAULT_MAX_EVENT_BYTES });
     for (const [i, batch] of requests.entries()) {
       const metadata = { batch_size: batch.length, sdk_integration: 'otel-langfuse-bridge', sdk_name: 'otel-langfuse-bridge', sdk_version: VERSION };
-      // Exactly JSON.stringify({ batch, metadata }), from the texts the split already made.
-      await emit(`{"batch":[${(pieces[i] as string[]).join(',')}],"metadata":${JSON.stringify(metadata)}}\n`);
+      // From the texts the split already made.
+      await emit(`${requestBodyParts(pieces[i] as string[], JSON.stringify(metadata)).join('')}\n`);
       totals.events += batch.length;
       totals.lines++;
     }

@@ -11,21 +11,6 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/**
- * True when `[${pieces.join(',')}]` is at most `maxBytes` in UTF-8, measuring only when the
- * length leaves doubt.
- */
-function fitsBytes(pieces: readonly string[], maxBytes: number): boolean {
-  // The brackets and the commas between pieces.
-  let length = pieces.length + 1;
-  for (const piece of pieces) length += piece.length;
-  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4).
-  if (length * 3 <= maxBytes) return true;
-  let bytes = pieces.length + 1;
-  for (const piece of pieces) bytes += utf8Length(piece);
-  return bytes <= maxBytes;
-}
-
 /** Default cap on one event's JSON, in UTF-8 bytes (1 MB, as the Langfuse SDKs). */
 export const DEFAULT_MAX_EVENT_BYTES = 1_000_000;
 /** Default cap on one request body, in UTF-8 bytes (3.5 MB, Langfuse's documented batch limit). */
@@ -82,10 +67,8 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
   const wrapper = limits.wrapperBytes ?? DEFAULT_WRAPPER_BYTES;
   // The common case: all of it is under both caps, so each event is too: one request.
   const cap = Math.min(limits.maxEventBytes, limits.maxBatchBytes - wrapper);
-  const whole = inPieces(events, cap);
-  if (whole !== undefined && fitsBytes(whole, cap)) {
-    return { requests: [[...events]], pieces: [whole], truncated: [] };
-  }
+  const whole = piecesWithin(events, cap);
+  if (whole !== undefined) return { requests: [[...events]], pieces: [whole], truncated: [] };
   const truncated: TruncatedField[] = [];
   const requests: IngestionEvent[][] = [];
   const pieces: string[][] = [];
@@ -118,12 +101,13 @@ export function splitIntoRequests(events: readonly IngestionEvent[], limits: Spl
 }
 
 /**
- * The events' JSON in pieces of {@link EVENTS_PER_PIECE}, or undefined as soon as it is longer
- * than `maxBytes` UTF-16 units, which no UTF-8 encoding of it can be under.
+ * The events' JSON in pieces of {@link EVENTS_PER_PIECE}, when `[${pieces.join(',')}]` is at
+ * most `maxBytes` in UTF-8; else undefined, as soon as its UTF-16 length alone proves it is not.
  */
-function inPieces(events: readonly IngestionEvent[], maxBytes: number): string[] | undefined {
+function piecesWithin(events: readonly IngestionEvent[], maxBytes: number): string[] | undefined {
   const out: string[] = [];
-  let length = 0;
+  // The brackets and the commas between pieces, then the pieces.
+  let length = 1;
   for (let i = 0; i < events.length; i += EVENTS_PER_PIECE) {
     const group = events.length <= EVENTS_PER_PIECE ? events : events.slice(i, i + EVENTS_PER_PIECE);
     // Without the array's brackets; a slice of a flat string is not copied.
@@ -132,7 +116,22 @@ function inPieces(events: readonly IngestionEvent[], maxBytes: number): string[]
     length += text.length + 1;
     if (length > maxBytes) return undefined;
   }
-  return out;
+  // A UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, two units, is 4): measure only when in doubt.
+  if (length * 3 <= maxBytes) return out;
+  let bytes = out.length + 1;
+  for (const piece of out) bytes += utf8Length(piece);
+  return bytes <= maxBytes ? out : undefined;
+}
+
+/**
+ * The text of a request body `{ batch, metadata }` in parts, from the batch's pieces (as the split
+ * makes them) and the metadata's JSON: joined, exactly `JSON.stringify({ batch, metadata })`.
+ */
+export function requestBodyParts(batchPieces: readonly string[], metadataJson: string): string[] {
+  const parts = ['{"batch":['];
+  batchPieces.forEach((piece, i) => (i === 0 ? parts.push(piece) : parts.push(',', piece)));
+  parts.push('],"metadata":', metadataJson, '}');
+  return parts;
 }
 
 function fitEvent(

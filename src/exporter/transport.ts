@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { httpBase } from './base-url.js';
 import { ConfigurationError } from './errors.js';
 import { parseRetryAfter } from './retry-after.js';
+import { requestBodyParts } from './split.js';
 import type { IngestionTransport, RejectedEvent, SendOutcome } from './types.js';
 
 /** Options of {@link createHttpTransport}. */
@@ -106,8 +107,8 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
         public_key: options.publicKey,
         ...options.metadata,
       });
-      // Exactly JSON.stringify({ batch: events, metadata }), reusing the events' text when given.
-      body = utf8Concat(['{"batch":[', ...batch.flatMap((piece, i) => (i === 0 ? [piece] : [',', piece])), '],"metadata":', metadata, '}']);
+      // Reusing the events' text when given.
+      body = utf8Concat(requestBodyParts(batch, metadata));
     } catch (err) {
       return { kind: 'failed', reason: `request body could not be serialized (${errorName(err)})` };
     }
