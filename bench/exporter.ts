@@ -158,8 +158,10 @@ export async function runExporterBench(rounds = 5): Promise<boolean> {
   const floor = summarise(runs.get('floor')!);
   // Paired per round (both ran within seconds of each other), so a machine that slows down or
   // speeds up between rounds moves both sides of a ratio alike.
-  const roundRatios = runs.get('ours')!.map((r, i) => runs.get('langfuse-vercel')![i]!.millis / r.millis);
-  const floorRatios = runs.get('floor')!.map((r, i) => runs.get('langfuse-vercel')![i]!.millis / r.millis);
+  const pairedRatios = (which: CandidateKey): number[] =>
+    runs.get(which)!.map((r, i) => runs.get('langfuse-vercel')![i]!.millis / r.millis);
+  const roundRatios = pairedRatios('ours');
+  const floorRatios = pairedRatios('floor');
   const ratio = median(roundRatios);
   const range = (values: readonly number[]): string =>
     `${Math.min(...values).toFixed(2)}x-${Math.max(...values).toFixed(2)}x`;
