@@ -12,6 +12,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { IngestionSpanStream, ingestionToSpans } from 'otel-langfuse-bridge/mapping';
 import { reverseFloor } from './floor.js';
 import { formatRate } from './measure.js';
+import { replicateEvents } from '../test/helpers/replicate.js';
 
 /** The recorded batches: the seed (litellm, 2 events) and a langfuse-js v3 batch (11 events). */
 export const BATCHES = [
@@ -33,30 +34,6 @@ function loadEvents(file: string): Json[] {
   const raw: unknown = JSON.parse(readFileSync(url, 'utf8'));
   const requests = Array.isArray(raw) ? raw : [raw];
   return requests.flatMap((r) => (isObject(r) && Array.isArray(r.batch) ? (r.batch as Json[]) : []));
-}
-
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const BODY_ID_FIELDS = ['id', 'traceId', 'parentObservationId', 'observationId'] as const;
-
-/**
- * `copies` copies of `events`, ids rewritten consistently within each copy (envelope ids, trace
- * and observation ids, parents, score targets) so every copy is its own trace; nothing else
- * changes. A UUID keeps its shape (its first 8 hex digits become the copy number), any other id
- * gets the copy number appended, so the mapping takes the same id paths as on the original.
- */
-export function replicateEvents(events: readonly Json[], copies: number): Json[] {
-  const out: Json[] = [];
-  for (let c = 0; c < copies; c++) {
-    const tag = (c + 1).toString(16).padStart(8, '0');
-    const id = (v: unknown): unknown =>
-      typeof v !== 'string' || v === '' ? v : UUID.test(v) ? tag + v.slice(8) : `${v}-${tag}`;
-    for (const event of events) {
-      const body = isObject(event.body) ? { ...event.body } : event.body;
-      if (isObject(body)) for (const field of BODY_ID_FIELDS) if (field in body) body[field] = id(body[field]);
-      out.push({ ...event, id: id(event.id), body });
-    }
-  }
-  return out;
 }
 
 /** `global.gc`, exposed at run time (the bench script runs without --expose-gc); undefined if refused. */

@@ -17,7 +17,7 @@ import type { ConvertOptions } from '../../src/cli/convert.js';
 import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
-import { replicateEvents } from '../../bench/reverse.js';
+import { replicateEvents } from '../helpers/replicate.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
 import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
 import { startOtlpServer } from '../helpers/loopback.js';

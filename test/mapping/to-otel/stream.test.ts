@@ -12,7 +12,7 @@ import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
 import { mergeEvents } from '../../../src/mapping/to-otel/merge.js';
 import { IngestionSpanStream } from '../../../src/mapping/to-otel/stream.js';
 import type { IngestionStreamOptions } from '../../../src/mapping/to-otel/stream.js';
-import { replicateEvents } from '../../../bench/reverse.js';
+import { replicateEvents } from '../../helpers/replicate.js';
 import { recordedEvents, sortedSpanViews } from '../../helpers/spans.js';
 import { batchArbitrary } from '../../roundtrip/arbitraries.js';
 
