@@ -35,7 +35,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/mapping/**/*.ts'],
+    files: ['src/mapping/**/*.ts', 'src/otlp/**/*.ts', 'src/ingestion-api/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', PURE_BANNED_IMPORTS],
       'no-restricted-properties': [

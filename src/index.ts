@@ -5,7 +5,8 @@
 export { VERSION } from './version.js';
 export { LangfuseSpanExporter } from './exporter/langfuse-span-exporter.js';
 export type { LangfuseSpanExporterOptions } from './exporter/options.js';
-export { ConfigurationError, DeliveryError, EventTypeNotAcceptedError } from './exporter/errors.js';
+export { ConfigurationError } from './config/errors.js';
+export { DeliveryError, EventTypeNotAcceptedError } from './exporter/errors.js';
 export { ingestionToSpans, otlpJsonToSpans, spanDumpToReadableSpans, spansToIngestion } from './mapping/index.js';
 export type {
   IngestionEvent,

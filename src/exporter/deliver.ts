@@ -5,9 +5,10 @@
  */
 import type { IngestionEvent } from '../mapping/schema.js';
 import { DeliveryError, EVENT_TYPE_NOT_ACCEPTED, EventTypeNotAcceptedError, formatIds } from './errors.js';
-import { splitIntoRequests } from './split.js';
-import type { TruncatedField } from './split.js';
-import type { DeliveryReport, IngestionTransport, RejectedEvent, SendOutcome } from './types.js';
+import { splitIntoRequests } from '../ingestion-api/split.js';
+import type { TruncatedField } from '../ingestion-api/split.js';
+import type { RejectedEvent } from '../ingestion-api/api.js';
+import type { DeliveryReport, IngestionTransport, SendOutcome } from './types.js';
 
 /** What {@link deliver} needs; clocks are injected so tests never sleep. */
 export interface DeliverDeps {

@@ -2,15 +2,7 @@
  * Errors the exporter reports. Messages carry counts, envelope ids and HTTP statuses only: never
  * request or response bodies, header values or keys (style.md §3, Exporter).
  */
-import { httpBase } from './base-url.js';
-
-/**
- * A bad option passed in code (style.md §3, Configuration). By convention the message reads
- * `Configuration: <field> <problem> (actual: <value>)`, with secrets redacted by the caller.
- */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+import { httpBase } from '../ingestion-api/base-url.js';
 
 /** At most this many ids are listed in a message; the rest are counted. */
 export const MAX_IDS_IN_MESSAGE = 10;

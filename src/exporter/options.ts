@@ -4,11 +4,11 @@
  * a deployment typo does not crash a running app. Key values are never printed.
  */
 import { diag } from '@opentelemetry/api';
-import { httpBase } from './base-url.js';
-import { ConfigurationError } from './errors.js';
+import { httpBase } from '../ingestion-api/base-url.js';
+import { ConfigurationError } from '../config/errors.js';
 import type { SpanFilterMode } from './span-filter.js';
 
-// One class with src/exporter/errors.ts, so `instanceof ConfigurationError` holds for every caller.
+// One class with src/config/errors.ts, so `instanceof ConfigurationError` holds for every caller.
 export { ConfigurationError };
 
 /** Langfuse Cloud (EU), the default `baseUrl`. */

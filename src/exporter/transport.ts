@@ -6,14 +6,16 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { IngestionEvent } from '../mapping/schema.js';
 import { VERSION } from '../version.js';
-import { httpBase } from './base-url.js';
-import { ConfigurationError } from './errors.js';
-import { parseRetryAfter } from './retry-after.js';
-import { requestBodyParts } from './split.js';
-import type { IngestionTransport, RejectedEvent, SendOutcome } from './types.js';
+import { httpBase } from '../ingestion-api/base-url.js';
+import { ConfigurationError } from '../config/errors.js';
+import { INGESTION_PATH, ingestionResponseSchema, isRetryableStatus } from '../ingestion-api/api.js';
+import type { RejectedEvent } from '../ingestion-api/api.js';
+import { parseRetryAfter } from '../ingestion-api/retry-after.js';
+import { requestBodyParts } from '../ingestion-api/split.js';
+import type { IngestionTransport, SendOutcome } from './types.js';
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
@@ -37,15 +39,6 @@ export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** Per-event messages from a 207 are cut to 300 characters. */
 export const MAX_EVENT_MESSAGE_CHARS = 300;
 
-const INGESTION_PATH = '/api/public/ingestion';
-/**
- * 429 and every 5xx may succeed later (a proxy's 502/504, a CDN's 520-527 origin errors), except
- * 501 Not Implemented and 505 HTTP Version Not Supported, which say the same thing every time.
- * The same rule applies to the per-event statuses of a 207.
- */
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
-}
 // Node and undici codes for a connection that failed or broke; the request may succeed later.
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
@@ -55,15 +48,6 @@ const RETRYABLE_CODES = new Set([
 
 // undici's own timers and our abort race; either way the request ran out of time.
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-// Only the errors are read: the successes (one per accepted event) are checked to be an array, not
-// item by item, which would cost more than the rest of the reply handling.
-const response207Schema = z.object({
-  successes: z.custom<unknown[]>(Array.isArray, 'successes must be an array'),
-  errors: z.array(
-    z.looseObject({ id: z.string(), status: z.number(), message: z.unknown().optional(), error: z.unknown().optional() }),
-  ),
-});
 
 /**
  * Creates a transport that POSTs ingestion batches with Basic auth (`publicKey:secretKey`) over a
@@ -205,9 +189,9 @@ async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseJson207(text: string): z.infer<typeof response207Schema> | undefined {
+function parseJson207(text: string): z.infer<typeof ingestionResponseSchema> | undefined {
   try {
-    const result = response207Schema.safeParse(JSON.parse(text));
+    const result = ingestionResponseSchema.safeParse(JSON.parse(text));
     return result.success ? result.data : undefined;
   } catch {
     return undefined;

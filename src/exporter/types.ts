@@ -1,12 +1,6 @@
 /** Shapes shared by the parts of the exporter (OTel spans -> Langfuse ingestion API). */
+import type { RejectedEvent } from '../ingestion-api/api.js';
 import type { IngestionEvent } from '../mapping/schema.js';
-
-/** An event Langfuse refused for good (a per-event 4xx in a 207), reported by envelope id. */
-export interface RejectedEvent {
-  readonly id: string;
-  readonly status: number;
-  readonly message: string;
-}
 
 /**
  * What one POST achieved. Transports never throw: every outcome is a value (as in OTel JS's

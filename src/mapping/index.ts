@@ -12,8 +12,8 @@ export type { IngestionStreamOptions } from './to-otel/stream.js';
 export type { AttributeDialect } from './to-otel/attributes.js';
 export { mergeEvents } from './to-otel/merge.js';
 export type { MergeResult, MergedObservation, MergedScore, MergedTrace } from './to-otel/types.js';
-export { otlpJsonToSpans } from './otlp-json.js';
-export { decodeOtlpTraceRequest, otlpProtobufToSpans } from './otlp-proto.js';
+export { otlpJsonToSpans } from '../otlp/otlp-json.js';
+export { decodeOtlpTraceRequest, otlpProtobufToSpans } from '../otlp/otlp-proto.js';
 export { spanDumpToReadableSpans } from './span-dump.js';
 export type { SpanDump } from './span-dump.js';
 export {

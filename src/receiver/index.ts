@@ -18,7 +18,7 @@ import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ConfigurationError } from '../exporter/errors.js';
+import { ConfigurationError } from '../config/errors.js';
 import { isPlainObject } from '../mapping/json.js';
 import type { MappingIssue } from '../mapping/result.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';

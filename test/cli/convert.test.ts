@@ -14,7 +14,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, test } from 'vitest';
 import { convert, DEFAULT_IDLE_EVENTS } from '../../src/cli/convert.js';
 import type { ConvertOptions } from '../../src/cli/convert.js';
-import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
+import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { replicateEvents } from '../helpers/replicate.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
-import { otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
+import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
 import { recordedRequests } from '../helpers/spans.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

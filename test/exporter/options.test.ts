@@ -6,7 +6,7 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ConfigurationError as ErrorsConfigurationError } from '../../src/exporter/errors.js';
+import { ConfigurationError as ErrorsConfigurationError } from '../../src/config/errors.js';
 import type { LangfuseSpanExporterOptions } from '../../src/exporter/options.js';
 import { ConfigurationError, resolveOptions } from '../../src/exporter/options.js';
 

@@ -5,8 +5,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ConfigurationError } from '../../src/exporter/errors.js';
-import { MAX_RETRY_AFTER_MILLIS, parseRetryAfter } from '../../src/exporter/retry-after.js';
+import { ConfigurationError } from '../../src/config/errors.js';
+import { MAX_RETRY_AFTER_MILLIS, parseRetryAfter } from '../../src/ingestion-api/retry-after.js';
 import { createHttpTransport } from '../../src/exporter/transport.js';
 import type { IngestionTransport, SendOutcome } from '../../src/exporter/types.js';
 import type { IngestionEvent } from '../../src/mapping/schema.js';

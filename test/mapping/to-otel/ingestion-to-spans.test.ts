@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { otlpJsonToSpans } from '../../../src/mapping/otlp-json.js';
+import { otlpJsonToSpans } from '../../../src/otlp/otlp-json.js';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
 import { decodeTraceRequest, encodeWithStockSerializer } from '../../helpers/otlp-proto.js';
 import { recordedEvents, spanView } from '../../helpers/spans.js';

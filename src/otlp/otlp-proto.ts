@@ -35,7 +35,7 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MAX_ANY_VALUE_DEPTH, otlpJsonToSpans } from './otlp-json.js';
-import type { IssueCode, MappingIssue, MappingResult } from './result.js';
+import type { IssueCode, MappingIssue, MappingResult } from '../mapping/result.js';
 
 type Rec = Record<string, unknown>;
 

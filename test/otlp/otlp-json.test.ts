@@ -10,7 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { MAX_ANY_VALUE_DEPTH, otlpJsonToSpans } from '../../src/mapping/otlp-json.js';
+import { MAX_ANY_VALUE_DEPTH, otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
 import type { IssueCode, MappingIssue } from '../../src/mapping/result.js';
 import { spanDumpToReadableSpans } from '../../src/mapping/span-dump.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';

@@ -10,10 +10,10 @@ import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { isOtelSpanId, isOtelTraceId } from './ids.js';
-import { HOSTILE_KEYS } from './json.js';
-import type { MappingResult } from './result.js';
-import { IssueSink } from './result.js';
+import { isOtelSpanId, isOtelTraceId } from '../mapping/ids.js';
+import { HOSTILE_KEYS } from '../mapping/json.js';
+import type { MappingResult } from '../mapping/result.js';
+import { IssueSink } from '../mapping/result.js';
 
 /** Deepest `arrayValue`/`kvlistValue` nesting decoded; deeper values become null with an issue. */
 export const MAX_ANY_VALUE_DEPTH = 32;

@@ -3,7 +3,7 @@
  * truncation of oversized events (largest of input/output/metadata first, marker, never dropped).
  */
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_WRAPPER_BYTES, splitIntoRequests } from '../../src/exporter/split.js';
+import { DEFAULT_WRAPPER_BYTES, splitIntoRequests } from '../../src/ingestion-api/split.js';
 import type { IngestionEvent } from '../../src/mapping/schema.js';
 
 const MB = 1_000_000;
