@@ -54,6 +54,15 @@ describe('otel-langfuse-bridge map', () => {
     expect(cli('map', '--bogus-flag', 'x').status).toBe(2);
     const help = cli('--help');
     expect([help.status, help.stdout.startsWith('Usage: otel-langfuse-bridge')]).toEqual([0, true]);
+    for (const command of ['serve', 'convert', 'map']) {
+      const own = cli(command, '--help');
+      expect([own.status, own.stdout.startsWith(`Usage: otel-langfuse-bridge ${command}`), own.stdout.includes('Examples:')]).toEqual([0, true, true]);
+    }
+    // A usage error names the problem and points at the command's help; it does not print all of it.
+    const bad = cli('map', '--bogus-flag', 'x');
+    expect(bad.stderr).toContain("unknown option '--bogus-flag'");
+    expect(bad.stderr).toContain('--help');
+    expect(bad.stderr).not.toContain('Examples:');
     const version = cli('--version');
     expect([version.status, version.stdout]).toEqual([0, `${VERSION}\n`]);
   });
