@@ -67,7 +67,11 @@ export function clientIdentity(metadata: unknown): ClientIdentity {
   return out;
 }
 
-function baseResource(options: ToOtelOptions): Attributes {
+/**
+ * The resource attributes of spans from one client: `service.name` (the option, else the client's
+ * `sdk_integration`, else `langfuse-ingestion`), `langfuse.sdk.name|version`, `langfuse.public_key`.
+ */
+export function clientResource(options: Pick<ToOtelOptions, 'serviceName' | 'batchMetadata'>): Attributes {
   const client = clientIdentity(options.batchMetadata);
   const out: Attributes = { [OTEL.serviceName]: options.serviceName ?? client.sdk_integration ?? 'langfuse-ingestion' };
   if (client.sdk_name) out['langfuse.sdk.name'] = client.sdk_name;
@@ -153,7 +157,7 @@ function observationSpan(
     events: [...(facts.events ?? []), ...events],
     links: facts.links ?? [],
     status: message === undefined ? { code } : { code, message },
-    resource: ctx.resources.get(facts.resource ?? ctx.baseResource),
+    resource: ctx.resources.get(facts.resource ?? obs.resource ?? ctx.baseResource),
     scope: facts.scope ?? SCOPE,
   });
 }
@@ -194,9 +198,11 @@ function rootSpan(
   events: readonly TimedEvent[],
   ctx: Context,
   update = false,
+  resource: Attributes = ctx.baseResource,
 ): ReadableSpan | undefined {
   const issues = ctx.sink.forItem({ eventId: trace?.eventIds[0] ?? langfuseTraceId });
-  const declared = typeof trace?.body.timestamp === 'string' ? isoToHrTime(trace.body.timestamp) : undefined;
+  const timestamp = typeof trace?.body.timestamp === 'string' ? trace.body.timestamp : trace?.envelopeTimestamp;
+  const declared = timestamp === undefined ? undefined : isoToHrTime(timestamp);
   const times = children.flatMap((s) => [s.startTime, s.endTime]);
   if (declared) times.push(declared);
   for (const e of events) times.push(e.time as HrTime);
@@ -233,7 +239,7 @@ function rootSpan(
     attributes,
     events,
     status: { code: SpanStatusCode.UNSET },
-    resource: ctx.resources.get(ctx.baseResource),
+    resource: ctx.resources.get(resource),
     scope: SCOPE,
   });
 }
@@ -280,7 +286,7 @@ export function createContext(options: ToOtelOptions, sink: IssueSink): Context 
     dialect: options.attributes ?? 'both',
     hygiene: { maxAttributeBytes: options.maxAttributeBytes ?? DEFAULT_OTLP_ATTRIBUTE_BYTES, keepBase64: options.keepBase64 === true },
     resources: new ResourcePool(),
-    baseResource: baseResource(options),
+    baseResource: clientResource(options),
     sink,
   };
 }
@@ -343,7 +349,9 @@ export function spansFromMerged(
     const sent = rootsSent.has(langfuseTraceId);
     // A trace already sent needs no second root; only fields that came later need a span.
     if (!sent || trace !== undefined || onTrace.has(langfuseTraceId)) {
-      const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx, sent);
+      // The trace's client, else that of its first observation (an implicit trace).
+      const resource = trace?.resource ?? observations[0]?.resource ?? ctx.baseResource;
+      const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx, sent, resource);
       if (root) spans.push(root);
     }
     spans.push(...children);

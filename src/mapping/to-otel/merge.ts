@@ -4,7 +4,7 @@
  * IngestionService `toTimeSortedEventList`, `overwriteObject`, `mapObservationEventsToRecords` at
  * langfuse `62751446`). Where we knowingly differ from the worker, the comment says so.
  */
-import type { HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
 import { isPlainObject } from '../json.js';
 import type { IssueSink } from '../result.js';
 import { INGESTION_EVENT_TYPES, parseIngestionEvent } from '../schema.js';
@@ -21,8 +21,13 @@ export interface MergeItem {
   /** Envelope timestamp; seconds may be negative for the out-of-range fallback of {@link sortTime}. */
   readonly time: HrTime;
   readonly isCreate: boolean;
-  /** Position in the input array: the last tie-break (only exact duplicates get that far). */
-  readonly index: number;
+  /** Position in the input: the last tie-break (only exact duplicates get that far). Set by whoever orders the input. */
+  index: number;
+  /**
+   * Resource attributes of the client that sent the event, when one input mixes clients (a
+   * receiver): the spans of the entity it creates carry them. Absent: the context's resource.
+   */
+  readonly resource?: Attributes;
 }
 
 export type Entity = 'trace' | 'observation' | 'score';
@@ -97,7 +102,12 @@ export function mergeEvents(rawEvents: readonly unknown[], sink: IssueSink): Mer
  * Step 1 for one raw event: validated and given its sort key, or `undefined` with an issue, or
  * `'sdk-log'` (counted, never merged). `index` is the event's position in the whole input.
  */
-export function toMergeItem(raw: unknown, index: number, sink: IssueSink): MergeItem | 'sdk-log' | undefined {
+export function toMergeItem(
+  raw: unknown,
+  index: number,
+  sink: IssueSink,
+  resource?: Attributes,
+): MergeItem | 'sdk-log' | undefined {
   const parsed = parseIngestionEvent(raw);
   if (!parsed.ok) {
     reportInvalid(raw, parsed.message, sink.forItem({ eventId: parsed.id }));
@@ -118,7 +128,8 @@ export function toMergeItem(raw: unknown, index: number, sink: IssueSink): Merge
     return undefined;
   }
   const time = sortTime(event.timestamp, itemSink);
-  return { event, body, entity, time, isCreate: event.type.endsWith('-create'), index };
+  const isCreate = event.type.endsWith('-create');
+  return resource === undefined ? { event, body, entity, time, isCreate, index } : { event, body, entity, time, isCreate, index, resource };
 }
 
 /**
@@ -142,7 +153,11 @@ export function mergeItems(items: readonly MergeItem[], sink: IssueSink): Omit<M
   const traces = new Map<string, MergedTrace>();
   for (const [id, group] of groups.trace) {
     group.sort(byMergeOrder);
-    traces.set(id, { id, body: mergeBodies(group, TRACE_RULES), eventIds: group.map((i) => i.event.id) });
+    const body = mergeBodies(group, TRACE_RULES);
+    const trace: MergedTrace = { id, body, eventIds: group.map((i) => i.event.id) };
+    // Without a body timestamp, the trace's time is its first envelope's (as Langfuse does).
+    const timed = body.timestamp === undefined ? { ...trace, envelopeTimestamp: (group[0] as MergeItem).event.timestamp } : trace;
+    traces.set(id, withResource(timed, group));
   }
   const observations = new Map<string, MergedObservation>();
   for (const [id, group] of groups.observation) {
@@ -248,7 +263,14 @@ function mergeObservation(id: string, items: readonly MergeItem[], sink: IssueSi
   const body = mergeBodies(items, OBSERVATION_RULES);
   // The worker's start_time is `body.startTime ?? envelope timestamp`.
   if (body.startTime === undefined) body.startTime = (items[0] as MergeItem).event.timestamp;
-  return { id, type, body, hasCreate: create !== undefined, eventIds: items.map((i) => i.event.id) };
+  const merged = { id, type, body, hasCreate: create !== undefined, eventIds: items.map((i) => i.event.id) };
+  return withResource(merged, create === undefined ? items : [create, ...items]);
+}
+
+/** The entity with the resource of the first of `items` that has one (none: unchanged). */
+function withResource<T extends object>(entity: T, items: readonly MergeItem[]): T & { resource?: Attributes } {
+  for (const item of items) if (item.resource !== undefined) return { ...entity, resource: item.resource };
+  return entity;
 }
 
 function impliedType(event: IngestionEvent): ObservationType {

@@ -7,10 +7,11 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { MappingResult } from '../result.js';
 import { IssueSink } from '../result.js';
-import type { Context, ToOtelOptions } from './index.js';
-import { createContext, spansFromMerged } from './index.js';
-import type { MergeItem } from './merge.js';
-import { mergeItems, toMergeItem } from './merge.js';
+import type { ToOtelOptions } from './index.js';
+import { createContext } from './index.js';
+import { toMergeItem } from './merge.js';
+import type { TraceGroup } from './trace-groups.js';
+import { TraceGroups } from './trace-groups.js';
 
 export interface IngestionStreamOptions extends ToOtelOptions {
   /**
@@ -28,27 +29,17 @@ function rememberedKeys(idleEvents: number): number {
   return Math.min(1_000_000, Math.max(10_000, 4 * idleEvents));
 }
 
-/** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
-interface Group {
-  items: MergeItem[];
-  /** Sequence number of its latest event. */
+/** Per group: the sequence number of its latest event. */
+interface Idle {
   last: number;
-  /** Observations whose events are here, so that updates without a `traceId` find them. */
-  readonly observationIds: string[];
-  /** Opened for a trace (or observation) already emitted: every event in it is late. */
-  readonly late: boolean;
 }
 
-/** What a late update needs from the observation it updates: the fields fixed at its start. */
-function identityOf(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { startTime: body.startTime };
-  for (const field of ['name', 'parentObservationId', 'traceId']) if (typeof body[field] === 'string') out[field] = body[field];
-  return out;
-}
-
-const traceKey = (id: string): string => `t:${id}`;
-const observationKey = (id: string): string => `o:${id}`;
-const scoreKey = (id: string): string => `s:${id}`;
+const IDLE_STATE = {
+  create: (): Idle => ({ last: 0 }),
+  join: (into: Idle, from: Idle): void => {
+    into.last = Math.max(into.last, from.last);
+  },
+};
 
 /**
  * `push` chunks of raw ingestion events (each chunk in any order, typically one request's `batch`)
@@ -57,34 +48,20 @@ const scoreKey = (id: string): string => `s:${id}`;
  */
 export class IngestionSpanStream {
   private readonly _idleEvents: number;
-  private readonly _base: Context;
+  private readonly _groups: TraceGroups<Idle>;
   private _seq = 0;
-  /** Open groups, least recently touched first (a Map keeps insertion order; a touch re-inserts). */
-  private readonly _groups = new Map<string, Group>();
-  /** Observation id -> key of the open group holding its events. */
-  private readonly _observationGroup = new Map<string, string>();
-  /** Entity keys of emitted groups, oldest first, bounded. */
-  private readonly _closed = new Set<string>();
-  private readonly _remembered: number;
-  /**
-   * Observations already emitted (their identity fields), oldest first, bounded like `_closed`:
-   * an event for one of them is late.
-   */
-  private readonly _sent = new Map<string, Record<string, unknown>>();
   private _ended = false;
 
   constructor(options: IngestionStreamOptions = {}) {
     const idle = options.idleEvents;
     this._idleEvents = typeof idle === 'number' && idle >= 1 ? Math.floor(idle) : Number.POSITIVE_INFINITY;
-    this._remembered = rememberedKeys(this._idleEvents);
-    this._base = createContext(options, new IssueSink());
+    const base = createContext(options, new IssueSink());
+    this._groups = new TraceGroups(base, IDLE_STATE, rememberedKeys(this._idleEvents), `(idleEvents ${this._idleEvents})`);
   }
 
   /** Events held in open groups (the memory the stream keeps). */
   get openEvents(): number {
-    let n = 0;
-    for (const g of this._groups.values()) n += g.items.length;
-    return n;
+    return this._groups.openEvents;
   }
 
   /** Adds events; returns the spans of every trace that has now been idle for `idleEvents` events. */
@@ -96,12 +73,14 @@ export class IngestionSpanStream {
     }
     for (const raw of events) {
       const item = toMergeItem(raw, this._seq++, sink);
-      if (item !== undefined && item !== 'sdk-log') this._add(item, sink);
+      if (item === undefined || item === 'sdk-log') continue;
+      const key = this._groups.add(item, sink);
+      (this._groups.get(key) as TraceGroup<Idle>).state.last = this._seq;
     }
     const spans: ReadableSpan[] = [];
-    for (const [key, group] of this._groups) {
-      if (this._seq - group.last < this._idleEvents) break; // the rest were touched later
-      this._close(key, group, spans, sink);
+    for (const [key, group] of this._groups.entries()) {
+      if (this._seq - group.state.last < this._idleEvents) break; // the rest were touched later
+      this._groups.close(key, spans, sink);
     }
     return { value: spans, issues: sink.issues };
   }
@@ -113,114 +92,14 @@ export class IngestionSpanStream {
   flush(): MappingResult<ReadableSpan[]> {
     const sink = new IssueSink();
     const spans: ReadableSpan[] = [];
-    if (!this._ended) for (const [key, group] of this._groups) this._close(key, group, spans, sink);
+    if (!this._ended) for (const [key] of this._groups.entries()) this._groups.close(key, spans, sink);
     return { value: spans, issues: sink.issues };
   }
 
   /** Emits every open trace. The stream takes no more events afterwards. */
   end(): MappingResult<ReadableSpan[]> {
-    const sink = new IssueSink();
-    const spans: ReadableSpan[] = [];
-    if (!this._ended) for (const [key, group] of this._groups) this._close(key, group, spans, sink);
+    const result = this.flush();
     this._ended = true;
-    return { value: spans, issues: sink.issues };
-  }
-
-  private _add(item: MergeItem, sink: IssueSink): void {
-    const key = this._keyOf(item);
-    let group = this._groups.get(key);
-    if (group === undefined) {
-      const late = this._closed.has(key) || (item.entity === 'observation' && this._sent.has(item.body.id as string));
-      group = { items: [], last: 0, observationIds: [], late };
-    } else this._groups.delete(key); // re-inserted below: now the most recently touched
-    if (group.late) {
-      const message = `${item.event.type} arrived after its trace was emitted (idleEvents ${this._idleEvents}); sent under the same root, merged only with the events after it`;
-      sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
-    }
-    this._groups.set(key, group);
-    group.items.push(item);
-    group.last = this._seq;
-    if (item.entity === 'observation') {
-      const id = item.body.id as string;
-      if (!this._observationGroup.has(id)) {
-        this._observationGroup.set(id, key);
-        group.observationIds.push(id);
-      }
-    }
-  }
-
-  /** The group an event belongs to: its trace when named, else the group already holding its entity. */
-  private _keyOf(item: MergeItem): string {
-    const body = item.body;
-    const id = body.id as string;
-    const traceId = typeof body.traceId === 'string' && body.traceId !== '' ? body.traceId : undefined;
-    if (item.entity === 'trace') return traceKey(id);
-    if (item.entity === 'score') {
-      if (traceId !== undefined) return traceKey(traceId);
-      const target = typeof body.observationId === 'string' ? this._observationGroup.get(body.observationId) : undefined;
-      return target ?? scoreKey(id);
-    }
-    const held = this._observationGroup.get(id);
-    if (held === undefined) return traceId === undefined ? observationKey(id) : traceKey(traceId);
-    if (traceId === undefined || !held.startsWith('o:')) return held;
-    // Its trace is known now: the updates that came first join the trace's group.
-    this._moveGroup(held, traceKey(traceId));
-    return traceKey(traceId);
-  }
-
-  private _moveGroup(from: string, to: string): void {
-    const source = this._groups.get(from);
-    if (source === undefined) return;
-    this._groups.delete(from);
-    const target = this._groups.get(to);
-    if (target === undefined) {
-      this._groups.set(to, { ...source, late: source.late || this._closed.has(to) });
-    } else {
-      target.items.push(...source.items);
-      target.observationIds.push(...source.observationIds);
-      target.last = Math.max(target.last, source.last);
-    }
-    for (const id of source.observationIds) this._observationGroup.set(id, to);
-  }
-
-  private _close(key: string, group: Group, out: ReadableSpan[], sink: IssueSink): void {
-    this._groups.delete(key);
-    // A trace whose root went out before: later observations hang under it, later trace fields
-    // become a trace-update span.
-    const rootsSent = key.startsWith('t:') && this._closed.has(key) ? new Set([key.slice(2)]) : undefined;
-    for (const id of group.observationIds) this._observationGroup.delete(id);
-    this._remember(key);
-    const mergeSink = new IssueSink();
-    const merged = mergeItems(group.items, mergeSink);
-    // A late update of an observation already sent: it goes out again under the same span id,
-    // with the identity the first one had (start, name, parent), so the two read as one span and
-    // Langfuse's OTLP endpoint merges them into one observation.
-    const completed = new Set<string>();
-    for (const obs of merged.observations.values()) {
-      const first = this._sent.get(obs.id);
-      if (first !== undefined && !obs.hasCreate) {
-        obs.body.startTime = first.startTime; // immutable: the first event's
-        for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
-        for (const id of obs.eventIds) completed.add(id);
-      }
-      this._sent.delete(obs.id);
-      this._sent.set(obs.id, identityOf(obs.body));
-      if (this._sent.size > this._remembered) this._sent.delete(this._sent.keys().next().value as string);
-    }
-    for (const issue of mergeSink.issues) {
-      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
-      if (!known) sink.issues.push(issue);
-    }
-    const sentBefore = (id: string): boolean => this._sent.has(id);
-    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
-  }
-
-  private _remember(key: string): void {
-    this._closed.delete(key);
-    this._closed.add(key);
-    if (this._closed.size > this._remembered) {
-      const oldest = this._closed.values().next();
-      if (oldest.done !== true) this._closed.delete(oldest.value);
-    }
+    return result;
   }
 }

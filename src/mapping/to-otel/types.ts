@@ -1,4 +1,5 @@
 /** Shapes shared by the steps of the reverse mapping (ingestion events -> OTel spans). */
+import type { Attributes } from '@opentelemetry/api';
 import type { ObservationType } from '../schema.js';
 
 /** A trace after all its `trace-create` events were merged with Langfuse's rules. */
@@ -9,6 +10,13 @@ export interface MergedTrace {
   readonly body: Record<string, unknown>;
   /** Envelope ids of the events merged into it, in merge order. */
   readonly eventIds: readonly string[];
+  /**
+   * Envelope timestamp of its first event: the trace's time when the body has no `timestamp`
+   * (as Langfuse does; a Python SDK v2 `trace.update()` sends none).
+   */
+  readonly envelopeTimestamp?: string;
+  /** Resource attributes of the client whose event came first (inputs that mix clients only). */
+  readonly resource?: Attributes;
 }
 
 /** An observation after all its create and update events were merged with Langfuse's rules. */
@@ -22,6 +30,8 @@ export interface MergedObservation {
   /** False when only updates arrived (an issue was raised). */
   readonly hasCreate: boolean;
   readonly eventIds: readonly string[];
+  /** Resource attributes of the client that created it (inputs that mix clients only). */
+  readonly resource?: Attributes;
 }
 
 export interface MergedScore {

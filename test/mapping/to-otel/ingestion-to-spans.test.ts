@@ -5,7 +5,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { otlpJsonToSpans } from '../../../src/otlp/otlp-json.js';
-import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
+import { IssueSink } from '../../../src/mapping/result.js';
+import { createContext, ingestionToSpans, spansFromMerged } from '../../../src/mapping/to-otel/index.js';
+import { mergeItems, toMergeItem } from '../../../src/mapping/to-otel/merge.js';
 import { decodeTraceRequest, encodeWithStockSerializer } from '../../helpers/otlp-proto.js';
 import { recordedEvents, spanView } from '../../helpers/spans.js';
 
@@ -111,5 +113,33 @@ describe('hostile input', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('traces and clients', () => {
+  test('a trace-create without body.timestamp (Python SDK v2 trace.update()) alone: a root at its envelope time, no issue', () => {
+    const { value, issues } = ingestionToSpans([{ id: 'e1', type: 'trace-create', timestamp: T, body: { id: 'trace-1', name: 'chat', userId: 'u1' } }]);
+    expect(issues).toEqual([]);
+    expect(value).toHaveLength(1);
+    expect(value[0]?.name).toBe('chat');
+    expect(value[0]?.startTime).toEqual([1795550980, 250_000_000]);
+    expect(value[0]?.attributes['user.id']).toBe('u1');
+  });
+
+  test('events that carry their client resource: each span keeps its own, the implicit root takes its first child', () => {
+    const sink = new IssueSink();
+    const app = { 'service.name': 'app' };
+    const proxy = { 'service.name': 'litellm' };
+    const items = [
+      toMergeItem(generation('g1', {}), 0, sink, proxy),
+      toMergeItem({ id: 'e-s1', type: 'span-create', timestamp: T, body: { id: 's1', traceId: 'trace-1', startTime: T, endTime: T } }, 1, sink, app),
+    ].filter((i) => typeof i === 'object');
+    const spans = spansFromMerged(mergeItems(items, sink), createContext({}, sink));
+    expect(sink.issues).toEqual([]);
+    expect(spans.map((s) => [s.name, s.resource.attributes['service.name']])).toEqual([
+      ['langfuse-trace', 'litellm'],
+      ['g', 'litellm'],
+      ['span', 'app'],
+    ]);
   });
 });

@@ -203,7 +203,8 @@ describe('step 2: grouping by entity', () => {
       ev('e3', 'score-create', T1, { id: 'x', name: 'score', value: 1, traceId: 'x' }),
     ]);
     expect(issues).toEqual([]);
-    expect(result.traces.get('x')).toEqual({ id: 'x', body: { id: 'x', name: 'trace' }, eventIds: ['e1'] });
+    // A trace body without a timestamp takes its first envelope's (as Langfuse does).
+    expect(result.traces.get('x')).toEqual({ id: 'x', body: { id: 'x', name: 'trace' }, eventIds: ['e1'], envelopeTimestamp: T1 });
     expect(result.observations.get('x')?.body).toEqual({ id: 'x', traceId: 'x', startTime: START, name: 'span' });
     expect(result.scores).toEqual([{ eventId: 'e3', timestamp: T1, body: { id: 'x', name: 'score', value: 1, traceId: 'x' } }]);
   });
@@ -549,7 +550,7 @@ describe('duplicates', () => {
       body: { id: 'o1', traceId: 't1', startTime: START, input: 'q', output: 'a', metadata: { a: { b: 1 } } },
       eventIds: ['e1', 'e1', 'e2', 'e2'],
     });
-    expect(result.traces.get('t1')).toEqual({ id: 't1', body: { id: 't1', tags: ['x'] }, eventIds: ['e3', 'e3'] });
+    expect(result.traces.get('t1')).toEqual({ id: 't1', body: { id: 't1', tags: ['x'] }, eventIds: ['e3', 'e3'], envelopeTimestamp: T1 });
   });
 
   test('the same score-create twice gives one score', () => {
