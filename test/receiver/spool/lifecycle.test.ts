@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpool } from '../../../src/receiver/spool/index.js';
-import type { Spool } from '../../../src/receiver/spool/index.js';
+import type { RecordRef, Spool } from '../../../src/receiver/spool/index.js';
 import { Consumer, body, key, removeTempDirs, tempDir } from './helpers.js';
 
 const open: Spool[] = [];
@@ -119,7 +119,7 @@ describe('spool life cycle', () => {
 
   it('skips records whose keys were all marked done before the consumer got to them', async () => {
     const spool = await spoolIn(await tempDir());
-    const refs = [];
+    const refs: RecordRef[] = [];
     for (let i = 0; i < 3; i++) refs.push((await spool.append({ meta: { i }, body: body(i), keys: [key(i)] })).ref!);
     await spool.done(refs[1]!, [key(1)]);
     const consumer = new Consumer(spool);
