@@ -66,7 +66,13 @@ export class GroupCommitter {
     while (this._queue.length > 0) {
       const ops = this._queue;
       this._queue = [];
-      await this._commit(ops);
+      try {
+        await this._commit(ops);
+      } catch (err) {
+        // Not an I/O error (those are handled in _commit): still settle everything, keep the loop alive.
+        logger.error(`spool: commit failed: ${String(err)}`);
+        for (const op of ops) op.settle.reject(err);
+      }
     }
     this._loop = undefined;
   }
