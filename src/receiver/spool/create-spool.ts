@@ -48,6 +48,7 @@
  * pending key and ~100 bytes per record while its segment lives; read-ahead bodies are the
  * appended buffers themselves, not copies.
  */
+import { isPlainObject } from '../../mapping/json.js';
 import { framedBytes } from './framing.js';
 import { GroupCommitter } from './group-commit.js';
 import { hashKeys } from './key-hash.js';
@@ -86,6 +87,10 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
   return {
     async append(input: AppendInput): Promise<AppendResult> {
       if (closing !== undefined) throw new Error('spool: closed');
+      // Checked here, so a caller's mistake fails its own append, not the whole group it would join.
+      if (!isPlainObject(input.meta) || !Buffer.isBuffer(input.body) || !Array.isArray(input.keys)) {
+        throw new TypeError('spool: append takes { meta: object, body: Buffer, keys: string[] }');
+      }
       const meta = Buffer.from(JSON.stringify(input.meta), 'utf8');
       const hashes = hashKeys(input.keys);
       const reserved = framedBytes(meta.length, input.keys.length, input.body.length);

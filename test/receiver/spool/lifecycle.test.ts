@@ -137,6 +137,19 @@ describe('spool life cycle', () => {
     await expect(spool.done({ segment: 1, index: 0 }, [key(1)])).rejects.toThrow('closed');
   });
 
+  it('fails a malformed append alone, not the group it would have joined', async () => {
+    const spool = await spoolIn(await tempDir());
+    const bad = [
+      { meta: {}, body: 'not a buffer', keys: [key('x')] },
+      { meta: 5, body: body(1), keys: [key('x')] },
+      { meta: {}, body: body(1), keys: [7] },
+      { meta: { n: 1n }, body: body(1), keys: [key('x')] },
+    ] as unknown as Parameters<Spool['append']>[0][];
+    const results = await Promise.allSettled([...bad.map((b) => spool.append(b)), spool.append({ meta: {}, body: body(1), keys: [key('good')] })]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
+    expect(spool.stats().pendingEvents).toBe(1);
+  });
+
   it('has one consumer at a time', async () => {
     const spool = await spoolIn(await tempDir());
     await spool.append({ meta: {}, body: body(1), keys: [key(1)] });
