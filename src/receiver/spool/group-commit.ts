@@ -61,9 +61,10 @@ export class GroupCommitter {
   }
 
   private async _run(): Promise<void> {
-    // Let every append issued in this turn of the event loop join the first group.
-    await new Promise((resolve) => setImmediate(resolve));
     while (this._queue.length > 0) {
+      // Let everything issued in this turn of the event loop join the group: the appends of
+      // callers whose last append just resolved, the done marks of a consumer that just read.
+      await new Promise((resolve) => setImmediate(resolve));
       const ops = this._queue;
       this._queue = [];
       try {

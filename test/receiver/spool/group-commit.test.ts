@@ -44,6 +44,16 @@ describe('spool group commit', () => {
     expect(read.map((r) => r.meta)).toEqual(Array.from({ length: 50 }, (_, i) => ({ i })));
   });
 
+  it('commits done marks and appends issued together as one group', async () => {
+    const fs = new TestFs();
+    const { spool } = await spoolWith(fs);
+    const { ref } = await spool.append({ meta: {}, body: body(0), keys: [key(0)] });
+    const commits = spool.stats().commits;
+    await Promise.all([spool.done(ref!, [key(0)]), spool.append({ meta: {}, body: body(1), keys: [key(1)] }), spool.append({ meta: {}, body: body(2), keys: [key(2)] })]);
+    expect(spool.stats().commits).toBe(commits + 1);
+    expect([fs.count('datasync', '.log'), fs.count('datasync', '.ack')]).toEqual([2, 1]);
+  });
+
   it('gathers the appends that come while a commit is in flight into the next group', async () => {
     const fs = new TestFs();
     const { spool } = await spoolWith(fs);
