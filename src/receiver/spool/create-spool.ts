@@ -101,7 +101,7 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
     },
     async done(ref: RecordRef, keys: readonly string[]): Promise<void> {
       if (closing !== undefined) throw new Error('spool: closed');
-      if (table.get(ref.segment)?.records[ref.index] === undefined) return;
+      if (table.get(ref.segment)?.record(ref.index) === undefined) return;
       const hashes = hashKeys(keys);
       return new Promise((resolve, reject) => {
         committer.enqueue({ kind: 'done', ref, hashes, settle: { resolve, reject } });

@@ -21,10 +21,10 @@ export interface ReaderDeps {
 /** The first committed record at or after `from` that still has pending keys. */
 function nextOnDisk(table: SegmentTable, from: RecordRef): { segment: SegmentState; record: RecordState } | undefined {
   for (let segment = table.atOrAfter(from.segment); segment !== undefined; segment = table.atOrAfter(segment.number + 1)) {
-    const start = segment.number === from.segment ? from.index : 0;
+    const start = segment.number === from.segment ? segment.positionOf(from.index) : 0;
     for (let i = start; i < segment.records.length; i++) {
-      const record = segment.records[i];
-      if (record !== undefined && record.keys.pending > 0) return { segment, record };
+      const record = segment.records[i] as RecordState;
+      if (record.keys.pending > 0) return { segment, record };
     }
   }
   return undefined;

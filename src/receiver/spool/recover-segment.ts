@@ -32,18 +32,18 @@ export async function recoverSegment(
   segment.bytes = scanned.goodEnd;
   for (const r of scanned.records) {
     for (let i = 0; i < r.hashes.length; i += 2) remember(r.hashes[i] as number, r.hashes[i + 1] as number);
-    segment.records[r.index] = { index: r.index, offset: r.offset, bytes: r.bytes, keys: new RecordKeys(r.hashes) };
+    segment.records.push({ index: r.index, offset: r.offset, bytes: r.bytes, keys: new RecordKeys(r.hashes) });
     segment.nextIndex = r.index + 1;
   }
   if (ackPath !== undefined) {
     const acks = await readEntries(fs, ackPath, ACK_ENTRY_BYTES);
     segment.oldAckBytes = acks.bytes.length;
     forEachAck(acks.bytes, (index, hi, lo) => {
-      const keys = segment.records[index]?.keys;
+      const keys = segment.record(index)?.keys;
       const position = keys?.find(hi, lo) ?? -1;
       if (position >= 0) keys?.markDone(position);
     });
   }
-  for (const r of segment.records) segment.pending += r?.keys.pending ?? 0;
+  for (const r of segment.records) segment.pending += r.keys.pending;
   return { segment, corrupt: scanned.corrupt };
 }

@@ -17,8 +17,11 @@ export interface RecordState {
 
 export class SegmentState {
   readonly number: number;
-  /** By record index; a hole where a corrupt record was skipped at open. */
-  readonly records: Array<RecordState | undefined> = [];
+  /**
+   * In increasing index, dense: a record skipped as corrupt at open leaves a gap in the indexes,
+   * not a hole in the array (an index read from a file never sizes an array).
+   */
+  readonly records: RecordState[] = [];
   /** Index the next record written to this segment gets. */
   nextIndex = 0;
   /** Committed bytes of the segment file. */
@@ -33,6 +36,23 @@ export class SegmentState {
 
   constructor(number: number) {
     this.number = number;
+  }
+
+  /** Position in {@link records} of the first record whose index is `index` or more. */
+  positionOf(index: number): number {
+    let [lo, hi] = [0, this.records.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.records[mid] as RecordState).index < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The record with this index. */
+  record(index: number): RecordState | undefined {
+    const r = this.records[this.positionOf(index)];
+    return r?.index === index ? r : undefined;
   }
 }
 
@@ -89,7 +109,7 @@ export class SegmentTable {
 
   /** Records a committed record of `segment` (written at its end). */
   addRecord(segment: SegmentState, record: RecordState): void {
-    segment.records[record.index] = record;
+    segment.records.push(record);
     segment.nextIndex = record.index + 1;
     segment.bytes += record.bytes;
     segment.pending += record.keys.pending;

@@ -136,7 +136,7 @@ async function ackFile(ctx: WriterContext, segment: SegmentState): Promise<Appen
 async function stageDones(ctx: WriterContext, ops: readonly DoneOp[], group: StagedGroup): Promise<void> {
   for (const op of ops) {
     const segment = ctx.table.get(op.ref.segment);
-    const record = segment?.records[op.ref.index];
+    const record = segment?.record(op.ref.index);
     if (segment === undefined || record === undefined) continue;
     const entries: Array<[number, number]> = [];
     for (let i = 0; i < op.hashes.length; i += 2) {
