@@ -126,15 +126,23 @@ export class GroupCommitter {
     await seen.closeCurrent()?.file?.close().catch(() => undefined);
   }
 
-  /** Closes handles of segments no longer written, deletes finished segments and old seen files. */
+  /**
+   * Closes the handles of segments no longer written (logs, and ack files whose directory entry is
+   * durable: a spool with many old segments holds no file descriptor per segment), deletes finished
+   * segments and old seen-id files.
+   */
   private async _cleanUp(ops: readonly Op[], dropped: ReturnType<CommitterDeps['seen']['advance']>): Promise<void> {
     const { table, fs, dir } = this._deps;
     for (const op of ops) if (op.kind === 'append') this._reserved -= op.reserved;
     for (const s of table.all()) {
-      if (s === table.active || s.log === undefined) continue;
-      const log = s.log;
+      if (s === table.active) continue;
+      const [log, ack] = [s.log, s.ack];
       s.log = undefined;
-      await log.close().catch(() => undefined);
+      await log?.close().catch(() => undefined);
+      if (ack === undefined || ack.created) continue;
+      s.ack = undefined;
+      s.ackBytes = ack.size;
+      await ack.close().catch(() => undefined);
     }
     for (const s of table.finished()) await this._delete(s);
     for (const g of dropped) {

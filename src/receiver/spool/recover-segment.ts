@@ -37,7 +37,7 @@ export async function recoverSegment(
   }
   if (ackPath !== undefined) {
     const acks = await readEntries(fs, ackPath, ACK_ENTRY_BYTES);
-    segment.oldAckBytes = acks.bytes.length;
+    segment.ackBytes = acks.bytes.length;
     forEachAck(acks.bytes, (index, hi, lo) => {
       const keys = segment.record(index)?.keys;
       const position = keys?.find(hi, lo) ?? -1;

@@ -29,10 +29,10 @@ export class SegmentState {
   pending = 0;
   /** The writer's handle; only while this is the active segment. */
   log: AppendFile | undefined;
-  /** The ack file's handle, once done marks were written to it by this process. */
+  /** The ack file's handle while it is open (done marks being written). */
   ack: AppendFile | undefined;
-  /** Size of an ack file left by an earlier process and not reopened yet. */
-  oldAckBytes: number | undefined;
+  /** Committed size of the ack file while no handle is open; undefined when there is no ack file. */
+  ackBytes: number | undefined;
 
   constructor(number: number) {
     this.number = number;

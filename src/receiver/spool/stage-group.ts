@@ -115,7 +115,7 @@ async function stageAppends(ctx: WriterContext, ops: readonly AppendOp[], now: n
     group.files.add(segment.log);
     group.records.push({ op, segment, state });
     group.results.set(op, { ref: { segment: segment.number, index }, fresh });
-    freshAll.push(...hashes);
+    for (const h of hashes) freshAll.push(h);
   }
   if (freshAll.length === 0) return;
   const generation = ctx.seen.current(now);
@@ -129,7 +129,7 @@ async function stageAppends(ctx: WriterContext, ops: readonly AppendOp[], now: n
 async function ackFile(ctx: WriterContext, segment: SegmentState): Promise<AppendFile> {
   if (segment.ack !== undefined) return segment.ack;
   const path = join(ctx.dir, ackName(segment.number));
-  segment.ack = segment.oldAckBytes === undefined ? await AppendFile.create(ctx.fs, path) : await AppendFile.reopen(ctx.fs, path, segment.oldAckBytes);
+  segment.ack = segment.ackBytes === undefined ? await AppendFile.create(ctx.fs, path) : await AppendFile.reopen(ctx.fs, path, segment.ackBytes);
   return segment.ack;
 }
 

@@ -150,6 +150,17 @@ describe('spool life cycle', () => {
     expect(spool.stats().pendingEvents).toBe(1);
   });
 
+  it('takes a request with 100,000 events and marks them done in one call', async () => {
+    const spool = await spoolIn(await tempDir());
+    const keys = Array.from({ length: 100_000 }, (_, i) => key(i));
+    const { ref, fresh } = await spool.append({ meta: {}, body: body('big'), keys: [...keys, key(5)] });
+    expect([fresh.filter(Boolean).length, fresh[100_000]]).toEqual([100_000, false]);
+    const [record] = await new Consumer(spool).take(1);
+    expect([record!.pendingCount, record!.isPending(key(99_999)), record!.isPending(key(100_000))]).toEqual([100_000, true, false]);
+    await spool.done(ref!, keys.slice(0, 99_999));
+    expect([record!.pendingCount, record!.isPending(key(99_998)), record!.isPending(key(99_999))]).toEqual([1, false, true]);
+  });
+
   it('has one consumer at a time', async () => {
     const spool = await spoolIn(await tempDir());
     await spool.append({ meta: {}, body: body(1), keys: [key(1)] });
