@@ -8,6 +8,8 @@
  * duplicate and is not handed to the consumer again.
  */
 
+import type { SpoolFs } from './spool-fs.js';
+
 /** Where a record lives; records are totally ordered by (segment, index). */
 export interface RecordRef {
   /** Segment number, increasing. */
@@ -64,6 +66,10 @@ export interface SpoolStats {
   readonly corruptRecords: number;
   /** Keys refused as duplicates since open. */
   readonly duplicates: number;
+  /** Key hashes the dedupe window holds now (in memory, ~11 to 23 bytes each). */
+  readonly dedupeIds: number;
+  /** Group commits since open (each one fsync per file written, shared by its appends and done marks). */
+  readonly commits: number;
 }
 
 /** The spool is at its byte cap: the request is not taken; answer 503 with Retry-After. */
@@ -84,6 +90,13 @@ export interface SpoolOptions {
   readonly readAheadBytes?: number;
   /** Milliseconds clock for the dedupe window; `Date.now` by default. Tests pass a fake one. */
   readonly now?: () => number;
+  /**
+   * Most keys the dedupe window holds (default 1,000,000): past it the oldest quarter-window
+   * generations are forgotten early, so memory stays under about 23 bytes x this.
+   */
+  readonly maxDedupeIds?: number;
+  /** The file system calls (default `node:fs/promises`); tests pass one that counts or fails. */
+  readonly fs?: SpoolFs;
 }
 
 /** The spool as the receiver uses it. */
