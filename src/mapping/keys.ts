@@ -52,6 +52,11 @@ export const LF = {
   bridgeTraceTimestamp: 'langfuse.bridge.trace_timestamp',
   /** Ours: the GenAI twin keys the reverse mapping derived from `langfuse.*` keys (string[]). */
   bridgeGenaiTwins: 'langfuse.bridge.genai_twins',
+  /**
+   * Ours, set by the receiver: why a trace went out before it was quiet and complete
+   * (`max_hold`, `memory`, `shutdown`); later events for it are late.
+   */
+  bridgeFlushedEarly: 'langfuse.bridge.flushed_early',
 } as const;
 
 /** Attributes of the `langfuse.score` span events that carry `score-create` bodies. */

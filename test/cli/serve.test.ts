@@ -1,5 +1,9 @@
-/** The `serve` command as a user runs it: a child process, a real POST, Ctrl-C, the sink file. */
-import { spawn } from 'node:child_process';
+/**
+ * The `serve` command as a user runs it: a child process, a real POST, the trace tree on the
+ * terminal and the OTLP/JSON lines file, Ctrl-C draining to exit 0, keys by halves refused.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,29 +14,60 @@ import { recordedRequests } from '../helpers/spans.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-test('serve: listens, answers a Langfuse client 207, writes OTLP/JSON lines, drains and reports on SIGINT', async () => {
-  const out = join(mkdtempSync(join(tmpdir(), 'olb-serve-')), 'traces.jsonl');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '-o', out], {
-    cwd: ROOT,
-    env: { ...process.env, LANGFUSE_BRIDGE_PUBLIC_KEY: 'pk-lf-cli', LANGFUSE_BRIDGE_SECRET_KEY: 'sk-lf-cli' },
+/** Resolves with the first match of `pattern` in the child's output so far or to come. */
+function waitFor(child: ChildProcessWithoutNullStreams, output: { text: string }, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const m = pattern.exec(output.text);
+      if (m) {
+        child.stdout.off('data', check);
+        child.stderr.off('data', check);
+        resolve(m);
+      }
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.once('exit', () => reject(new Error(`exited before ${pattern}: ${output.text}`)));
+    check();
   });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+}
+
+test('serve: answers a Langfuse client 207, prints the trace tree, writes OTLP/JSON lines, drains on SIGINT, exit 0', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'olb-serve-'));
+  const out = join(dir, 'traces.jsonl');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '-o', out, '--spool-dir', join(dir, 'spool'), '--quiet-millis', '60000'], {
+    cwd: ROOT,
+    env: { ...process.env, LANGFUSE_PUBLIC_KEY: 'pk-lf-cli', LANGFUSE_SECRET_KEY: 'sk-lf-cli-secret', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_LOG_LEVEL: 'info' },
+  });
+  const output = { text: '' };
+  child.stdout.on('data', (c: Buffer) => (output.text += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output.text += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 300 && !/http:\/\/127\.0\.0\.1:\d+/.test(stderr); i++) await new Promise((r) => setTimeout(r, 20));
-  const url = /http:\/\/127\.0\.0\.1:\d+/.exec(stderr)?.[0];
-  expect(url).toBeDefined();
-  expect(stderr).toContain('Basic auth on');
-  const res = await fetch(`${url ?? ''}/api/public/ingestion`, {
+  const [url] = await waitFor(child, output, /http:\/\/127\.0\.0\.1:\d+/);
+  expect(output.text).toContain('Basic auth with LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY');
+  expect(output.text).toContain(`LANGFUSE_HOST=${url}`);
+  expect(output.text).toContain(`LANGFUSE_BASEURL=${url}`);
+  const res = await fetch(`${url}/api/public/ingestion`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('pk-lf-cli:sk-lf-cli').toString('base64')}` },
+    headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('pk-lf-cli:sk-lf-cli-secret').toString('base64')}` },
     body: JSON.stringify(recordedRequests('litellm-batch.json')[0]),
   });
   expect(res.status).toBe(207);
   child.kill('SIGINT');
   expect(await exited).toBe(0);
-  expect(stderr).toContain('otel-langfuse-bridge receiver: 1 requests, 2 events accepted, 0 rejected, 2 spans forwarded, 0 failed');
-  expect(stderr).not.toContain('sk-lf-cli');
+  expect(output.text).toContain('└─ litellm-acompletion  generation  gpt-3.5-turbo  0.424 s  10 in / 10 out tokens  $0.000020');
+  expect(output.text).toContain('1 requests, 2 events accepted, 0 duplicates, 0 rejected, 2 spans forwarded, 0 dead-lettered, 0 events left in the spool');
+  expect(output.text).not.toContain('sk-lf-cli-secret');
   const spans = readFileSync(out, 'utf8').trim().split('\n').flatMap((l) => otlpJsonToSpans(JSON.parse(l)).value);
   expect(spans.map((s) => s.name).sort()).toEqual(['litellm-acompletion', 'litellm-acompletion']);
+});
+
+test('serve: a key pair by halves refuses to start (exit 2) and names the missing variable', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, LANGFUSE_PUBLIC_KEY: 'pk-lf-only', LANGFUSE_SECRET_KEY: '', LANGFUSE_BRIDGE_PUBLIC_KEY: '', LANGFUSE_BRIDGE_SECRET_KEY: '' },
+  });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('LANGFUSE_PUBLIC_KEY is set but LANGFUSE_SECRET_KEY is not');
 });

@@ -54,7 +54,7 @@ import { GroupCommitter } from './group-commit.js';
 import { hashKeys } from './key-hash.js';
 import { resolveOptions } from './options.js';
 import { ReadAhead } from './read-ahead.js';
-import { readRecords } from './reader.js';
+import { hasUnread, readRecords, unreadCount } from './reader.js';
 import { recover } from './recover.js';
 import { SeenIds } from './seen-ids.js';
 import { SegmentReader } from './segment-reader.js';
@@ -107,6 +107,16 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
         committer.enqueue({ kind: 'done', ref, hashes, settle: { resolve, reject } });
       });
     },
+    async discard(ref: RecordRef): Promise<void> {
+      if (closing !== undefined) throw new Error('spool: closed');
+      const keys = table.get(ref.segment)?.record(ref.index)?.keys;
+      if (keys === undefined || keys.pending === 0) return;
+      const hashes = keys.pendingHashes();
+      return new Promise((resolve, reject) => {
+        committer.enqueue({ kind: 'done', ref, hashes, settle: { resolve, reject } });
+      });
+    },
+    hasUnread: () => hasUnread(table, readAhead),
     records: consume,
     wouldOverflow: (bytes: number): boolean => used() + bytes > o.maxBytes,
     stats: () => ({
@@ -117,6 +127,7 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
       duplicates: counters.duplicates,
       dedupeIds: seen.size,
       commits: counters.commits,
+      unreadRecords: unreadCount(table, readAhead),
     }),
     close(): Promise<void> {
       closing ??= (async () => {

@@ -42,6 +42,11 @@ export class ReadAhead {
     return this._closed;
   }
 
+  /** Records held in memory and not read yet. */
+  get count(): number {
+    return this._buffer.length - this._head;
+  }
+
   /** Body bytes held. */
   get bytes(): number {
     return this._bytes;

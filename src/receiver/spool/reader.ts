@@ -18,6 +18,22 @@ export interface ReaderDeps {
   readonly counters: { corruptRecords: number };
 }
 
+/** True when a committed record with pending keys waits for the consumer. */
+export function hasUnread(table: SegmentTable, readAhead: ReadAhead): boolean {
+  return readAhead.inMemory ? readAhead.count > 0 : nextOnDisk(table, readAhead.diskFrom) !== undefined;
+}
+
+/** Committed records with pending keys the consumer has not read (a scan: for metrics). */
+export function unreadCount(table: SegmentTable, readAhead: ReadAhead): number {
+  if (readAhead.inMemory) return readAhead.count;
+  let n = 0;
+  for (let at = nextOnDisk(table, readAhead.diskFrom); at !== undefined; ) {
+    n++;
+    at = nextOnDisk(table, { segment: at.segment.number, index: at.record.index + 1 });
+  }
+  return n;
+}
+
 /** The first committed record at or after `from` that still has pending keys. */
 function nextOnDisk(table: SegmentTable, from: RecordRef): { segment: SegmentState; record: RecordState } | undefined {
   for (let segment = table.atOrAfter(from.segment); segment !== undefined; segment = table.atOrAfter(segment.number + 1)) {

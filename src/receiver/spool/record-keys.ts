@@ -70,6 +70,18 @@ export class RecordKeys {
     return true;
   }
 
+  /** The hashes of the keys still pending, two words each (for a discard). */
+  pendingHashes(): Uint32Array {
+    const out = new Uint32Array(this._pending * 2);
+    let at = 0;
+    for (let p = 0; p < this._done.length; p++) {
+      if (this._done[p] !== 0) continue;
+      out[at++] = this._hashes[2 * p] as number;
+      out[at++] = this._hashes[2 * p + 1] as number;
+    }
+    return out;
+  }
+
   /** Marks every key done (a record that cannot be read back any more). */
   markAllDone(): void {
     this._pending = 0;

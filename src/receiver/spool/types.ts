@@ -70,6 +70,11 @@ export interface SpoolStats {
   readonly dedupeIds: number;
   /** Group commits since open (each one fsync per file written, shared by its appends and done marks). */
   readonly commits: number;
+  /**
+   * Records with pending events not yet handed to the consumer (a backlog: left by an earlier
+   * process, or appended while the consumer was paused). Counted by a scan: for metrics.
+   */
+  readonly unreadRecords: number;
 }
 
 /** The spool is at its byte cap: the request is not taken; answer 503 with Retry-After. */
@@ -118,6 +123,13 @@ export interface Spool {
    * segment whose events are all done, and that is no longer written to, is deleted.
    */
   done(ref: RecordRef, keys: readonly string[]): Promise<void>;
+  /**
+   * Marks every pending key of a record done: for a record the consumer cannot use at all (its
+   * body no longer reads), so it does not hold its segment forever. Resolves once durable.
+   */
+  discard(ref: RecordRef): Promise<void>;
+  /** True when a record with pending events waits for the consumer (cheap; the stats count them). */
+  hasUnread(): boolean;
   /** True when an append of `bytes` more would pass the cap (for an early 503). */
   wouldOverflow(bytes: number): boolean;
   stats(): SpoolStats;

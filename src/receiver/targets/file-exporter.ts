@@ -1,9 +1,10 @@
 /**
- * A span exporter that appends each export as one OTLP/JSON `ExportTraceServiceRequest` line:
- * the receiver's sink when no OTLP endpoint is configured, readable by the Collector's
- * `otlpjsonfile` receiver and by `otel-langfuse-bridge convert`.
+ * A span exporter that appends each export as one OTLP/JSON `ExportTraceServiceRequest` line,
+ * readable by the Collector's `otlpjsonfile` receiver and by `otel-langfuse-bridge convert`. An
+ * export succeeds once its line is fsynced: the receiver marks events done only then.
  */
-import { appendFile, mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -12,6 +13,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export class OtlpJsonLinesFileExporter implements SpanExporter {
   private readonly _path: string;
+  private _file: Promise<FileHandle> | undefined;
   private _tail: Promise<void> = Promise.resolve();
   private _shutdown = false;
 
@@ -27,10 +29,13 @@ export class OtlpJsonLinesFileExporter implements SpanExporter {
     const bytes = JsonTraceSerializer.serializeRequest(spans);
     const line = `${bytes === undefined ? '' : new TextDecoder().decode(bytes)}\n`;
     const write = this._tail.then(async () => {
-      await mkdir(dirname(this._path), { recursive: true });
-      await appendFile(this._path, line, 'utf8');
+      const file = await this._handle();
+      await file.appendFile(line, 'utf8');
+      await file.sync();
     });
-    this._tail = write.catch(() => undefined);
+    this._tail = write.catch(() => {
+      this._file = undefined; // a failed handle is opened again next time
+    });
     write.then(
       () => done({ code: ExportResultCode.SUCCESS }),
       (err: unknown) => done({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) }),
@@ -44,5 +49,13 @@ export class OtlpJsonLinesFileExporter implements SpanExporter {
   async shutdown(): Promise<void> {
     this._shutdown = true;
     await this._tail;
+    const file = this._file;
+    this._file = undefined;
+    if (file !== undefined) await (await file).close().catch(() => undefined);
+  }
+
+  private _handle(): Promise<FileHandle> {
+    this._file ??= mkdir(dirname(this._path), { recursive: true }).then(() => open(this._path, 'a'));
+    return this._file;
   }
 }

@@ -1,0 +1,42 @@
+/**
+ * JSON of a request body, parsed only once its nesting is known to stay within a limit: a scan of
+ * the bytes (strings skipped) rejects `[[[[...` bombs before JSON.parse and the mapping's
+ * recursive walks ever see them.
+ */
+import { HttpError } from './errors.js';
+
+/** Deepest nesting of arrays and objects accepted (Langfuse payloads rarely pass 20). */
+export const DEFAULT_MAX_DEPTH = 128;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
+
+/** True when no array or object in `bytes` is nested deeper than `maxDepth` (strings are skipped). */
+export function withinDepth(bytes: Uint8Array, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) inString = true;
+    else if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
+      if (++depth > maxDepth) return false;
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--;
+  }
+  return true;
+}
+
+export function parseJsonBody(bytes: Buffer, maxDepth: number): unknown {
+  if (!withinDepth(bytes, maxDepth)) throw new HttpError(400, `Invalid request data: JSON nested deeper than ${maxDepth} levels`);
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'Invalid JSON');
+  }
+}
