@@ -10,6 +10,7 @@
  *   process never appends to a segment left by an earlier one.
  * - `seg-<n>.ack`: done marks, 12 bytes each (record index, key hash).
  * - `seen-<start ms>.ids`: the 8-byte hashes of the new keys of one dedupe generation.
+ * - `lock`: the pid of the process that has the spool open (lock.ts); one process per directory.
  * A key hash is the first 8 bytes of the SHA-256 of the key (key-hash.ts).
  *
  * Durability: `append` resolves once its record and its new key hashes are written and
@@ -54,6 +55,7 @@ import { GroupCommitter } from './group-commit.js';
 import { hashKeys } from './key-hash.js';
 import { resolveOptions } from './options.js';
 import { ReadAhead } from './read-ahead.js';
+import { lockSpoolDir } from './lock.js';
 import { hasUnread, readRecords, unreadCount } from './reader.js';
 import { recover } from './recover.js';
 import { SeenIds } from './seen-ids.js';
@@ -64,8 +66,16 @@ import { SpoolFullError } from './types.js';
 /** Opens the spool in `options.dir` (created 0700 when missing), recovering what is there. */
 export async function createSpool(options: SpoolOptions): Promise<Spool> {
   const o = resolveOptions(options);
+  const unlock = await lockSpoolDir(o.dir);
   const seen = new SeenIds({ windowMillis: o.dedupeWindowMillis, maxIds: o.maxDedupeIds });
-  const { table, corruptRecords } = await recover(o.fs, o.dir, o.now(), seen);
+  let recovered;
+  try {
+    recovered = await recover(o.fs, o.dir, o.now(), seen);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
+  const { table, corruptRecords } = recovered;
   const counters = { corruptRecords, duplicates: 0, commits: 0 };
   const readAhead = new ReadAhead(o.readAheadBytes, table.pending > 0);
   const committer = new GroupCommitter({ fs: o.fs, dir: o.dir, table, seen, segmentBytes: o.segmentBytes, now: o.now, readAhead, counters });
@@ -135,6 +145,7 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
         await committer.closeFiles();
         readAhead.close();
         await segments.close();
+        await unlock();
       })();
       return closing;
     },

@@ -1,0 +1,22 @@
+/**
+ * A receiver in a child process for the kill -9 test: spool in argv[2], forwarding with the stock
+ * OTLP protobuf exporter to argv[3]. Prints its URL; SIGINT closes it (drains) and exits 0.
+ */
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createReceiver } from '../../../src/receiver/index.js';
+
+const [spoolDir, sinkUrl] = process.argv.slice(2) as [string, string];
+const receiver = await createReceiver({
+  exporter: new OTLPTraceExporter({ url: sinkUrl }),
+  spoolDir,
+  quietMillis: 200,
+  statusIntervalMillis: 0,
+  drainMillis: 30_000,
+});
+process.stdout.write(`listening ${receiver.url}\n`);
+process.once('SIGINT', () => {
+  void receiver.close().then(() => {
+    // Nothing is left to keep the process alive: it ends once this line is out.
+    process.stdout.write(`closed ${JSON.stringify(receiver.stats())}\n`);
+  });
+});
