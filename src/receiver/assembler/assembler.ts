@@ -145,23 +145,31 @@ export class Assembler {
 
   /**
    * Sends on what is due at `now`: traces quiet for `quietMillis` and complete, or held past
-   * `maxHoldMillis`; then, while over `maxHeldBytes`, the least recently touched.
+   * `maxHoldMillis`; then, while over `maxHeldBytes`, the least recently touched. Closes at most
+   * `limit` traces (mapping them is the receiver's heaviest synchronous work, so the caller slices
+   * it between requests); true when more may be due.
    */
-  tick(now: number): void {
+  tick(now: number, limit = Number.POSITIVE_INFINITY): boolean {
     const { quietMillis, maxHoldMillis } = this._options;
+    let closed = 0;
     for (const [route, groups] of this._partitions) {
       for (const [key, group] of groups.entries()) {
+        if (closed >= limit) return true;
         const held = group.state;
         if (now - held.lastAt < quietMillis) break; // the rest were touched later
         if (held.open === 0) this._close(route, groups, key, undefined);
         else if (now - held.firstAt >= maxHoldMillis) this._close(route, groups, key, 'max_hold');
+        else continue;
+        closed++;
       }
     }
     while (this._bytes > this._options.maxHeldBytes) {
+      if (closed++ >= limit) return true;
       const oldest = this._oldest();
       if (oldest === undefined) break;
       this._close(oldest.route, oldest.groups, oldest.key, 'memory');
     }
+    return false;
   }
 
   /** Sends on everything held (a flush, a shutdown); traces with observations still open are marked. */

@@ -46,8 +46,12 @@ function checkedBatch(record: SpooledRecord, meta: RecordMeta, serviceName: stri
 }
 
 /** Consumes until the spool's reader ends (on close). */
+/** One turn of the event loop: requests that arrived meanwhile are answered before the next record. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export async function consume(deps: ConsumerDeps): Promise<void> {
   for await (const record of deps.spool.records()) {
+    await nextTurn();
     await deps.room();
     const meta = metaOf(record);
     const where = `${record.ref.segment}:${record.ref.index}`;

@@ -34,7 +34,7 @@ export const DEFAULT_FORWARDER_LIMITS: ForwarderLimits = {
   maxExportSpans: 512,
   maxExportBytes: 4 * 1024 * 1024,
   concurrency: 4,
-  maxQueuedBytes: 16 * 1024 * 1024,
+  maxQueuedBytes: 8 * 1024 * 1024,
 };
 
 /** Told what becomes of exports, for metrics and logs. */

@@ -1,0 +1,157 @@
+/**
+ * The receiver against a bare node:http server that only parses the JSON and answers 207, in the
+ * same run (issue 11). Each server runs in its own process; the load (~100 KB requests, 8
+ * keep-alive clients) comes from this one; the OTLP sink is a third process.
+ *
+ * 1. Acknowledgement throughput at saturation, ours (spool on, forwarding to a zero-latency sink)
+ *    vs bare, interleaved rounds: target >= 50% of bare's requests/s.
+ * 2. 60 s end to end at saturation: events forwarded per second (accepted minus still pending),
+ *    target >= 20,000; RSS sampled every second, target flat and < 300 MB.
+ * 3. Latency at half of saturation (open loop): target p99 < 50 ms.
+ * 4. A sink answering after 100 ms: events forwarded per second, target >= 10,000.
+ *
+ * Run alone: npx tsx bench/receiver.ts [seconds for section 2, default 60]
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closedLoop, openLoop, percentile, requestTemplate } from './receiver/load.js';
+import type { LoadResult } from './receiver/load.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLIENTS = 8;
+
+interface Child {
+  readonly url: string;
+  readonly stats: Array<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+async function startChild(script: string, args: readonly string[]): Promise<Child> {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, OTEL_LOG_LEVEL: 'none' },
+  });
+  const stats: Array<Record<string, number>> = [];
+  let buffer = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('url ')) resolve(line.slice(4));
+        else if (line.startsWith('stats ')) stats.push(JSON.parse(line.slice(6)) as Record<string, number>);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => process.stderr.write(c));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${String(code)}`)));
+  });
+  return {
+    url,
+    stats,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+const rate = (r: LoadResult): number => r.requests / r.seconds;
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+async function withOurs<T>(sinkDelay: number, run: (ours: Child) => Promise<T>): Promise<T> {
+  const sink = await startChild('bench/receiver/sink.ts', [String(sinkDelay)]);
+  const spool = mkdtempSync(join(tmpdir(), 'olb-bench-spool-'));
+  const ours = await startChild('bench/receiver/server.ts', ['ours', spool, sink.url]);
+  try {
+    return await run(ours);
+  } finally {
+    await ours.stop();
+    await sink.stop();
+    rmSync(spool, { recursive: true, force: true });
+  }
+}
+
+async function ackThroughput(template: string, rounds: number, seconds: number): Promise<{ bare: number; ours: number; ratios: number[] }> {
+  const bares: number[] = [];
+  const ourss: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bare = await startChild('bench/receiver/server.ts', ['bare']);
+    await closedLoop(bare.url, template, CLIENTS, 1); // warm-up
+    const b = rate(await closedLoop(bare.url, template, CLIENTS, seconds));
+    await bare.stop();
+    const o = await withOurs(0, async (ours) => {
+      await closedLoop(ours.url, template, CLIENTS, 1);
+      return rate(await closedLoop(ours.url, template, CLIENTS, seconds));
+    });
+    bares.push(b);
+    ourss.push(o);
+    ratios.push(o / b);
+    console.log(`  round ${r + 1}: bare ${fmt(b)} req/s, ours ${fmt(o)} req/s, ratio ${(o / b).toFixed(2)}`);
+  }
+  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+  return { bare: median(bares), ours: median(ourss), ratios };
+}
+
+/** Events forwarded per second over a sustained closed-loop run, with RSS samples. */
+async function sustained(template: string, events: number, seconds: number, sinkDelay: number) {
+  return withOurs(sinkDelay, async (ours) => {
+    await closedLoop(ours.url, template, CLIENTS, 2);
+    const before = ours.stats.at(-1) ?? {};
+    const load = await closedLoop(ours.url, template, CLIENTS, seconds);
+    const after = ours.stats.at(-1) ?? {};
+    const forwarded = (after.accepted ?? 0) - (after.pendingEvents ?? 0) - ((before.accepted ?? 0) - (before.pendingEvents ?? 0));
+    const rss = ours.stats.map((s) => s.rss ?? 0);
+    const third = Math.floor(rss.length / 3);
+    return {
+      requestsPerSecond: rate(load),
+      acceptedPerSecond: (rate(load) * events),
+      forwardedPerSecond: forwarded / load.seconds,
+      pendingAtEnd: after.pendingEvents ?? 0,
+      peakRss: Math.max(...rss),
+      earlyRss: Math.max(...rss.slice(0, Math.max(1, third))),
+      lateRss: Math.max(...rss.slice(-Math.max(1, third))),
+      p99: percentile(load.latencies, 99),
+    };
+  });
+}
+
+export async function runReceiverBench(sustainSeconds = 60): Promise<void> {
+  const { template, events } = requestTemplate();
+  console.log(`\nReceiver: ${fmt(Buffer.byteLength(template))}-byte requests of ${events} events (the recorded v3 client batch, fresh ids), ${CLIENTS} keep-alive clients\n`);
+
+  console.log('1. Acknowledgement throughput at saturation (ours: spool on, forwarding to a zero-latency OTLP sink)');
+  const ack = await ackThroughput(template, 3, 10);
+  const ackRatio = [...ack.ratios].sort((x, y) => x - y)[1] as number;
+  console.log(`   bare ${fmt(ack.bare)} req/s, ours ${fmt(ack.ours)} req/s: median ratio ${ackRatio.toFixed(2)} (target >= 0.50): ${ackRatio >= 0.5 ? 'met' : 'NOT met'}`);
+
+  console.log(`\n2. ${sustainSeconds} s end to end at saturation, zero-latency sink`);
+  const e2e = await sustained(template, events, sustainSeconds, 0);
+  console.log(
+    `   ${fmt(e2e.requestsPerSecond)} req/s, ${fmt(e2e.acceptedPerSecond)} events/s accepted, ${fmt(e2e.forwardedPerSecond)} events/s forwarded ` +
+      `(target >= 20,000: ${e2e.forwardedPerSecond >= 20_000 ? 'met' : 'NOT met'}), ${fmt(e2e.pendingAtEnd)} pending at the end`,
+  );
+  console.log(`   RSS peak ${mb(e2e.peakRss)} (first third ${mb(e2e.earlyRss)}, last third ${mb(e2e.lateRss)}; target < 300 MiB and flat: ${e2e.peakRss < 300 * 2 ** 20 ? 'met' : 'NOT met'})`);
+
+  const half = ack.ours / 2;
+  console.log(`\n3. Latency at half of saturation (${fmt(half)} req/s, open loop, 20 s)`);
+  const open = await withOurs(0, (ours) => openLoop(ours.url, template, half, 20));
+  const p99 = percentile(open.latencies, 99);
+  console.log(`   p50 ${percentile(open.latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'}), ${open.failed} failed`);
+
+  console.log('\n4. A sink answering after 100 ms, 30 s at saturation');
+  const slow = await sustained(template, events, 30, 100);
+  console.log(`   ${fmt(slow.forwardedPerSecond)} events/s forwarded (target >= 10,000: ${slow.forwardedPerSecond >= 10_000 ? 'met' : 'NOT met'}), ${fmt(slow.acceptedPerSecond)} accepted/s, RSS peak ${mb(slow.peakRss)}`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await runReceiverBench(Number(process.argv[2] ?? 60));
+}
