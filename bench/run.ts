@@ -12,11 +12,17 @@
  *    SDK spans, to a loopback fake Langfuse, each in its own process (bench/exporter.ts). Targets:
  *    ours at least 5x theirs in spans/s delivered, and a peak RSS no higher.
  *
+ * 4. convert on litellm-style logs of about 100 MB and 400 MB, to an OTLP/JSON file and to a loopback
+ *    OTLP endpoint, vs JSON.parse + JSON.stringify per line of the same file, each in its own
+ *    process (bench/convert.ts). Targets: at least 50% of the baseline's MB/s, peak RSS under
+ *    200 MB at both sizes and flat between them, at least 512 spans per OTLP request.
+ *
  * Sections 1 and 2 also measure a floor (bench/floor.ts): the least work any mapping has to do,
  * without the rules, to show how far each target is from what the work itself allows.
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
+import { runConvertBench } from './convert.js';
 import { runExporterBench } from './exporter.js';
 import { forwardFloor } from './floor.js';
 import { compare, formatRate } from './measure.js';
@@ -60,3 +66,4 @@ function main(): void {
 main();
 runReverse();
 await runExporterBench();
+await runConvertBench();

@@ -30,10 +30,17 @@ export interface SpanFields {
   readonly droppedLinksCount?: number;
 }
 
+/** `end - start`, never negative; integer arithmetic on seconds and nanoseconds (no BigInt per span). */
 function durationOf(start: HrTime, end: HrTime): HrTime {
-  const nanos = (BigInt(end[0]) - BigInt(start[0])) * 1_000_000_000n + BigInt(end[1] - start[1]);
-  const safe = nanos < 0n ? 0n : nanos;
-  return [Number(safe / 1_000_000_000n), Number(safe % 1_000_000_000n)];
+  if (!Number.isSafeInteger(start[0]) || !Number.isSafeInteger(start[1]) || !Number.isSafeInteger(end[0]) || !Number.isSafeInteger(end[1])) {
+    const nanos = (BigInt(end[0]) - BigInt(start[0])) * 1_000_000_000n + BigInt(end[1] - start[1]);
+    const safe = nanos < 0n ? 0n : nanos;
+    return [Number(safe / 1_000_000_000n), Number(safe % 1_000_000_000n)];
+  }
+  const diff = end[1] - start[1];
+  const carry = Math.floor(diff / 1_000_000_000);
+  const seconds = end[0] - start[0] + carry;
+  return seconds < 0 ? [0, 0] : [seconds, diff - carry * 1_000_000_000];
 }
 
 export function makeReadableSpan(f: SpanFields): ReadableSpan {

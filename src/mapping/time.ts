@@ -105,6 +105,14 @@ function civilDate(days: number): string {
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days in `month` (1-12) of `year` in the proleptic Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+}
+
 export interface ParsedIso {
   readonly time: HrTime;
   /** Number of fractional-second digits written in the source (0 when none). */
@@ -128,13 +136,10 @@ export function parseIso(text: string): ParsedIso | undefined {
   const minute = Number(mi);
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   // Date.UTC silently rolls 2026-02-31 over into March, and maps years 0-99 to 1900-1999;
-  // reject both.
-  const check = new Date(ms);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
-    return undefined;
-  }
+  // reject both (by the calendar: no Date object per call).
+  if (year < 100 || day > daysInMonth(year, month)) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   let offsetSeconds = 0;
   if (z === undefined) {
     const offH = Number(oh);

@@ -97,7 +97,8 @@ describe('convert: ingestion batches -> OTLP/JSON lines', () => {
     // Three copies of the v3 batch, each its own trace; the first copy's first event comes last.
     const [first, ...rest] = replicateEvents(fixture('batches-langfuse-v3.json').flatMap((q) => q.batch as Json[]), 3);
     const events = [...rest, first as Json];
-    const r = await run(['-'], { idleEvents: 2 }, events.map((e) => JSON.stringify(e)).join('\n'));
+    // Requests of at most 2 spans: the lines show the traces written as they go idle.
+    const r = await run(['-'], { idleEvents: 2, requestBounds: { maxSpans: 2, maxBytes: 1 << 20 } }, events.map((e) => JSON.stringify(e)).join('\n'));
     expect(r.lines.length).toBeGreaterThan(2);
     // The late event is named (it is also an update without its create, merged on its own). Only
     // the observation it updates is written a second time (as documented); no root is repeated.

@@ -1,8 +1,11 @@
 /** `convert`: the command-line face of ../convert.ts (saved ingestion logs <-> OTLP). */
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
+import type { HrTime } from '@opentelemetry/api';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
-import { convert, DEFAULT_IDLE_EVENTS } from '../convert.js';
+import { convert, DEFAULT_IDLE_EVENTS, DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_BOUNDS } from '../convert.js';
+import { stdinIdentity } from '../convert/inputs.js';
+import { parseWindowTime } from '../convert/time-window.js';
 import type { ExitCode } from '../exit.js';
 import { httpUrl, positiveInteger } from '../parse.js';
 
@@ -15,7 +18,21 @@ interface ConvertFlags {
   readonly environment?: string;
   readonly release?: string;
   readonly legacyTypes?: boolean;
+  readonly dryRun?: boolean;
+  readonly since?: HrTime;
+  readonly until?: HrTime;
+  readonly maxLineBytes: number;
+  readonly maxRequestSpans: number;
+  readonly maxRequestBytes: number;
 }
+
+function windowTime(text: string): HrTime {
+  const t = parseWindowTime(text);
+  if (t === undefined) throw new InvalidArgumentError('must be an ISO-8601 date (2025-02-07) or date-time with an offset (2025-02-07T08:00:00Z)');
+  return t;
+}
+
+const MIB = 1024 * 1024;
 
 export function convertCommand(program: Command, done: (code: ExitCode | Promise<ExitCode>) => void): void {
   program
@@ -23,16 +40,25 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
     .summary('saved Langfuse ingestion logs <-> OTLP (the direction follows the data)')
     .description(
       'Convert saved Langfuse ingestion requests (a request body, an array of them, JSON Lines of ' +
-        'requests or of events; gzip or not; - for stdin) to OTLP/JSON lines or an OTLP endpoint, or ' +
+        'requests or of events; gzip or not; files, directories, - for stdin) to OTLP/JSON lines or an OTLP endpoint, or ' +
         'OTLP (JSON, JSON Lines or protobuf) to ingestion request lines. The direction follows the data. ' +
-        'Issues go to stderr as JSON lines; exit 0 clean, 1 when some items had issues, 2 on a usage error.',
+        `Each OTLP request holds the spans of many traces, at most ${DEFAULT_REQUEST_BOUNDS.maxSpans} spans and ` +
+        `${DEFAULT_REQUEST_BOUNDS.maxBytes / MIB} MiB (OTLP/JSON bytes; an upper bound of the protobuf bytes over --endpoint), ` +
+        'unless set below. An output file is written beside its target and renamed over it only when every input was read. ' +
+        'Issues go to stderr as JSON lines; exit 0 clean, 1 when some items had issues, 2 on a usage or output error.',
     )
-    .argument('<input...>', 'files, or - for stdin')
-    .option('-o, --output <file>', 'write here instead of stdout')
+    .argument('<input...>', 'files, directories (their files, in name order), or - for stdin')
+    .option('-o, --output <file>', 'write here instead of stdout (never one of the inputs)')
     .option('--endpoint <url>', 'POST the spans to this OTLP/HTTP traces URL (protobuf; headers from OTEL_EXPORTER_OTLP_HEADERS)', httpUrl)
+    .option('--dry-run', 'validate, map and count; write and send nothing')
+    .option('--since <time>', 'keep only traces that start at or after this time (ISO-8601)', windowTime)
+    .option('--until <time>', 'keep only traces that start before this time (ISO-8601)', windowTime)
     .option('--idle-events <n>', 'write a trace once <n> events came after its last', positiveInteger, DEFAULT_IDLE_EVENTS)
     .option('--service-name <name>', 'resource service.name of the OTLP output')
     .addOption(new Option('--attributes <dialect>', 'attribute keys in OTLP output').choices(['langfuse', 'genai', 'both']).default('both'))
+    .option('--max-request-spans <n>', 'spans per OTLP request', positiveInteger, DEFAULT_REQUEST_BOUNDS.maxSpans)
+    .option('--max-request-bytes <n>', 'bytes per OTLP request (a single larger span goes alone)', positiveInteger, DEFAULT_REQUEST_BOUNDS.maxBytes)
+    .option('--max-line-bytes <n>', 'longest input line (or protobuf piece) read; a longer one is an issue and skipped', positiveInteger, DEFAULT_MAX_LINE_BYTES)
     .option('--environment <name>', 'OTLP -> ingestion: environment for spans that name none')
     .option('--release <name>', 'OTLP -> ingestion: release for spans that name none')
     .option('--legacy-types', 'OTLP -> ingestion: only span/generation/event types (Langfuse before v3.98.2)')
@@ -40,19 +66,26 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
       'after',
       '\nExamples:\n' +
         '  $ otel-langfuse-bridge convert requests.jsonl.gz -o traces.otlp.jsonl --service-name chat-api\n' +
+        '  $ otel-langfuse-bridge convert logs/ old.jsonl -o traces.otlp.jsonl --since 2025-02-01 --until 2025-03-01\n' +
         '  $ cat requests.jsonl | otel-langfuse-bridge convert - > traces.otlp.jsonl\n' +
+        '  $ otel-langfuse-bridge convert requests.jsonl --dry-run\n' +
         '  $ otel-langfuse-bridge convert requests.jsonl --endpoint http://localhost:4318/v1/traces\n' +
         '  $ otel-langfuse-bridge convert traces.pb -o batches.jsonl',
     )
     .action((inputs: string[], flags: ConvertFlags) => {
       const optional = <K extends keyof ConvertFlags>(key: K): Partial<Pick<ConvertFlags, K>> =>
         (flags[key] === undefined ? {} : { [key]: flags[key] }) as Partial<Pick<ConvertFlags, K>>;
+      const stdinFile = inputs.includes('-') ? stdinIdentity() : undefined;
       done(
         convert(
           inputs,
           {
             idleEvents: flags.idleEvents,
             legacyTypes: flags.legacyTypes === true,
+            dryRun: flags.dryRun === true,
+            maxLineBytes: flags.maxLineBytes,
+            requestBounds: { maxSpans: flags.maxRequestSpans, maxBytes: flags.maxRequestBytes },
+            window: { ...optional('since'), ...optional('until') },
             ...optional('output'),
             ...optional('endpoint'),
             ...optional('serviceName'),
@@ -60,7 +93,7 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
             ...optional('environment'),
             ...optional('release'),
           },
-          { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr },
+          { stdin: process.stdin, ...(stdinFile ? { stdinFile } : {}), stdout: process.stdout, stderr: process.stderr },
         ) as Promise<ExitCode>,
       );
     });

@@ -41,7 +41,10 @@ function writeMetadata(out: Attributes, prefix: string, metadata: unknown): void
     out[prefix] = jsonText(metadata);
     return;
   }
-  for (const [k, v] of Object.entries(metadata)) if (v !== undefined) out[`${prefix}.${k}`] = jsonText(v);
+  for (const k of Object.keys(metadata)) {
+    const v = metadata[k];
+    if (v !== undefined) out[`${prefix}.${k}`] = jsonText(v);
+  }
 }
 
 /** Trace-level keys, repeated on every span: Langfuse's direct v4 path reads them per span. */

@@ -43,8 +43,12 @@ function cleanString(value: string, key: string, opts: HygieneOptions, issues: I
 
 /** Applies both rules to every string (and string array item) of `attrs`, in place. */
 export function cleanAttributes(attrs: Attributes, opts: HygieneOptions, issues: IssueSink): Attributes {
-  for (const [key, value] of Object.entries(attrs)) {
-    if (typeof value === 'string') attrs[key] = cleanString(value, key, opts, issues);
+  for (const key of Object.keys(attrs)) {
+    const value = attrs[key];
+    if (typeof value === 'string') {
+      const clean = cleanString(value, key, opts, issues);
+      if (clean !== value) attrs[key] = clean;
+    }
     else if (Array.isArray(value) && value.some((v) => typeof v === 'string')) {
       attrs[key] = (value as Array<string | null | undefined>).map((v) =>
         typeof v === 'string' ? cleanString(v, key, opts, issues) : v,

@@ -126,11 +126,13 @@ function observationSpan(
   const code = facts.statusCode ?? (isError ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
-  const withUsage = { ...effectiveUsage(body), metadata };
-  const attributes: Attributes = {
-    ...observationAttributes(obs.type, withUsage, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse'),
-    ...(traceAttrs ?? { [LF.traceId]: String(body.traceId) }),
-  };
+  const usage = effectiveUsage(body);
+  const withUsage = usage.metadata === metadata ? usage : { ...usage, metadata };
+  // The observation's keys, then the trace's (the object observationAttributes made, filled in place).
+  const attributes: Attributes = Object.assign(
+    observationAttributes(obs.type, withUsage, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse'),
+    traceAttrs ?? { [LF.traceId]: String(body.traceId) },
+  );
   // The original parent id, when it had to be hashed into a span id: the forward mapping restores it.
   const parentSpanId = parentId === undefined ? rootSpanId : toOtelSpanId(parentId);
   if (parentId !== undefined && parentSpanId !== parentId) attributes[LF.bridgeParentId] = parentId;
@@ -168,7 +170,8 @@ function observationSpan(
  */
 function addTwins(attributes: Attributes, twins: Attributes, mark: boolean): void {
   const added: string[] = [];
-  for (const [k, v] of Object.entries(twins)) {
+  for (const k of Object.keys(twins)) {
+    const v = twins[k];
     if (k in attributes || v === undefined) continue;
     attributes[k] = v;
     added.push(k);

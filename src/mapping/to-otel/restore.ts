@@ -114,6 +114,8 @@ const READERS: ReadonlyArray<[string, Reader]> = [
 export function restoreOtelFacts(metadata: unknown): { facts: OtelFacts; metadata: unknown } {
   const facts: OtelFacts = {};
   if (!isPlainObject(metadata)) return { facts, metadata };
+  // Most metadata carries none of the reserved keys: then it is returned as it is, not copied.
+  if (!READERS.some(([key]) => Object.hasOwn(metadata, key))) return { facts, metadata: Object.keys(metadata).length > 0 ? metadata : undefined };
   const rest: Record<string, unknown> = { ...metadata };
   for (const [key, read] of READERS) {
     if (Object.hasOwn(rest, key) && read(rest[key], facts)) delete rest[key];

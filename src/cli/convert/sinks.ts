@@ -1,0 +1,49 @@
+/** The span sinks of ingestion -> OTLP: OTLP/JSON lines, an OTLP endpoint, or only counts (--dry-run). */
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { Batcher } from './batches.js';
+import type { RequestBounds } from './batches.js';
+import { createEndpointSender } from './endpoint.js';
+import { JsonRequestBuilder } from './json-request.js';
+import type { LineOutput } from './output.js';
+import { ProtobufRequestBuilder } from './protobuf-request.js';
+import type { Reporter } from './report.js';
+import type { SpanSink } from './to-otlp.js';
+
+/** One `ExportTraceServiceRequest` per line, what the Collector's `otlpjsonfile` receiver reads. */
+export function jsonLinesSink(output: LineOutput, bounds: RequestBounds, reporter: Reporter): SpanSink {
+  const totals = reporter.totals;
+  const batcher = new Batcher(bounds, new JsonRequestBuilder(), async (text, spans) => {
+    await output.write(text);
+    totals.requests++;
+    totals.spans += spans;
+  });
+  return { add: (spans) => batcher.add(spans), end: () => batcher.flush() };
+}
+
+/** POSTs through `exporter`; spans count once acknowledged. */
+export function endpointSink(exporter: SpanExporter, url: string, bounds: RequestBounds, reporter: Reporter): SpanSink {
+  const totals = reporter.totals;
+  const sender = createEndpointSender(exporter, url, (message) => void reporter.report('export', [{ code: 'SKIPPED', message }]));
+  const batcher = new Batcher(bounds, new ProtobufRequestBuilder(), async (spans) => {
+    totals.requests++;
+    await sender.send(spans);
+  });
+  return {
+    add: (spans) => batcher.add(spans),
+    async end() {
+      await batcher.flush();
+      await sender.close();
+      totals.spans += sender.counts.spans;
+    },
+  };
+}
+
+/** --dry-run: mapped and counted, nothing written. */
+export function countingSink(reporter: Reporter): SpanSink {
+  return {
+    add: async (spans) => {
+      reporter.totals.spans += spans.length;
+    },
+    end: async () => undefined,
+  };
+}

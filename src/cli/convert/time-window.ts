@@ -1,0 +1,52 @@
+/**
+ * `--since` / `--until`: keep the traces that start in [since, until). A trace starts at its
+ * earliest span among those emitted together (the synthetic root spans them all); spans of a trace
+ * emitted later (late events) follow the decision taken for it, remembered for the last 100,000
+ * traces.
+ */
+import type { HrTime } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { compareHrTime, parseIso } from '../../mapping/time.js';
+
+export interface TimeWindow {
+  readonly since?: HrTime;
+  readonly until?: HrTime;
+}
+
+const REMEMBERED_TRACES = 100_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An ISO-8601 date-time with an offset, or a date (midnight UTC); undefined when it is neither. */
+export function parseWindowTime(text: string): HrTime | undefined {
+  return parseIso(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text)?.time;
+}
+
+/** A filter of spans by their trace's start, and how many traces it has left out. */
+export function createTraceFilter(window: TimeWindow): { keep(spans: ReadableSpan[]): ReadableSpan[]; readonly skippedTraces: number } {
+  const decided = new Map<string, boolean>();
+  let skippedTraces = 0;
+  const inside = (t: HrTime): boolean =>
+    (window.since === undefined || compareHrTime(t, window.since) >= 0) && (window.until === undefined || compareHrTime(t, window.until) < 0);
+  return {
+    get skippedTraces() {
+      return skippedTraces;
+    },
+    keep(spans) {
+      if (window.since === undefined && window.until === undefined) return spans;
+      const starts = new Map<string, HrTime>();
+      for (const span of spans) {
+        const id = span.spanContext().traceId;
+        const start = starts.get(id);
+        if (start === undefined || compareHrTime(span.startTime, start) < 0) starts.set(id, span.startTime);
+      }
+      for (const [id, start] of starts) {
+        if (decided.has(id)) continue;
+        const keep = inside(start);
+        if (!keep) skippedTraces++;
+        decided.set(id, keep);
+        if (decided.size > REMEMBERED_TRACES) decided.delete(decided.keys().next().value as string);
+      }
+      return spans.filter((span) => decided.get(span.spanContext().traceId) === true);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Ingestion events -> spans: one `IngestionSpanStream` per client identity in the log (so each
+ * client's spans keep their own resource), spans of idle traces filtered by the time window and
+ * handed to the sink as they come.
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
+import { clientIdentity } from '../../mapping/to-otel/index.js';
+import { IngestionSpanStream } from '../../mapping/to-otel/stream.js';
+import type { Reporter } from './report.js';
+
+export interface ToOtlpOptions {
+  readonly idleEvents: number;
+  readonly serviceName?: string;
+  readonly attributes?: AttributeDialect;
+}
+
+/** Where spans go: requests to a file or an endpoint, or only counted (--dry-run). */
+export interface SpanSink {
+  add(spans: readonly ReadableSpan[]): Promise<void>;
+  /** Sends what is left and waits until everything is written or acknowledged. */
+  end(): Promise<void>;
+}
+
+export interface ToOtlp {
+  push(where: string, events: unknown[], metadata: unknown): Promise<void>;
+  end(): Promise<void>;
+}
+
+export function createToOtlp(options: ToOtlpOptions, keep: (spans: ReadableSpan[]) => ReadableSpan[], sink: SpanSink, reporter: Reporter): ToOtlp {
+  const streams = new Map<string, IngestionSpanStream>();
+  const streamFor = (metadata: unknown): IngestionSpanStream => {
+    const identity = clientIdentity(metadata);
+    const key = JSON.stringify(identity);
+    let stream = streams.get(key);
+    if (stream === undefined) {
+      stream = new IngestionSpanStream({
+        idleEvents: options.idleEvents,
+        ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+        ...(options.attributes === undefined ? {} : { attributes: options.attributes }),
+        batchMetadata: identity,
+      });
+      streams.set(key, stream);
+    }
+    return stream;
+  };
+  return {
+    async push(where, events, metadata) {
+      reporter.totals.events += events.length;
+      const result = streamFor(metadata).push(events);
+      await reporter.report(where, result.issues);
+      if (result.value.length > 0) await sink.add(keep(result.value));
+    },
+    async end() {
+      for (const stream of streams.values()) {
+        const rest = stream.end();
+        await reporter.report('end', rest.issues);
+        if (rest.value.length > 0) await sink.add(keep(rest.value));
+      }
+      await sink.end();
+    },
+  };
+}
