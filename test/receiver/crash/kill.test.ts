@@ -25,6 +25,7 @@ const CHILD = 'test/receiver/crash/receiver-child.ts';
 function startChild(spoolDir: string, sink: string): { child: ChildProcessWithoutNullStreams; url: Promise<string>; closed: Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, spoolDir, sink], { cwd: ROOT, env: { ...process.env, OTEL_LOG_LEVEL: 'none' } });
   let out = '';
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const url = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
@@ -33,7 +34,7 @@ function startChild(spoolDir: string, sink: string): { child: ChildProcessWithou
     });
     child.once('exit', () => reject(new Error(`child exited: ${out}`)));
   });
-  const closed = new Promise<string>((resolve) => child.once('exit', () => resolve(out)));
+  const closed = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`${out}exit ${String(code)} ${String(signal)}`)));
   return { child, url, closed };
 }
 
