@@ -41,10 +41,11 @@ function sound(): Record<string, string> {
     'package.json': JSON.stringify(PKG),
     'README.md': '# x',
     LICENSE: APACHE,
+    NOTICE: 'bundles:\n  some-lib\n',
     'CHANGELOG.md': '# Changelog',
     'dist/index.js': "import { a } from './chunk-A.js';\nexport { a };\n//# sourceMappingURL=index.js.map",
     'dist/index.js.map': '{}',
-    'dist/chunk-A.js': 'export const a = 1;',
+    'dist/chunk-A.js': '// node_modules/some-lib/index.js\nexport const a = 1;',
     'dist/index.cjs': "const a = require('./chunk-A.cjs');\nmodule.exports = a;",
     'dist/chunk-A.cjs': 'exports.a = 1;',
     'dist/index.d.ts': "export { a } from './types-X.js';",
@@ -72,6 +73,12 @@ describe('tarballProblems', () => {
       'dist/chunk-A.js names dist/chunk-gone.js, which is not in the tarball',
       'dead files (no entry point reaches them): dist/cli/main.cjs',
     ]);
+  });
+
+  test('names bundled code that NOTICE does not', () => {
+    const files = sound();
+    files['dist/chunk-A.cjs'] = '// node_modules/@scope/other/lib/x.js\nexports.a = 1;';
+    expect(tarballProblems(packageDir(files))).toEqual(['NOTICE does not name @scope/other, bundled into dist/']);
   });
 
   test('names an entry point that is not there and a licence that is not Apache-2.0', () => {

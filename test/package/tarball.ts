@@ -5,12 +5,14 @@
  * Every file under dist/ must be reachable from an entry point of package.json (`exports`, `main`,
  * `types`, `typesVersions`, `bin`) by relative `import`/`export ... from`/`import()`/`require()`
  * specifiers and `sourceMappingURL` comments; every such specifier must name a file in the tarball.
+ * NOTICE must name every third-party package whose code the bundler put into dist/ (it marks each
+ * module with a `// node_modules/<package>/...` comment).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, relative } from 'node:path';
 
 /** Files a user of the package reads, besides dist/. */
-export const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'] as const;
+export const REQUIRED_FILES = ['package.json', 'README.md', 'LICENSE', 'NOTICE', 'CHANGELOG.md'] as const;
 
 interface PackageJson {
   readonly license?: string;
@@ -101,7 +103,20 @@ export function tarballProblems(packageDir: string): string[] {
       else stack.push(target);
     }
   }
+  if (files.has('NOTICE')) {
+    const named = new Set(readFileSync(join(packageDir, 'NOTICE'), 'utf8').split('\n').map((l) => l.trim()));
+    for (const bundled of bundledPackages(packageDir, [...files])) if (!named.has(bundled)) problems.push(`NOTICE does not name ${bundled}, bundled into dist/`);
+  }
   const dead = [...files].filter((f) => f.startsWith('dist/') && !reached.has(f));
   if (dead.length > 0) problems.push(`dead files (no entry point reaches them): ${dead.join(', ')}`);
   return problems;
+}
+
+/** Third-party packages the bundler put into the JavaScript files under dist/. */
+export function bundledPackages(packageDir: string, files: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const f of files.filter((p) => p.startsWith('dist/') && /\.[cm]?js$/.test(p))) {
+    for (const m of readFileSync(join(packageDir, f), 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/\s]+\/)?[^/\s]+)\//gm)) found.add(m[1] as string);
+  }
+  return [...found].sort();
 }
