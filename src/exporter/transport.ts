@@ -4,8 +4,8 @@
  * retries by itself and never throws; `deliver` owns retries, as OTel JS's retrying transport does.
  */
 import { STATUS_CODES } from 'node:http';
-import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
+import type * as Undici from 'undici';
 import type { z } from 'zod';
 import type { IngestionEvent } from '../mapping/schema.js';
 import { VERSION } from '../version.js';
@@ -70,8 +70,10 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     'x-langfuse-sdk-version': VERSION,
     'x-langfuse-public-key': options.publicKey,
   });
-  const owned = options.dispatcher === undefined ? new Agent({ keepAliveTimeout: 10_000 }) : undefined;
-  const dispatcher = options.dispatcher ?? (owned as Agent);
+  // The owned keep-alive Agent is made at the first send: undici loads only once something is sent.
+  let owned: Promise<Dispatcher> | undefined;
+  const dispatcherNow = (): Promise<Dispatcher> =>
+    options.dispatcher !== undefined ? Promise.resolve(options.dispatcher) : (owned ??= loadUndici().then((u) => new u.Agent({ keepAliveTimeout: 10_000 })));
   let closed: Promise<void> | undefined;
 
   async function send(
@@ -96,6 +98,13 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     } catch (err) {
       return { kind: 'failed', reason: `request body could not be serialized (${errorName(err)})` };
     }
+    let request: typeof Undici.request;
+    let dispatcher: Dispatcher;
+    try {
+      [{ request }, dispatcher] = await Promise.all([loadUndici(), dispatcherNow()]);
+    } catch (err) {
+      return { kind: 'failed', reason: `HTTP client could not be loaded (${errorName(err)})` };
+    }
     const timeout = Math.max(1, Math.floor(timeoutMillis));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);
@@ -119,9 +128,13 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
 
   return {
     send,
-    shutdown: () => (closed ??= owned ? owned.close().catch(() => undefined) : Promise.resolve()),
+    shutdown: () => (closed ??= owned ? owned.then((agent) => agent.close()).catch(() => undefined) : Promise.resolve()),
   };
 }
+
+let undici: Promise<typeof Undici> | undefined;
+/** undici (about 100 modules) is loaded at the first send, not when the package is imported. */
+const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 /**
  * The pieces as one UTF-8 buffer, written piece by piece: joined into one string first, they

@@ -1,12 +1,12 @@
 /**
- * Builds OTel SDK `ReadableSpan` objects (sdk-trace-base 2.x shape) from plain fields, for every
- * path that makes spans out of data: span dumps, OTLP files, ingestion events.
+ * Builds OTel SDK `ReadableSpan` objects (the shape of sdk-trace-base 2.x and sdk-trace 3.x) from
+ * plain fields, for every path that makes spans out of data: span dumps, OTLP files, ingestion
+ * events. Only `@opentelemetry/api` at run time (trace state, resources), so the spans fit either
+ * SDK line.
  */
 import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
-import { TraceFlags } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
+import { createTraceState, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 export interface SpanFields {
@@ -46,7 +46,7 @@ function durationOf(start: HrTime, end: HrTime): HrTime {
 export function makeReadableSpan(f: SpanFields): ReadableSpan {
   const traceFlags = f.traceFlags ?? TraceFlags.SAMPLED;
   const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags };
-  if (f.traceState !== undefined && f.traceState !== '') context.traceState = new TraceState(f.traceState);
+  if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
   return {
     name: f.name,
     kind: f.kind,
@@ -69,6 +69,30 @@ export function makeReadableSpan(f: SpanFields): ReadableSpan {
   };
 }
 
+/**
+ * A `Resource` with these attributes, all known now (what `resourceFromAttributes` of
+ * `@opentelemetry/resources` makes). `merge` gives `other`'s attributes precedence, and keeps a
+ * schema URL only when the two do not disagree, as the SDK's does.
+ */
+export function fixedResource(attributes: Attributes, schemaUrl?: string): Resource {
+  const resource: Resource = {
+    attributes,
+    asyncAttributesPending: false,
+    waitForAsyncAttributes: () => Promise.resolve(),
+    getRawAttributes: () => Object.entries(attributes),
+    merge: (other) =>
+      other === null ? resource : fixedResource({ ...attributes, ...other.attributes }, mergeSchemaUrl(schemaUrl, other.schemaUrl)),
+    ...(schemaUrl === undefined ? {} : { schemaUrl }),
+  };
+  return resource;
+}
+
+function mergeSchemaUrl(mine: string | undefined, theirs: string | undefined): string | undefined {
+  if (mine === undefined || mine === '') return theirs === '' ? undefined : theirs;
+  if (theirs === undefined || theirs === '' || theirs === mine) return mine;
+  return undefined;
+}
+
 /** One Resource per distinct attribute set, as an SDK has one Resource for all its spans. */
 export class ResourcePool {
   private readonly _byKey = new Map<string, Resource>();
@@ -76,7 +100,7 @@ export class ResourcePool {
   get(attributes: Attributes): Resource {
     const key = JSON.stringify(attributes);
     let resource = this._byKey.get(key);
-    if (resource === undefined) this._byKey.set(key, (resource = resourceFromAttributes(attributes)));
+    if (resource === undefined) this._byKey.set(key, (resource = fixedResource(attributes)));
     return resource;
   }
 }

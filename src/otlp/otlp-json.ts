@@ -5,13 +5,12 @@
  * Pure and exact: times go through BigInt, never through a float.
  */
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
-import { TraceFlags } from '@opentelemetry/api';
-import { TraceState } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { createTraceState, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { isOtelSpanId, isOtelTraceId } from '../mapping/ids.js';
 import { HOSTILE_KEYS } from '../mapping/json.js';
+import { fixedResource } from '../mapping/readable-span.js';
 import type { MappingResult } from '../mapping/result.js';
 import { IssueSink } from '../mapping/result.js';
 
@@ -172,7 +171,7 @@ function readFlags(v: unknown, fallback: number): { traceFlags: number; isRemote
 
 function withTraceState(ctx: SpanContext, v: unknown): SpanContext {
   const state = nonEmpty(v);
-  return state === undefined ? ctx : { ...ctx, traceState: new TraceState(state) };
+  return state === undefined ? ctx : { ...ctx, traceState: createTraceState(state) };
 }
 
 function readEvents(v: unknown, sink: IssueSink): TimedEvent[] {
@@ -317,7 +316,7 @@ export function otlpJsonToSpans(request: unknown): MappingResult<ReadableSpan[]>
     if (rs === undefined) return sink.add('SKIPPED', 'resourceSpans entry is not an object', `resourceSpans[${i}]`);
     const resourceAttributes = keyValues(rec(rs.resource)?.attributes, sink, `resourceSpans[${i}].resource.attributes.`, 0);
     const schemaUrl = nonEmpty(rs.schemaUrl);
-    const resource = resourceFromAttributes(resourceAttributes as Attributes, schemaUrl === undefined ? undefined : { schemaUrl });
+    const resource = fixedResource(resourceAttributes as Attributes, schemaUrl);
     list(rs.scopeSpans ?? rs.instrumentationLibrarySpans).forEach((rawSs, j) => {
       const ss = rec(rawSs);
       const where = `resourceSpans[${i}].scopeSpans[${j}]`;
