@@ -47,7 +47,7 @@ export async function cliChecks(node: string, dir: string, version: string): Pro
 
 /** `serve` on a free port: waits for its URL on stdout or stderr, posts the batch, stops it. */
 async function serveOnce(bin: string, dir: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const child = spawn(bin, ['serve', '--port', '0', '-o', 'served.otlp.jsonl', '--quiet-millis', '100'], { cwd: dir, env });
+  const child = spawn(bin, ['serve', '--port', '0', '-o', 'served.otlp.jsonl', '--quiet-millis', '100', '--spool-dir', join(dir, 'spool')], { cwd: dir, env });
   let printed = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`CLI: serve printed no URL within ${SERVE_DEADLINE_MILLIS} ms:\n${printed}`)), SERVE_DEADLINE_MILLIS);

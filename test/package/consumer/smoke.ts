@@ -12,8 +12,10 @@
  *   ConfigurationError thrown by `./receiver` is `instanceof` the class `.` exports, in each format.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import * as root from 'otel-langfuse-bridge';
@@ -63,7 +65,9 @@ async function exporterSmoke(): Promise<void> {
 async function receiverSmoke(): Promise<void> {
   const sink = await startOtlpSink();
   try {
-    const receiver = await receiverEntry.createReceiver({ exporter: new OTLPTraceExporter({ url: `${sink.url}/v1/traces` }) });
+    // A spool of its own: the default one (under the home directory) remembers envelope ids across runs.
+    const spoolDir = mkdtempSync(join(tmpdir(), 'smoke-spool-'));
+    const receiver = await receiverEntry.createReceiver({ exporter: new OTLPTraceExporter({ url: `${sink.url}/v1/traces` }), spoolDir });
     const res = await fetch(`${receiver.url}${INGESTION_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
