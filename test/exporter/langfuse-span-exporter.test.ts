@@ -1,6 +1,7 @@
 /**
- * LangfuseSpanExporter wired together, under the SDK's BatchSpanProcessor, posting to a loopback
- * fake Langfuse that validates every event with Langfuse's server rules and answers 207.
+ * LangfuseSpanExporter with protocol 'ingestion' wired together, under the SDK's
+ * BatchSpanProcessor, posting to a loopback fake Langfuse that validates every event with
+ * Langfuse's server rules and answers 207. (Protocol 'otlp', the default: otlp-exporter.test.ts.)
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, test } from 'vitest';
+import { EventTypeNotAcceptedError } from '../../src/exporter/errors.js';
 import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { loadExampleSpans } from '../helpers/examples.js';
@@ -28,7 +30,7 @@ afterEach(async () => {
 });
 
 function exporterFor(url: string, extra: Record<string, unknown> = {}): LangfuseSpanExporter {
-  return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', ...extra });
+  return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', protocol: 'ingestion', ...extra });
 }
 
 function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
@@ -133,26 +135,24 @@ describe('LangfuseSpanExporter', () => {
     expect(everything).not.toContain(Buffer.from(`${PUBLIC_KEY}:${SECRET_KEY}`).toString('base64'));
   });
 
-  test('Langfuse v4 "Event type not accepted": FAILED with the remedy, one POST', async () => {
-    fake = await startFakeLangfuse((_i, req) => ({
-      status: 207,
-      body: {
-        successes: [],
-        errors: req.batch.map((e) => ({ id: (e as { id: string }).id, status: 400, message: 'Event type not accepted' })),
-      },
-    }));
+  test('Langfuse Cloud (v4 events_only) refuses the events: FAILED once, naming protocol otlp as the fix, one POST', async () => {
+    fake = await startFakeLangfuse(undefined, { ingestion: 'scores-only' });
     const exporter = exporterFor(fake.url);
-    const [result] = await exportOnce(exporter, loadExampleSpans('otel'));
+    const [result, ...more] = await exportOnce(exporter, loadExampleSpans('otel'));
+    expect(more).toEqual([]);
     expect(result?.code).toBe(ExportResultCode.FAILED);
-    expect(result?.error?.message).toContain('LANGFUSE_MIGRATION_V4_WRITE_MODE');
+    expect(result?.error).toBeInstanceOf(EventTypeNotAcceptedError);
+    expect(result?.error?.message).toContain("Fix: use protocol: 'otlp' (the default)");
+    expect(result?.error?.message).toContain(`${fake.url}/api/public/otel/v1/traces`);
     expect(fake.requests).toHaveLength(1);
+    expect(fake.accepted()).toEqual([]);
     await exporter.shutdown();
   });
 
   test('after shutdown export fails fast; two exporters with two key pairs post to two projects', async () => {
     fake = await startFakeLangfuse();
     const a = exporterFor(fake.url);
-    const b = new LangfuseSpanExporter({ publicKey: 'pk-lf-b', secretKey: 'sk-lf-b', baseUrl: fake.url, spanFilter: 'all' });
+    const b = new LangfuseSpanExporter({ publicKey: 'pk-lf-b', secretKey: 'sk-lf-b', baseUrl: fake.url, spanFilter: 'all', protocol: 'ingestion' });
     await exportOnce(a, loadExampleSpans('otel'));
     await exportOnce(b, loadExampleSpans('otel'));
     expect(fake.requests.map((r) => r.headers['x-langfuse-public-key'])).toEqual([PUBLIC_KEY, 'pk-lf-b']);
