@@ -52,6 +52,8 @@ function rejectedSpans(body: Buffer, contentType: string): { count: number; mess
 
 async function toOutcome(res: Dispatcher.ResponseData): Promise<SendOutcome> {
   if (res.statusCode < 200 || res.statusCode > 299) return statusOutcome(res);
+  // The status says the spans were taken; the body only reports a partial success. A body that
+  // breaks off is read as none: sending the spans again would store them twice (v4 does not dedupe).
   const body = (await readCapped(res.body)) ?? Buffer.alloc(0);
   const header = res.headers['content-type'];
   const rejected = body.length === 0 ? { count: 0, message: '' } : rejectedSpans(body, String(header ?? ''));

@@ -16,6 +16,7 @@ import { EventTypeNotAcceptedError } from '../../src/exporter/errors.js';
 import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { loadExampleSpans } from '../helpers/examples.js';
+import { manySpans } from '../helpers/spans.js';
 import { startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse } from '../helpers/fake-langfuse.js';
 
@@ -42,25 +43,6 @@ function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Prom
       setImmediate(() => resolve(results));
     });
   });
-}
-
-/** Every span of the recorded dialects, with copies under fresh ids (for volume). */
-function manySpans(copies: number): ReadableSpan[] {
-  const base = ['otel', 'traceloop', 'openinference', 'ai-sdk', 'langfuse-tracing'].flatMap((d) => loadExampleSpans(d as 'otel'));
-  const out: ReadableSpan[] = [];
-  for (let c = 0; c < copies; c++) {
-    for (const s of base) {
-      const ctx = s.spanContext();
-      const hex = (id: string): string => c.toString(16).padStart(4, '0') + id.slice(4);
-      const parent = s.parentSpanContext;
-      out.push({
-        ...s,
-        spanContext: () => ({ ...ctx, traceId: hex(ctx.traceId), spanId: hex(ctx.spanId) }),
-        parentSpanContext: parent ? { ...parent, traceId: hex(parent.traceId), spanId: hex(parent.spanId) } : undefined,
-      });
-    }
-  }
-  return out;
 }
 
 describe('LangfuseSpanExporter', () => {

@@ -36,7 +36,7 @@ export interface RecordedIngestion {
   readonly raw: Buffer;
 }
 
-/** An HTTP answer; `body` as a string is sent as text/plain, anything else as JSON. */
+/** An HTTP answer; `body` as a string is sent as text/plain, bytes as they are, anything else as JSON. */
 export interface PlainReply {
   readonly status: number;
   readonly headers?: Record<string, string>;
@@ -214,8 +214,9 @@ export async function startFakeLangfuse(script: FakeScript = () => undefined, op
   }
 
   function answer(res: ServerResponse, req: RecordedIngestion, reply: PlainReply & { stores?: readonly StoredSpan[] }): void {
-    const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
-    const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
+    const raw = reply.body instanceof Uint8Array;
+    const text = raw || typeof reply.body === 'string' ? (reply.body as string | Uint8Array) : reply.body === undefined ? '' : JSON.stringify(reply.body);
+    const type = raw ? 'application/octet-stream' : typeof reply.body === 'string' ? 'text/plain' : 'application/json';
     res.writeHead(reply.status, { 'content-type': type, ...reply.headers });
     res.end(text);
     if (req.path === INGESTION_PATH) accepted.push(...acceptedIds(req, reply));

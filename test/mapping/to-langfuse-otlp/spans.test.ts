@@ -68,6 +68,17 @@ describe('fields Langfuse would otherwise fill by itself', () => {
     expect(b?.attributes['langfuse.observation.usage_details']).toBeUndefined();
   });
 
+  test("trace input and output: the root's own (v4 has no other), and langfuse.trace.* only where set apart from them", () => {
+    const own = span({ name: 'root', attributes: { 'input.value': 'the question', 'output.value': 'the answer' } });
+    const apart = span({ name: 'root', attributes: { 'input.value': 'raw request', 'langfuse.trace.input': 'the question' } });
+    const [ownOut] = spansToLangfuseOtlp([own]).value.spans;
+    const [apartOut] = spansToLangfuseOtlp([apart]).value.spans;
+    expect(ownOut?.attributes).toMatchObject({ 'langfuse.observation.input': 'the question', 'langfuse.observation.output': 'the answer' });
+    expect(ownOut?.attributes['langfuse.trace.input']).toBeUndefined();
+    expect(ownOut?.attributes['langfuse.trace.output']).toBeUndefined();
+    expect(apartOut?.attributes).toMatchObject({ 'langfuse.observation.input': 'raw request', 'langfuse.trace.input': 'the question' });
+  });
+
   test('status and level: an ERROR status gives level ERROR and the status message, kept on the span too', () => {
     const failed = span({ name: 'call', status: { code: SpanStatusCode.ERROR, message: 'rate limited' }, attributes: { 'gen_ai.request.model': 'm' } });
     const [out] = spansToLangfuseOtlp([failed]).value.spans;
