@@ -8,15 +8,20 @@
  * 2. ingestionToSpans vs the same serializer on the spans it produced, for the seed (litellm) and
  *    langfuse v3 batches replicated to at least 100,000 events, with the heap the mapping costs
  *    (bench/reverse.ts). Same 3x target.
- * 3. Our LangfuseSpanExporter vs langfuse-vercel's LangfuseExporter on the same 10,000 recorded AI
- *    SDK spans, to a loopback fake Langfuse, each in its own process (bench/exporter.ts). Targets:
- *    ours at least 5x theirs in spans/s delivered, and a peak RSS no higher.
+ * 3. Our LangfuseSpanExporter (protocol 'ingestion') vs langfuse-vercel's LangfuseExporter on the
+ *    same 10,000 recorded AI SDK spans, to a loopback fake Langfuse, each in its own process
+ *    (bench/exporter.ts). Targets: ours at least 5x theirs in spans/s delivered, and a peak RSS no
+ *    higher.
+ * 4. Our LangfuseSpanExporter (protocol 'otlp') vs @langfuse/otel's LangfuseSpanProcessor and the
+ *    stock OTLP exporter on the same spans, cold (a fresh process's first 10,000 spans) and warm
+ *    (bench/exporter-otlp.ts). Target: ours at least 1x @langfuse/otel in both.
  *
  * Sections 1 and 2 also measure a floor (bench/floor.ts): the least work any mapping has to do,
  * without the rules, to show how far each target is from what the work itself allows.
  */
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
+import { runOtlpExporterBench } from './exporter-otlp.js';
 import { runExporterBench } from './exporter.js';
 import { forwardFloor } from './floor.js';
 import { compare, formatRate } from './measure.js';
@@ -60,3 +65,4 @@ function main(): void {
 main();
 runReverse();
 await runExporterBench();
+await runOtlpExporterBench();

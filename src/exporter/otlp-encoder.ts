@@ -72,6 +72,9 @@ function hexValue(c: number): number {
 }
 
 class Writer {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new Writer(0);
+
   buf: Buffer;
   pos = 0;
 

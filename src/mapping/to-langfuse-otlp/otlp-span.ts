@@ -37,6 +37,27 @@ export interface OtlpSpanFields {
 
 /** A finished span with attributes only: no events, no links (their content is in the attributes). */
 export class LangfuseOtlpSpan implements ReadableSpan {
+  /**
+   * Instances that live as long as the class, never read: as for AttributeBag's, so that a full GC
+   * between two exports, with no span and no pool alive, does not collect their hidden classes and
+   * throw away the optimised code of every function that embeds them (measured: a forced GC before
+   * each 10,000 spans cost the OTLP output 20-30% more CPU without these).
+   */
+  static readonly hiddenClassKeepers: readonly object[] = [
+    new LangfuseOtlpSpan({
+      context: { traceId: '', spanId: '', traceFlags: 0 },
+      parentSpanId: undefined,
+      name: '',
+      kind: 0,
+      startTime: [0, 0],
+      endTime: [0, 0],
+      status: { code: 0 },
+      attributes: {},
+      resource: resourceFromAttributes({}),
+      scope: { name: '' },
+    }),
+  ];
+
   readonly name: string;
   readonly kind: number;
   readonly parentSpanContext: SpanContext | undefined;
@@ -86,6 +107,9 @@ export class LangfuseOtlpSpan implements ReadableSpan {
  * `ResourceSpans` and one `ScopeSpans` in the request.
  */
 export class OtlpSpanPool {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers. */
+  static readonly hiddenClassKeepers: readonly object[] = [new OtlpSpanPool()];
+
   private readonly _resources = new Map<Readonly<Record<string, unknown>>, Resource>();
   private readonly _scopes = new Map<string, InstrumentationScope>();
 
