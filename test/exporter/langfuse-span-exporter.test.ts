@@ -6,16 +6,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, test } from 'vitest';
 import { EventTypeNotAcceptedError } from '../../src/exporter/errors.js';
 import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { loadExampleSpans } from '../helpers/examples.js';
+import { captureLogs, exportOnce } from '../helpers/exporter.js';
 import { manySpans } from '../helpers/spans.js';
 import { startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse } from '../helpers/fake-langfuse.js';
@@ -32,17 +31,6 @@ afterEach(async () => {
 
 function exporterFor(url: string, extra: Record<string, unknown> = {}): LangfuseSpanExporter {
   return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', protocol: 'ingestion', ...extra });
-}
-
-function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
-  const results: ExportResult[] = [];
-  return new Promise((resolve) => {
-    exporter.export(spans, (r) => {
-      results.push(r);
-      // A second call would land here before the check below.
-      setImmediate(() => resolve(results));
-    });
-  });
 }
 
 describe('LangfuseSpanExporter', () => {
@@ -102,9 +90,7 @@ describe('LangfuseSpanExporter', () => {
   });
 
   test('a 401 is FAILED once, never retried, and no log line or error contains the secret', async () => {
-    const lines: string[] = [];
-    const capture = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
-    diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
+    const lines = captureLogs();
     fake = await startFakeLangfuse(() => ({ status: 401, body: { message: 'Invalid credentials' } }));
     const exporter = exporterFor(fake.url);
     const [result, ...more] = await exportOnce(exporter, loadExampleSpans('otel'));

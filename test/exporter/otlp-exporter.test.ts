@@ -5,9 +5,8 @@
  * contract itself: test/mapping/to-langfuse-otlp); here the wiring: parts, repairs, cuts,
  * honest results, the drain, key pairs, scores.
  */
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -17,6 +16,7 @@ import type { LangfuseSpanExporterOptions } from '../../src/exporter/options.js'
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
+import { captureLogs, exportOnce } from '../helpers/exporter.js';
 import { OTLP_TRACES_PATH } from '../helpers/fake-langfuse-otlp.js';
 import { INGESTION_PATH, startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse } from '../helpers/fake-langfuse.js';
@@ -36,25 +36,6 @@ afterEach(async () => {
 
 function exporterFor(url: string, extra: LangfuseSpanExporterOptions = {}): LangfuseSpanExporter {
   return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', ...extra });
-}
-
-function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
-  const results: ExportResult[] = [];
-  return new Promise((resolve) => {
-    exporter.export(spans, (r) => {
-      results.push(r);
-      // A second call would land here before the check below.
-      setImmediate(() => resolve(results));
-    });
-  });
-}
-
-/** Every diag line, for checks on what is logged. */
-function captureLogs(): string[] {
-  const lines: string[] = [];
-  const capture = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
-  diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
-  return lines;
 }
 
 const otlpRequests = (f: FakeLangfuse): FakeLangfuse['requests'] => f.requests.filter((r) => r.path === OTLP_TRACES_PATH);

@@ -66,6 +66,13 @@ function set(out: Json, key: string, value: unknown): void {
 const OBSERVATION_METADATA = 'langfuse.observation.metadata.';
 const TRACE_METADATA = 'langfuse.trace.metadata.';
 
+/** The keys under `prefix`, the prefix removed. */
+function under(attributes: Json, prefix: string): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(attributes)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value;
+  return out;
+}
+
 /** What Langfuse v4 stores for one span received over OTLP. */
 export function readStoredSpan(stored: StoredSpan): StoredObservation {
   const { span } = stored;
@@ -84,8 +91,7 @@ export function readStoredSpan(stored: StoredSpan): StoredObservation {
   set(body, 'promptVersion', a['langfuse.observation.prompt.version']);
   set(body, 'input', a['langfuse.observation.input']);
   set(body, 'output', a['langfuse.observation.output']);
-  const metadata: Json = {};
-  for (const [key, value] of Object.entries(a)) if (key.startsWith(OBSERVATION_METADATA)) metadata[key.slice(OBSERVATION_METADATA.length)] = value;
+  const metadata = under(a, OBSERVATION_METADATA);
   // Langfuse records the resource and scope the span came under.
   metadata.resourceAttributes = asText(plainAttributes(stored.resource.attributes));
   const scope: Json = { name: stored.scope.name ?? '' };
@@ -103,8 +109,7 @@ export function readStoredSpan(stored: StoredSpan): StoredObservation {
   set(trace, 'sessionId', a['session.id']);
   set(trace, 'input', a['langfuse.trace.input']);
   set(trace, 'output', a['langfuse.trace.output']);
-  const traceMetadata: Json = {};
-  for (const [key, value] of Object.entries(a)) if (key.startsWith(TRACE_METADATA)) traceMetadata[key.slice(TRACE_METADATA.length)] = value;
+  const traceMetadata = under(a, TRACE_METADATA);
   if (Object.keys(traceMetadata).length > 0) trace.metadata = traceMetadata;
   set(trace, 'tags', a['langfuse.trace.tags']);
   if (typeof a['langfuse.trace.public'] === 'boolean') trace.public = a['langfuse.trace.public'];
