@@ -265,6 +265,24 @@ function attributes(w: Writer, attrs: Attributes, tag: number): void {
     const value = attrs[key];
     const k = encodedKey(key);
     if (typeof value === 'string') {
+      // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
+      // value is written first and measured by the write.
+      if (k.length + 3 * value.length + 4 < 0x80) {
+        w.ensure(k.length + 5 + 3 * value.length);
+        const buf = w.buf;
+        const at = w.pos;
+        buf[at] = tag;
+        buf.set(k, at + 2);
+        const any = at + 2 + k.length;
+        buf[any] = 0x12;
+        buf[any + 2] = 0x0a;
+        const n = utf8Write.call(buf, value, any + 4, 3 * value.length);
+        buf[any + 3] = n;
+        buf[any + 1] = n + 2;
+        buf[at + 1] = k.length + n + 4;
+        w.pos = any + 4 + n;
+        continue;
+      }
       // Every length is known up front: KeyValue { key, value: AnyValue { string_value } }.
       const n = Buffer.byteLength(value, 'utf8');
       const any = 1 + varintSize(n) + n;
