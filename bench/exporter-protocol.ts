@@ -1,12 +1,19 @@
-/** What bench/exporter.ts and its worker process (bench/exporter-worker.ts) share. */
+/** What bench/exporter.ts, bench/exporter-otlp.ts and their worker process (bench/exporter-worker.ts) share. */
 
-/** `floor`: bench/floor.ts FloorExporter, the least an honest exporter has to do. */
-export const CANDIDATES = ['langfuse-vercel', 'ours', 'floor'] as const;
+/**
+ * `floor`: bench/floor.ts FloorExporter, the least an honest ingestion exporter has to do.
+ * `langfuse-otel`: `@langfuse/otel`'s LangfuseSpanProcessor (its OTLP/JSON exporter), defaults.
+ * `otlp-stock`: the stock `@opentelemetry/exporter-trace-otlp-proto` OTLPTraceExporter pointed at Langfuse.
+ */
+export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp'] as const;
 export type CandidateKey = (typeof CANDIDATES)[number];
 
+/** Candidates that post OTLP: one item per span, no trace-creates. */
+export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp']);
+
 export const SPANS = 10_000;
-/** Enough export calls (16) for V8 to have optimised both exporters' hot paths. */
-export const WARMUP_SPANS = 8_000;
+/** The cold phase: a fresh process's first 10,000 spans; also warms the hot paths for the measured phase. */
+export const WARMUP_SPANS = 10_000;
 export const BATCH = 512;
 
 export interface WarmMessage {
@@ -14,14 +21,16 @@ export interface WarmMessage {
   readonly expectedEvents: number;
   /** process.hrtime.bigint() right before the first warm-up export(). */
   readonly t0: string;
-  /** process.hrtime.bigint() when the warm-up's forceFlush() resolved. */
+  /** process.hrtime.bigint() when the warm-up's last forceFlush() resolved. */
   readonly tFlushed: string;
+  /** CPU time (user + system, all threads of the process) of the cold phase, in microseconds. */
+  readonly cpuMicros: number;
 }
 
 export interface DoneMessage {
   readonly type: 'done';
   readonly spans: number;
-  /** One per span plus one trace-create per distinct trace id per export call. */
+  /** Ingestion: one per span plus one trace-create per distinct trace id per export call. OTLP: one per span. */
   readonly expectedEvents: number;
   readonly exportCalls: number;
   /** Export calls whose callback reported anything but SUCCESS. */
@@ -31,6 +40,8 @@ export interface DoneMessage {
   readonly t0: string;
   /** process.hrtime.bigint() when shutdown() resolved. */
   readonly tShutdown: string;
+  /** CPU time (user + system, all threads of the process) of the measured phase, in microseconds. */
+  readonly cpuMicros: number;
   readonly baselineRss: number;
   readonly baselineHeapUsed: number;
   readonly peakRss: number;

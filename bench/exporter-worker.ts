@@ -1,37 +1,62 @@
 /**
- * One exporter run of the exporter bench (bench/exporter.ts), in its own process so that the
- * memory figures are the exporter's alone and langfuse-vercel's process-wide Langfuse singleton
- * starts fresh. Started with `fork()` (IPC channel), `--import tsx --expose-gc`, argv
- * `<ours|langfuse-vercel> <baseUrl>`.
+ * One exporter run of the exporter benches (bench/exporter.ts, bench/exporter-otlp.ts), in its own
+ * process so that the memory figures are the exporter's alone, langfuse-vercel's process-wide
+ * Langfuse singleton starts fresh, and the first phase is a cold start. Started with `fork()` (IPC
+ * channel), `--import tsx --expose-gc`, argv `<candidate> <baseUrl>`.
  *
- * 1. Warm-up: exports WARMUP_SPANS other spans (ids after the measured ones) the same way,
- *    forceFlush, tells the parent `{ type: 'warm', ... }` and waits for `{ type: 'go' }` (the
- *    parent waits until the server has them all and resets its counters), then drops them.
- * 2. Measured: GC, baseline memory, then `export()` in batches of 512 (the BatchSpanProcessor
- *    default), each awaited as the BatchSpanProcessor awaits one export before the next, then
- *    `shutdown()`. Memory is sampled every 5 ms and once at the end.
+ * Every candidate is driven as a span processor, as an application registers it: each call of 512
+ * spans (the BatchSpanProcessor default) goes through `onEnd()`, then `forceFlush()` is awaited,
+ * which exports the call as one batch and waits for its answer, as the BatchSpanProcessor awaits
+ * one export before the next. Span exporters run under the stock BatchSpanProcessor,
+ * `@langfuse/otel` as its own LangfuseSpanProcessor; both with a batch size above the call size,
+ * so the call leaves as one export on `forceFlush()`.
+ *
+ * 1. Cold: exports the first WARMUP_SPANS spans of the fresh process (ids after the measured
+ *    ones), tells the parent `{ type: 'warm', ... }` and waits for `{ type: 'go' }` (the parent
+ *    waits until the server has them all and resets its counters), then drops them.
+ * 2. Warm, measured: GC, baseline memory, then the SPANS spans call by call, then `shutdown()`.
+ *    Memory is sampled every 5 ms and once at the end.
  * 3. Sends `{ type: 'done', ... }` with times on the hrtime clock (as decimal strings) and exits.
  */
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { BATCH, CANDIDATES, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BATCH, CANDIDATES, OTLP_CANDIDATES, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey, DoneMessage, WarmMessage } from './exporter-protocol.js';
 import { replicate } from './spans.js';
 
 const KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' } as const;
+/** Above the call size (512): a call leaves as one export on forceFlush(), which waits for it. */
+const BATCH_LIMIT = 2048;
 
 async function createExporter(which: CandidateKey, baseUrl: string): Promise<SpanExporter> {
   if (which === 'floor') {
     const { FloorExporter } = await import('./floor.js');
     return new FloorExporter({ ...KEYS, baseUrl });
   }
-  if (which === 'ours') {
+  if (which === 'ours-ingestion' || which === 'ours-otlp') {
     const { LangfuseSpanExporter } = await import('otel-langfuse-bridge');
-    return new LangfuseSpanExporter({ ...KEYS, baseUrl });
+    return new LangfuseSpanExporter({ ...KEYS, baseUrl, protocol: which === 'ours-otlp' ? 'otlp' : 'ingestion' });
+  }
+  if (which === 'otlp-stock') {
+    // Pointed at Langfuse as its docs say for a custom exporter: the v4 header, Basic auth.
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+    const auth = Buffer.from(`${KEYS.publicKey}:${KEYS.secretKey}`).toString('base64');
+    return new OTLPTraceExporter({
+      url: `${baseUrl}/api/public/otel/v1/traces`,
+      headers: { authorization: `Basic ${auth}`, 'x-langfuse-ingestion-version': '4' },
+    });
   }
   // Its defaults (flushAt 15, flushInterval 10 s), as `new LangfuseExporter()` in its README.
   const { LangfuseExporter } = await import('langfuse-vercel');
   return new LangfuseExporter({ ...KEYS, baseUrl });
+}
+
+async function createProcessor(which: CandidateKey, baseUrl: string): Promise<SpanProcessor> {
+  if (which === 'langfuse-otel') {
+    const { LangfuseSpanProcessor } = await import('@langfuse/otel');
+    return new LangfuseSpanProcessor({ ...KEYS, baseUrl, flushAt: BATCH_LIMIT });
+  }
+  return new BatchSpanProcessor(await createExporter(which, baseUrl), { maxExportBatchSize: BATCH_LIMIT, maxQueueSize: BATCH_LIMIT });
 }
 
 function batches(spans: readonly ReadableSpan[]): ReadableSpan[][] {
@@ -40,13 +65,23 @@ function batches(spans: readonly ReadableSpan[]): ReadableSpan[][] {
   return out;
 }
 
-/** Events an exporter that sends one event per span and one trace-create per trace per call sends. */
-function expectedEvents(calls: readonly ReadableSpan[][]): number {
-  return calls.reduce((n, call) => n + call.length + new Set(call.map((s) => s.spanContext().traceId)).size, 0);
+/**
+ * Items the server counts: one per span over OTLP; over the ingestion endpoint one event per span
+ * and one trace-create per trace per call.
+ */
+function expectedEvents(calls: readonly ReadableSpan[][], otlp: boolean): number {
+  return calls.reduce((n, call) => n + call.length + (otlp ? 0 : new Set(call.map((s) => s.spanContext().traceId)).size), 0);
 }
 
-function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
-  return new Promise((resolve) => exporter.export(spans, resolve));
+/** One call: its spans ended, then a forceFlush that exports them and waits for the answer. */
+async function exportOnce(processor: SpanProcessor, spans: readonly ReadableSpan[]): Promise<Error | undefined> {
+  for (const span of spans) processor.onEnd(span);
+  try {
+    await processor.forceFlush();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 function waitForGo(): Promise<void> {
@@ -84,14 +119,16 @@ async function main(): Promise<void> {
   const measured = batches(all.slice(0, SPANS));
   const warmup = batches(all.slice(SPANS, SPANS + WARMUP_SPANS));
   all.length = 0;
-  const exporter = await createExporter(which as CandidateKey, baseUrl);
+  const otlp = OTLP_CANDIDATES.has(which as CandidateKey);
+  const processor = await createProcessor(which as CandidateKey, baseUrl);
 
+  const cpuCold = process.cpuUsage();
   const tWarm = process.hrtime.bigint();
-  for (const call of warmup) await exportOnce(exporter, call);
-  await exporter.forceFlush?.();
+  for (const call of warmup) await exportOnce(processor, call);
   const tFlushed = process.hrtime.bigint();
+  const cold = process.cpuUsage(cpuCold);
   const go = waitForGo();
-  await send({ type: 'warm', expectedEvents: expectedEvents(warmup), t0: tWarm.toString(), tFlushed: tFlushed.toString() });
+  await send({ type: 'warm', expectedEvents: expectedEvents(warmup, otlp), t0: tWarm.toString(), tFlushed: tFlushed.toString(), cpuMicros: cold.user + cold.system });
   // The warm-up spans are not part of the measured phase's memory.
   warmup.length = 0;
   await go;
@@ -111,28 +148,31 @@ async function main(): Promise<void> {
 
   let failedExports = 0;
   let firstError: string | undefined;
+  const cpuWarm = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (const call of measured) {
-    const result = await exportOnce(exporter, call);
-    if (result.code !== 0) {
+    const error = await exportOnce(processor, call);
+    if (error !== undefined) {
       failedExports++;
-      firstError ??= result.error?.message ?? `code ${result.code}`;
+      firstError ??= error.message;
     }
   }
-  await exporter.shutdown();
+  await processor.shutdown();
   const tShutdown = process.hrtime.bigint();
+  const warm = process.cpuUsage(cpuWarm);
   sample();
   clearInterval(sampler);
 
   await send({
     type: 'done',
     spans: SPANS,
-    expectedEvents: expectedEvents(measured),
+    expectedEvents: expectedEvents(measured, otlp),
     exportCalls: measured.length,
     failedExports,
     ...(firstError === undefined ? {} : { firstError }),
     t0: t0.toString(),
     tShutdown: tShutdown.toString(),
+    cpuMicros: warm.user + warm.system,
     baselineRss: baseline.rss,
     baselineHeapUsed: baseline.heapUsed,
     peakRss,

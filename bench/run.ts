@@ -8,14 +8,20 @@
  * 2. ingestionToSpans vs the same serializer on the spans it produced, for the seed (litellm) and
  *    langfuse v3 batches replicated to at least 100,000 events, with the heap the mapping costs
  *    (bench/reverse.ts). Same 3x target.
- * 3. Our LangfuseSpanExporter vs langfuse-vercel's LangfuseExporter on the same 10,000 recorded AI
- *    SDK spans, to a loopback fake Langfuse, each in its own process (bench/exporter.ts). Targets:
- *    ours at least 5x theirs in spans/s delivered, and a peak RSS no higher.
- *
- * 4. convert on litellm-style logs of about 100 MB and 400 MB, to an OTLP/JSON file and to a loopback
+ * 3. Our LangfuseSpanExporter (protocol 'ingestion') vs langfuse-vercel's LangfuseExporter on the
+ *    same 10,000 recorded AI SDK spans, to a loopback fake Langfuse, each in its own process
+ *    (bench/exporter.ts). Targets: ours at least 5x theirs in spans/s delivered, and a peak RSS no
+ *    higher.
+ * 4. Our LangfuseSpanExporter (protocol 'otlp') vs @langfuse/otel's LangfuseSpanProcessor and the
+ *    stock OTLP exporter on the same spans, cold (a fresh process's first 10,000 spans) and warm
+ *    (bench/exporter-otlp.ts). Target: ours at least 1x @langfuse/otel in both.
+ * 5. convert on litellm-style logs of about 100 MB and 400 MB, to an OTLP/JSON file and to a loopback
  *    OTLP endpoint, vs JSON.parse + JSON.stringify per line of the same file, each in its own
  *    process (bench/convert.ts). Targets: at least 50% of the baseline's MB/s, peak RSS under
  *    200 MB at both sizes and flat between them, at least 512 spans per OTLP request.
+ * 6. The receiver vs a bare node:http server that parses the JSON and answers 207, ~100 KB requests
+ *    from 8 clients (bench/receiver.ts): acknowledgement throughput, 60 s end to end, RSS, latency at
+ *    half of saturation, a sink answering after 100 ms.
  *
  * Sections 1 and 2 also measure a floor (bench/floor.ts): the least work any mapping has to do,
  * without the rules, to show how far each target is from what the work itself allows.
@@ -23,6 +29,8 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { spansToIngestion } from 'otel-langfuse-bridge/mapping';
 import { runConvertBench } from './convert.js';
+import { runOtlpExporterBench } from './exporter-otlp.js';
+import { runReceiverBench } from './receiver.js';
 import { runExporterBench } from './exporter.js';
 import { forwardFloor } from './floor.js';
 import { compare, formatRate } from './measure.js';
@@ -67,3 +75,5 @@ main();
 runReverse();
 await runExporterBench();
 await runConvertBench();
+await runOtlpExporterBench();
+await runReceiverBench();

@@ -47,8 +47,9 @@ export const EVENT_TYPE_NOT_ACCEPTED = 'Event type not accepted';
 
 /**
  * The Langfuse server refuses ingestion events (a per-event 400 "Event type not accepted"):
- * self-hosted v4 in its default `events_only` write mode, or Langfuse Cloud once it removes
- * `POST /api/public/ingestion` (2026-11-16). Retrying cannot help, so this is reported once.
+ * Langfuse Cloud, which takes only scores on `POST /api/public/ingestion` since 2026-11-16, or
+ * self-hosted v4 in its default `events_only` write mode. Retrying cannot help, so this is reported
+ * once, naming the fix: protocol 'otlp'.
  */
 export class EventTypeNotAcceptedError extends Error {
   override readonly name = 'EventTypeNotAcceptedError';
@@ -59,10 +60,10 @@ export class EventTypeNotAcceptedError extends Error {
     const base = publicBase(details.baseUrl);
     super(
       `Langfuse refused ${details.ids.length} event(s) with "${EVENT_TYPE_NOT_ACCEPTED}" (ids: ${formatIds(details.ids)}): ` +
-        'this server does not accept ingestion events (self-hosted Langfuse v4 defaults to ' +
-        'LANGFUSE_MIGRATION_V4_WRITE_MODE=events_only; Langfuse Cloud removes POST /api/public/ingestion on 2026-11-16). ' +
-        'Fix: set LANGFUSE_MIGRATION_V4_WRITE_MODE=dual (or legacy) on BOTH the Langfuse web and worker containers, ' +
-        `or send OTLP to ${base}/api/public/otel/v1/traces instead.`,
+        'this server takes only scores on POST /api/public/ingestion (Langfuse Cloud since 2026-11-16; self-hosted ' +
+        'Langfuse v4 in its default LANGFUSE_MIGRATION_V4_WRITE_MODE=events_only). ' +
+        `Fix: use protocol: 'otlp' (the default), which sends the spans as OTLP to ${base}/api/public/otel/v1/traces; ` +
+        'or, on self-hosted v4, set LANGFUSE_MIGRATION_V4_WRITE_MODE=dual (or legacy) on BOTH the web and worker containers.',
     );
     this.ids = details.ids;
   }

@@ -37,13 +37,24 @@ export interface LangfuseSpanExporterOptions {
    * `https://cloud.langfuse.com`.
    */
   baseUrl?: string;
+  /**
+   * How spans reach Langfuse over 'http'. `'otlp'` (the default): OTLP protobuf to
+   * `{baseUrl}/api/public/otel/v1/traces` with `x-langfuse-ingestion-version: 4`, every dialect
+   * normalised into the `langfuse.*` keys: for Langfuse Cloud and self-hosted v4. `'ingestion'`:
+   * legacy batches to `{baseUrl}/api/public/ingestion`, for self-hosted v2/v3 and v4 in the
+   * `legacy`/`dual` write mode. Output `{ file }` always writes ingestion batches.
+   */
+  protocol?: 'otlp' | 'ingestion';
   /** Deadline of one whole `export()` call, retries included, in milliseconds. Default 30_000. */
   timeoutMillis?: number;
   /** Timeout of one POST, in milliseconds. Default 10_000. */
   requestTimeoutMillis?: number;
   /** Byte cap of one POST body. Default 3_500_000. */
   maxBatchBytes?: number;
-  /** Byte cap of one event (larger ones get their largest field truncated). Default 1_000_000; ≤ maxBatchBytes. */
+  /**
+   * Byte cap of one event, or of one span with protocol 'otlp' (larger ones get their largest
+   * input, output or metadata value truncated with a marker). Default 1_000_000; ≤ maxBatchBytes.
+   */
   maxEventBytes?: number;
   /** Environment for spans that carry none (`^(?!langfuse)[a-z0-9_-]{1,40}$`). Default: env `LANGFUSE_TRACING_ENVIRONMENT`. */
   environment?: string;
@@ -67,14 +78,19 @@ interface ResolvedCommon {
   readonly release: string | undefined;
   readonly spanFilter: SpanFilterMode;
   readonly legacyTypes: boolean;
+  readonly protocol: 'otlp' | 'ingestion';
 }
 
+/** Every option resolved for output 'http': the keys are guaranteed. */
+export type HttpOptions = ResolvedCommon & { readonly output: 'http'; readonly publicKey: string; readonly secretKey: string };
+/** Every option resolved for a file output. */
+export type FileOptions = ResolvedCommon & {
+  readonly output: { readonly file: string };
+  readonly publicKey: string | undefined;
+  readonly secretKey: string | undefined;
+};
 /** Every option resolved; the keys are guaranteed only when output is 'http'. */
-export type ResolvedOptions = ResolvedCommon &
-  (
-    | { readonly output: 'http'; readonly publicKey: string; readonly secretKey: string }
-    | { readonly output: { readonly file: string }; readonly publicKey: string | undefined; readonly secretKey: string | undefined }
-  );
+export type ResolvedOptions = HttpOptions | FileOptions;
 
 type Checked<T> = { ok: true; value: T } | { ok: false; problem: string; redact?: boolean };
 type Check<T> = (value: unknown) => Checked<T>;
@@ -82,7 +98,7 @@ type Check<T> = (value: unknown) => Checked<T>;
 /** Keyed by every option name, so the compiler keeps the unknown-option check complete. */
 const KNOWN: Record<keyof LangfuseSpanExporterOptions, true> = {
   publicKey: true, secretKey: true, baseUrl: true, timeoutMillis: true, requestTimeoutMillis: true, maxBatchBytes: true,
-  maxEventBytes: true, environment: true, release: true, spanFilter: true, legacyTypes: true, output: true,
+  maxEventBytes: true, environment: true, release: true, spanFilter: true, legacyTypes: true, output: true, protocol: true,
 };
 const KEY_FIELDS = new Set(['publicKey', 'secretKey', 'LANGFUSE_PUBLIC_KEY', 'LANGFUSE_SECRET_KEY']);
 
@@ -126,6 +142,7 @@ export function resolveOptions(options: LangfuseSpanExporterOptions, env: Record
     release: pick('release', ['LANGFUSE_RELEASE'], nonEmptyCheck),
     spanFilter: pick('spanFilter', [], spanFilterCheck) ?? 'genai',
     legacyTypes: pick('legacyTypes', [], booleanCheck) ?? false,
+    protocol: pick('protocol', [], protocolCheck) ?? 'otlp',
   };
   if (common.maxEventBytes > common.maxBatchBytes) {
     fail(ctx, 'maxEventBytes', `must not exceed maxBatchBytes (${common.maxBatchBytes})`, common.maxEventBytes);
@@ -215,6 +232,9 @@ const spanFilterCheck: Check<SpanFilterMode> = (v) =>
   v === 'genai' || v === 'all' || typeof v === 'function'
     ? ok(v as SpanFilterMode)
     : bad("must be 'genai', 'all' or a function (span) => boolean");
+
+const protocolCheck: Check<'otlp' | 'ingestion'> = (v) =>
+  v === 'otlp' || v === 'ingestion' ? ok(v) : bad("must be 'otlp' or 'ingestion'");
 
 const outputCheck: Check<'http' | { file: string }> = (v) => {
   if (v === 'http') return ok(v);

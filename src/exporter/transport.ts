@@ -3,9 +3,7 @@
  * and network error to a {@link SendOutcome} (contract: `langfuse-ingestion.md` §4). It never
  * retries by itself and never throws; `deliver` owns retries, as OTel JS's retrying transport does.
  */
-import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
-import type * as Undici from 'undici';
 import type { z } from 'zod';
 import type { IngestionEvent } from '../mapping/schema.js';
 import { VERSION } from '../version.js';
@@ -13,8 +11,8 @@ import { httpBase } from '../ingestion-api/base-url.js';
 import { ConfigurationError } from '../config/errors.js';
 import { INGESTION_PATH, ingestionResponseSchema, isRetryableStatus } from '../ingestion-api/api.js';
 import type { RejectedEvent } from '../ingestion-api/api.js';
-import { parseRetryAfter } from '../ingestion-api/retry-after.js';
 import { requestBodyParts } from '../ingestion-api/split.js';
+import { createPool, errorName, post, readCapped, statusOutcome } from './http-post.js';
 import type { IngestionTransport, SendOutcome } from './types.js';
 
 /** Options of {@link createHttpTransport}. */
@@ -34,20 +32,8 @@ export interface HttpTransportOptions {
 
 /** SDK name sent in headers and body metadata. */
 export const SDK_NAME = 'otel-langfuse-bridge';
-/** Response bodies are read up to 4 MiB, then the connection is dropped (as OTel JS does). */
-export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 /** Per-event messages from a 207 are cut to 300 characters. */
 export const MAX_EVENT_MESSAGE_CHARS = 300;
-
-// Node and undici codes for a connection that failed or broke; the request may succeed later.
-const RETRYABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
-  'EHOSTUNREACH', 'ENETDOWN', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_ABORTED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-]);
-
-// undici's own timers and our abort race; either way the request ran out of time.
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
  * Creates a transport that POSTs ingestion batches with Basic auth (`publicKey:secretKey`) over a
@@ -70,11 +56,8 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     'x-langfuse-sdk-version': VERSION,
     'x-langfuse-public-key': options.publicKey,
   });
-  // The owned keep-alive Agent is made at the first send: undici loads only once something is sent.
-  let owned: Promise<Dispatcher> | undefined;
-  const dispatcherNow = (): Promise<Dispatcher> =>
-    options.dispatcher !== undefined ? Promise.resolve(options.dispatcher) : (owned ??= loadUndici().then((u) => new u.Agent({ keepAliveTimeout: 10_000 })));
-  let closed: Promise<void> | undefined;
+  const pool = createPool(options.dispatcher);
+  let closed = false;
 
   async function send(
     events: readonly IngestionEvent[],
@@ -98,43 +81,17 @@ export function createHttpTransport(options: HttpTransportOptions): IngestionTra
     } catch (err) {
       return { kind: 'failed', reason: `request body could not be serialized (${errorName(err)})` };
     }
-    let request: typeof Undici.request;
-    let dispatcher: Dispatcher;
-    try {
-      [{ request }, dispatcher] = await Promise.all([loadUndici(), dispatcherNow()]);
-    } catch (err) {
-      return { kind: 'failed', reason: `HTTP client could not be loaded (${errorName(err)})` };
-    }
-    const timeout = Math.max(1, Math.floor(timeoutMillis));
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeout);
-    timer.unref();
-    try {
-      const res = await request(url, {
-        dispatcher, method: 'POST', headers, body, signal: controller.signal, headersTimeout: timeout, bodyTimeout: timeout,
-      });
-      return await toOutcome(res, secret);
-    } catch (err) {
-      const code = errorCode(err);
-      if (controller.signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-        return { kind: 'retryable', reason: `request timed out after ${timeout} ms` };
-      }
-      if (code !== undefined && RETRYABLE_CODES.has(code)) return { kind: 'retryable', reason: `network error ${code}` };
-      return { kind: 'failed', reason: `request failed (${code ?? errorName(err)})` };
-    } finally {
-      clearTimeout(timer);
-    }
+    return post(pool, url, headers, body, timeoutMillis, (res) => toOutcome(res, secret));
   }
 
   return {
     send,
-    shutdown: () => (closed ??= owned ? owned.then((agent) => agent.close()).catch(() => undefined) : Promise.resolve()),
+    shutdown: () => {
+      closed = true;
+      return pool.close();
+    },
   };
 }
-
-let undici: Promise<typeof Undici> | undefined;
-/** undici (about 100 modules) is loaded at the first send, not when the package is imported. */
-const loadUndici = (): Promise<typeof Undici> => (undici ??= import('undici'));
 
 /**
  * The pieces as one UTF-8 buffer, written piece by piece: joined into one string first, they
@@ -156,22 +113,9 @@ function ingestionUrl(baseUrl: string): string {
 }
 
 async function toOutcome(res: Dispatcher.ResponseData, secret: string): Promise<SendOutcome> {
-  const status = res.statusCode;
-  const label = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
-  if (status !== 207) {
-    // Only the status matters; drain (up to the cap) so the socket can be reused.
-    await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
-    if (status === 200 || status === 201 || status === 202) return { kind: 'ok' };
-    if (isRetryableStatus(status)) {
-      const header = res.headers['retry-after'];
-      const retryAfterMillis = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
-      if (retryAfterMillis === undefined) return { kind: 'retryable', reason: label };
-      return { kind: 'retryable', reason: label, retryAfterMillis };
-    }
-    return { kind: 'failed', reason: label, status };
-  }
-  const text = await readCapped(res.body);
-  const parsed = text === undefined ? undefined : parseJson207(text);
+  if (res.statusCode !== 207) return statusOutcome(res);
+  const raw = await readCapped(res.body);
+  const parsed = raw === undefined ? undefined : parseJson207(raw.toString('utf8'));
   if (parsed === undefined) return { kind: 'retryable', reason: 'HTTP 207 with an unreadable body' };
   if (parsed.errors.length === 0) return { kind: 'ok' };
   const retryable: string[] = [];
@@ -181,25 +125,6 @@ async function toOutcome(res: Dispatcher.ResponseData, secret: string): Promise<
     else rejected.push({ id: e.id, status: e.status, message: eventMessage(e.message, e.error, secret) });
   }
   return { kind: 'partial', retryable, rejected };
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body']): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      if (size > MAX_RESPONSE_BYTES) {
-        body.destroy();
-        return undefined;
-      }
-      chunks.push(buf);
-    }
-  } catch {
-    return undefined;
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson207(text: string): z.infer<typeof ingestionResponseSchema> | undefined {
@@ -218,18 +143,4 @@ function eventMessage(message: unknown, error: unknown, secret: string): string 
     .map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
   const text = parts.join(': ').split(secret).join('[redacted]');
   return text.length > MAX_EVENT_MESSAGE_CHARS ? `${text.slice(0, MAX_EVENT_MESSAGE_CHARS - 1)}…` : text || 'no message';
-}
-
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
-    const { code, cause, errors, message } = e as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
-    if (typeof code === 'string') return code;
-    if (message === 'socket hang up') return 'ECONNRESET';
-    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
-  }
-  return undefined;
-}
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : typeof err;
 }

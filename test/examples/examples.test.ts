@@ -39,7 +39,7 @@ async function runExample(file: string, env: Record<string, string>): Promise<Ru
 /** An observation as it reached the fake Langfuse, whichever endpoint the exporter used. */
 interface Arrived {
   readonly name: string;
-  /** `generation` for an ingestion generation, the GenAI model for an OTLP span. */
+  /** A generation: the ingestion event type, or the OTLP span's `langfuse.observation.type`. */
   readonly model?: string;
   readonly generation: boolean;
 }
@@ -63,8 +63,10 @@ function arrived(requests: readonly Received[]): Arrived[] {
       return request.resourceSpans.flatMap((rs) =>
         rs.scopeSpans.flatMap((ss) =>
           ss.spans.map((span) => {
-            const model = attribute(span, 'gen_ai.request.model') ?? attribute(span, 'gen_ai.response.model');
-            return { name: String(span.name), generation: model !== undefined, ...(model === undefined ? {} : { model }) };
+            // The exporter's OTLP mode writes the langfuse.* keys Langfuse reads.
+            const model = attribute(span, 'langfuse.observation.model.name');
+            const generation = attribute(span, 'langfuse.observation.type') === 'generation';
+            return { name: String(span.name), generation, ...(model === undefined ? {} : { model }) };
           }),
         ),
       );

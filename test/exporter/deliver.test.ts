@@ -180,7 +180,7 @@ describe('deliver over HTTP, faults scripted by call index', () => {
       sleeps: [],
       accepted: [],
       rejected: ids(3),
-      error: { type: EventTypeNotAcceptedError, message: /LANGFUSE_MIGRATION_V4_WRITE_MODE=dual \(or legacy\) on BOTH.*http:\/\/127\.0\.0\.1:\d+\/api\/public\/otel\/v1\/traces/ },
+      error: { type: EventTypeNotAcceptedError, message: /Fix: use protocol: 'otlp' .*http:\/\/127\.0\.0\.1:\d+\/api\/public\/otel\/v1\/traces.*LANGFUSE_MIGRATION_V4_WRITE_MODE=dual \(or legacy\) on BOTH/ },
     },
     {
       name: 'always 503: retries stop before the 40 s deadline',

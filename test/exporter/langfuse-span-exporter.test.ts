@@ -1,19 +1,21 @@
 /**
- * LangfuseSpanExporter wired together, under the SDK's BatchSpanProcessor, posting to a loopback
- * fake Langfuse that validates every event with Langfuse's server rules and answers 207.
+ * LangfuseSpanExporter with protocol 'ingestion' wired together, under the SDK's
+ * BatchSpanProcessor, posting to a loopback fake Langfuse that validates every event with
+ * Langfuse's server rules and answers 207. (Protocol 'otlp', the default: otlp-exporter.test.ts.)
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, test } from 'vitest';
+import { EventTypeNotAcceptedError } from '../../src/exporter/errors.js';
 import { LangfuseSpanExporter } from '../../src/exporter/langfuse-span-exporter.js';
 import { spansToIngestion } from '../../src/mapping/to-ingestion/index.js';
 import { loadExampleSpans } from '../helpers/examples.js';
+import { captureLogs, exportOnce } from '../helpers/exporter.js';
+import { manySpans } from '../helpers/spans.js';
 import { startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse } from '../helpers/fake-langfuse.js';
 
@@ -28,37 +30,7 @@ afterEach(async () => {
 });
 
 function exporterFor(url: string, extra: Record<string, unknown> = {}): LangfuseSpanExporter {
-  return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', ...extra });
-}
-
-function exportOnce(exporter: LangfuseSpanExporter, spans: ReadableSpan[]): Promise<ExportResult[]> {
-  const results: ExportResult[] = [];
-  return new Promise((resolve) => {
-    exporter.export(spans, (r) => {
-      results.push(r);
-      // A second call would land here before the check below.
-      setImmediate(() => resolve(results));
-    });
-  });
-}
-
-/** Every span of the recorded dialects, with copies under fresh ids (for volume). */
-function manySpans(copies: number): ReadableSpan[] {
-  const base = ['otel', 'traceloop', 'openinference', 'ai-sdk', 'langfuse-tracing'].flatMap((d) => loadExampleSpans(d as 'otel'));
-  const out: ReadableSpan[] = [];
-  for (let c = 0; c < copies; c++) {
-    for (const s of base) {
-      const ctx = s.spanContext();
-      const hex = (id: string): string => c.toString(16).padStart(4, '0') + id.slice(4);
-      const parent = s.parentSpanContext;
-      out.push({
-        ...s,
-        spanContext: () => ({ ...ctx, traceId: hex(ctx.traceId), spanId: hex(ctx.spanId) }),
-        parentSpanContext: parent ? { ...parent, traceId: hex(parent.traceId), spanId: hex(parent.spanId) } : undefined,
-      });
-    }
-  }
-  return out;
+  return new LangfuseSpanExporter({ publicKey: PUBLIC_KEY, secretKey: SECRET_KEY, baseUrl: url, spanFilter: 'all', protocol: 'ingestion', ...extra });
 }
 
 describe('LangfuseSpanExporter', () => {
@@ -118,9 +90,7 @@ describe('LangfuseSpanExporter', () => {
   });
 
   test('a 401 is FAILED once, never retried, and no log line or error contains the secret', async () => {
-    const lines: string[] = [];
-    const capture = (...args: unknown[]): void => void lines.push(args.map(String).join(' '));
-    diag.setLogger({ error: capture, warn: capture, info: capture, debug: capture, verbose: capture }, DiagLogLevel.ALL);
+    const lines = captureLogs();
     fake = await startFakeLangfuse(() => ({ status: 401, body: { message: 'Invalid credentials' } }));
     const exporter = exporterFor(fake.url);
     const [result, ...more] = await exportOnce(exporter, loadExampleSpans('otel'));
@@ -133,26 +103,24 @@ describe('LangfuseSpanExporter', () => {
     expect(everything).not.toContain(Buffer.from(`${PUBLIC_KEY}:${SECRET_KEY}`).toString('base64'));
   });
 
-  test('Langfuse v4 "Event type not accepted": FAILED with the remedy, one POST', async () => {
-    fake = await startFakeLangfuse((_i, req) => ({
-      status: 207,
-      body: {
-        successes: [],
-        errors: req.batch.map((e) => ({ id: (e as { id: string }).id, status: 400, message: 'Event type not accepted' })),
-      },
-    }));
+  test('Langfuse Cloud (v4 events_only) refuses the events: FAILED once, naming protocol otlp as the fix, one POST', async () => {
+    fake = await startFakeLangfuse(undefined, { ingestion: 'scores-only' });
     const exporter = exporterFor(fake.url);
-    const [result] = await exportOnce(exporter, loadExampleSpans('otel'));
+    const [result, ...more] = await exportOnce(exporter, loadExampleSpans('otel'));
+    expect(more).toEqual([]);
     expect(result?.code).toBe(ExportResultCode.FAILED);
-    expect(result?.error?.message).toContain('LANGFUSE_MIGRATION_V4_WRITE_MODE');
+    expect(result?.error).toBeInstanceOf(EventTypeNotAcceptedError);
+    expect(result?.error?.message).toContain("Fix: use protocol: 'otlp' (the default)");
+    expect(result?.error?.message).toContain(`${fake.url}/api/public/otel/v1/traces`);
     expect(fake.requests).toHaveLength(1);
+    expect(fake.accepted()).toEqual([]);
     await exporter.shutdown();
   });
 
   test('after shutdown export fails fast; two exporters with two key pairs post to two projects', async () => {
     fake = await startFakeLangfuse();
     const a = exporterFor(fake.url);
-    const b = new LangfuseSpanExporter({ publicKey: 'pk-lf-b', secretKey: 'sk-lf-b', baseUrl: fake.url, spanFilter: 'all' });
+    const b = new LangfuseSpanExporter({ publicKey: 'pk-lf-b', secretKey: 'sk-lf-b', baseUrl: fake.url, spanFilter: 'all', protocol: 'ingestion' });
     await exportOnce(a, loadExampleSpans('otel'));
     await exportOnce(b, loadExampleSpans('otel'));
     expect(fake.requests.map((r) => r.headers['x-langfuse-public-key'])).toEqual([PUBLIC_KEY, 'pk-lf-b']);

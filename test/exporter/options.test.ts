@@ -40,6 +40,7 @@ describe('resolveOptions: where each field comes from', () => {
       release: undefined,
       spanFilter: 'genai',
       legacyTypes: false,
+      protocol: 'otlp',
       output: 'http',
     });
   });
@@ -57,6 +58,8 @@ describe('resolveOptions: where each field comes from', () => {
     { field: 'spanFilter', value: 'all', expected: 'all' },
     { field: 'spanFilter', value: predicate, expected: predicate },
     { field: 'legacyTypes', value: true, expected: true },
+    { field: 'protocol', value: 'ingestion', expected: 'ingestion' },
+    { field: 'protocol', value: 'otlp', expected: 'otlp' },
     { field: 'output', value: { file: '/tmp/x.jsonl' }, expected: { file: '/tmp/x.jsonl' } },
   ] as const)('option $field wins over env and default', ({ field, value, expected }) => {
     const env = { ...KEYS, LANGFUSE_BASE_URL: 'https://env.example.com', LANGFUSE_TRACING_ENVIRONMENT: 'prod', LANGFUSE_RELEASE: 'env-rel' };
@@ -121,6 +124,8 @@ describe('resolveOptions: bad options throw, naming the field', () => {
     { field: 'release', options: { release: '' }, actual: '""' },
     { field: 'spanFilter', options: { spanFilter: 'llm' }, actual: '"llm"' },
     { field: 'legacyTypes', options: { legacyTypes: 'yes' }, actual: '"yes"' },
+    { field: 'protocol', options: { protocol: 'grpc' }, actual: '"grpc"' },
+    { field: 'protocol', options: { protocol: 'OTLP' }, actual: '"OTLP"' },
     { field: 'output', options: { output: { file: '' } }, actual: 'an object' },
     { field: 'output', options: { output: 'grpc' }, actual: '"grpc"' },
   ])('$field: $actual', ({ field, options, actual }) => {

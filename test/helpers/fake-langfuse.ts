@@ -1,13 +1,25 @@
 /**
- * A loopback fake of Langfuse's `POST /api/public/ingestion` for exporter tests. By default it
- * validates every event as the server does and answers 207 with per-event results
- * (`langfuse-ingestion.md` §4.3); a script can replace any call's answer by call index with a
- * status, a reset connection, a slow answer or a connection cut in the middle of the body.
+ * A loopback fake of Langfuse for exporter and receiver tests, reusable as the one server of a
+ * test: `POST /api/public/ingestion` validates every event as the server does and answers 207 with
+ * per-event results (`langfuse-ingestion.md` §4.3), or, in Langfuse v4's `events_only` mode (what
+ * Cloud runs), refuses every event but `score-create`; `POST /api/public/otel/v1/traces` is
+ * Langfuse v4's OTLP endpoint (fake-langfuse-otlp.ts); `GET /api/public/projects` checks a key
+ * pair. A script can replace any call's answer by call index (over all routes) with a status, a
+ * reset connection, a slow answer or a connection cut in the middle of the body.
  */
 import { createServer } from 'node:http';
 import { isRecord, listenLoopback, readBody } from './loopback.js';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { parseIngestionEvent } from '../../src/mapping/schema.js';
+import { OTLP_TRACES_PATH, otlpVerdict } from './fake-langfuse-otlp.js';
+import type { StoredSpan } from './fake-langfuse-otlp.js';
+
+export type { StoredSpan } from './fake-langfuse-otlp.js';
+
+/** The ingestion endpoint's path. */
+export const INGESTION_PATH = '/api/public/ingestion';
+/** The project of a key pair (the Python SDK's `auth_check()`). */
+export const PROJECTS_PATH = '/api/public/projects';
 
 /** One request as the fake received it. */
 export interface RecordedIngestion {
@@ -20,9 +32,11 @@ export interface RecordedIngestion {
   readonly batch: readonly unknown[];
   /** Size of the request body in bytes. */
   readonly bytes: number;
+  /** The request body as received. */
+  readonly raw: Buffer;
 }
 
-/** An HTTP answer; `body` as a string is sent as text/plain, anything else as JSON. */
+/** An HTTP answer; `body` as a string is sent as text/plain, bytes as they are, anything else as JSON. */
 export interface PlainReply {
   readonly status: number;
   readonly headers?: Record<string, string>;
@@ -42,6 +56,25 @@ export type FakeReply =
 /** Returns the answer for call `callIndex` (0-based), or undefined for the default validation. */
 export type FakeScript = (callIndex: number, req: RecordedIngestion) => FakeReply | undefined;
 
+/** A key pair the fake knows, and the project it selects. */
+export interface FakeKeyPair {
+  readonly publicKey: string;
+  readonly secretKey: string;
+  /** Default `project-<publicKey>`. */
+  readonly projectId?: string;
+}
+
+export interface FakeLangfuseOptions {
+  /**
+   * `'all'` (default): the ingestion endpoint takes every event type (self-hosted v2/v3, v4 in
+   * `legacy`/`dual` write mode). `'scores-only'`: Langfuse Cloud and v4's default `events_only`
+   * mode: every event but `score-create` gets a per-event 400 "Event type not accepted".
+   */
+  readonly ingestion?: 'all' | 'scores-only';
+  /** When given, only these pairs pass Basic auth (401 otherwise); else any Basic header does. */
+  readonly keyPairs?: readonly FakeKeyPair[];
+}
+
 export interface FakeLangfuse {
   /** Origin, e.g. `http://127.0.0.1:41234`: the transport's `baseUrl`. */
   readonly url: string;
@@ -53,6 +86,8 @@ export interface FakeLangfuse {
    * answer written to a socket the client already dropped accepts nothing.
    */
   accepted(): string[];
+  /** Every span the OTLP endpoint stored (answered 200), in arrival order, duplicates kept. */
+  otlpSpans(): StoredSpan[];
   /** Stops listening and destroys open sockets and pending slow answers. */
   close(): Promise<void>;
 }
@@ -74,15 +109,42 @@ export function perEventReply(
   return { status: 207, body: { successes, errors } };
 }
 
+/** Langfuse v4's per-event refusal in `events_only` mode (web/src/pages/api/public/ingestion.ts). */
+function notAccepted(type: unknown): { status: number; message: string; error: string } {
+  const name = typeof type === 'string' ? type : 'unknown';
+  return {
+    status: 400,
+    message: 'Event type not accepted',
+    error: `Event type "${name}" is not accepted by /api/public/ingestion when LANGFUSE_MIGRATION_V4_WRITE_MODE is events_only. This endpoint only accepts score events.`,
+  };
+}
+
+const UNAUTHORIZED: PlainReply = { status: 401, body: { error: 'UnauthorizedError', message: 'Invalid authorization header' } };
+
+/** The key pair of a Basic authorization header, or undefined. */
+function basicPair(headers: IncomingHttpHeaders): { publicKey: string; secretKey: string } | undefined {
+  const value = String(headers.authorization ?? '');
+  if (!value.startsWith('Basic ')) return undefined;
+  const text = Buffer.from(value.slice(6), 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : { publicKey: text.slice(0, colon), secretKey: text.slice(colon + 1) };
+}
+
+/** The known pair a request authenticates as (any Basic pair when none are configured), or undefined. */
+function authenticate(headers: IncomingHttpHeaders, options: FakeLangfuseOptions): FakeKeyPair | undefined {
+  const pair = basicPair(headers);
+  if (pair === undefined || options.keyPairs === undefined) return pair;
+  return options.keyPairs.find((k) => k.publicKey === pair.publicKey && k.secretKey === pair.secretKey);
+}
+
 /** What Langfuse answers by default: the server's schema plus the fake's stricter usage check. */
-export function validatingReply(req: RecordedIngestion): PlainReply {
-  if (!String(req.headers.authorization ?? '').startsWith('Basic ')) {
-    return { status: 401, body: { error: 'UnauthorizedError', message: 'Invalid authorization header' } };
-  }
+export function validatingReply(req: RecordedIngestion, options: FakeLangfuseOptions = {}): PlainReply {
+  if (authenticate(req.headers, options) === undefined) return UNAUTHORIZED;
   if (!isRecord(req.body) || !Array.isArray(req.body.batch)) {
     return { status: 400, body: { message: 'Invalid request data', errors: ['batch must be an array'] } };
   }
   return perEventReply(req, (raw) => {
+    if (options.ingestion === 'scores-only' && raw.type !== 'score-create') return notAccepted(raw.type);
     const parsed = parseIngestionEvent(raw);
     const problem = parsed.ok ? usageDetailsProblem(raw) : parsed.message;
     return problem === undefined ? undefined : { status: 400, message: 'Invalid request data', error: problem };
@@ -104,10 +166,28 @@ function usageDetailsProblem(event: Record<string, unknown>): string | undefined
   return undefined;
 }
 
+/** Langfuse's default answer on each route. */
+function defaultReply(req: RecordedIngestion, options: FakeLangfuseOptions): PlainReply & { stores?: readonly StoredSpan[] } {
+  if (req.method === 'POST' && req.path === INGESTION_PATH) return validatingReply(req, options);
+  if (req.method === 'POST' && req.path === OTLP_TRACES_PATH) {
+    if (authenticate(req.headers, options) === undefined) return UNAUTHORIZED;
+    const verdict = otlpVerdict(req.headers, req.raw);
+    return { status: verdict.status, body: verdict.body, stores: verdict.spans };
+  }
+  if (req.method === 'GET' && req.path === PROJECTS_PATH) {
+    const pair = authenticate(req.headers, options);
+    if (pair === undefined) return UNAUTHORIZED;
+    const id = 'projectId' in pair && pair.projectId !== undefined ? pair.projectId : `project-${pair.publicKey}`;
+    return { status: 200, body: { data: [{ id, name: id, metadata: {} }] } };
+  }
+  return { status: 404, body: { message: 'Resource not found' } };
+}
+
 /** Starts the fake on 127.0.0.1, port 0. */
-export async function startFakeLangfuse(script: FakeScript = () => undefined): Promise<FakeLangfuse> {
+export async function startFakeLangfuse(script: FakeScript = () => undefined, options: FakeLangfuseOptions = {}): Promise<FakeLangfuse> {
   const requests: RecordedIngestion[] = [];
   const accepted: string[] = [];
+  const spans: StoredSpan[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => res.destroy());
@@ -117,11 +197,7 @@ export async function startFakeLangfuse(script: FakeScript = () => undefined): P
     const raw = await readBody(req);
     const recorded = record(req, raw);
     const callIndex = requests.push(recorded) - 1;
-    if (recorded.method !== 'POST' || recorded.path !== '/api/public/ingestion') {
-      answer(res, recorded, { status: 404, body: { message: 'Resource not found' } });
-      return;
-    }
-    const reply = script(callIndex, recorded) ?? validatingReply(recorded);
+    const reply = script(callIndex, recorded) ?? defaultReply(recorded, options);
     if (!('kind' in reply)) answer(res, recorded, reply);
     else if (reply.kind === 'refuse') req.socket.destroy();
     else if (reply.kind === 'reset-mid-body') {
@@ -131,18 +207,20 @@ export async function startFakeLangfuse(script: FakeScript = () => undefined): P
     } else {
       const timer = setTimeout(() => {
         timers.delete(timer);
-        if (!res.destroyed && !req.socket.destroyed) answer(res, recorded, validatingReply(recorded));
+        if (!res.destroyed && !req.socket.destroyed) answer(res, recorded, defaultReply(recorded, options));
       }, reply.millis);
       timers.add(timer);
     }
   }
 
-  function answer(res: ServerResponse, req: RecordedIngestion, reply: PlainReply): void {
-    const text = typeof reply.body === 'string' ? reply.body : reply.body === undefined ? '' : JSON.stringify(reply.body);
-    const type = typeof reply.body === 'string' ? 'text/plain' : 'application/json';
+  function answer(res: ServerResponse, req: RecordedIngestion, reply: PlainReply & { stores?: readonly StoredSpan[] }): void {
+    const raw = reply.body instanceof Uint8Array;
+    const text = raw || typeof reply.body === 'string' ? (reply.body as string | Uint8Array) : reply.body === undefined ? '' : JSON.stringify(reply.body);
+    const type = raw ? 'application/octet-stream' : typeof reply.body === 'string' ? 'text/plain' : 'application/json';
     res.writeHead(reply.status, { 'content-type': type, ...reply.headers });
     res.end(text);
-    accepted.push(...acceptedIds(req, reply));
+    if (req.path === INGESTION_PATH) accepted.push(...acceptedIds(req, reply));
+    if (reply.stores !== undefined) spans.push(...reply.stores);
   }
 
   const url = await listenLoopback(server);
@@ -151,6 +229,7 @@ export async function startFakeLangfuse(script: FakeScript = () => undefined): P
     url,
     requests,
     accepted: () => [...accepted],
+    otlpSpans: () => [...spans],
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -180,7 +259,7 @@ function record(req: IncomingMessage, raw: Buffer): RecordedIngestion {
   }
   const batch = isRecord(body) && Array.isArray(body.batch) ? (body.batch as unknown[]) : [];
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  return { method: req.method ?? '', path, headers: req.headers, body, batch, bytes: raw.length };
+  return { method: req.method ?? '', path, headers: req.headers, body, batch, bytes: raw.length, raw };
 }
 
 

@@ -1,6 +1,7 @@
 /** Shared views of spans and recorded batches for tests that compare whole outputs. */
 import { readFileSync } from 'node:fs';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { DIALECTS, loadExampleSpans } from './examples.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,4 +39,23 @@ export function spanView(s: ReadableSpan): unknown {
 export function sortedSpanViews(spans: readonly ReadableSpan[]): unknown[] {
   const key = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
   return [...spans].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).map(spanView);
+}
+
+/** Every span of the recorded dialects, with copies under fresh ids (for volume). */
+export function manySpans(copies: number): ReadableSpan[] {
+  const base = DIALECTS.flatMap((d) => loadExampleSpans(d));
+  const out: ReadableSpan[] = [];
+  for (let c = 0; c < copies; c++) {
+    for (const s of base) {
+      const ctx = s.spanContext();
+      const hex = (id: string): string => c.toString(16).padStart(4, '0') + id.slice(4);
+      const parent = s.parentSpanContext;
+      out.push({
+        ...s,
+        spanContext: () => ({ ...ctx, traceId: hex(ctx.traceId), spanId: hex(ctx.spanId) }),
+        parentSpanContext: parent ? { ...parent, traceId: hex(parent.traceId), spanId: hex(parent.spanId) } : undefined,
+      });
+    }
+  }
+  return out;
 }

@@ -37,12 +37,17 @@ export function setUpTracing(peer: string): PeerTracing {
 
 /**
  * With `PEER_LANGFUSE_URL` set, spans also go through our LangfuseSpanExporter under a
- * BatchSpanProcessor (default GenAI filter), as an application would register it.
+ * BatchSpanProcessor (default GenAI filter), as an application would register it: once with each
+ * protocol ('otlp', the default, and 'ingestion'), both to the same fake Langfuse.
  */
 function langfuseProcessor(): SpanProcessor[] {
   const baseUrl = process.env['PEER_LANGFUSE_URL'];
   if (!baseUrl) return [];
-  return [new BatchSpanProcessor(new LangfuseSpanExporter({ baseUrl, publicKey: 'pk-lf-peer', secretKey: 'sk-lf-peer' }))];
+  const keys = { baseUrl, publicKey: 'pk-lf-peer', secretKey: 'sk-lf-peer' };
+  return [
+    new BatchSpanProcessor(new LangfuseSpanExporter(keys)),
+    new BatchSpanProcessor(new LangfuseSpanExporter({ ...keys, protocol: 'ingestion' })),
+  ];
 }
 
 /** Base URL of the fake OpenAI server, as the OpenAI SDKs want it (with `/v1`). */

@@ -22,6 +22,11 @@ import { takeCost, takeUsage } from './usage.js';
 export interface ObservationOptions {
   legacyTypes: boolean;
   defaults: CommonFields;
+  /**
+   * Whether `metadata` holds the resource attributes and the scope (the ingestion output). The
+   * OTLP output carries them as the span's own resource and scope instead.
+   */
+  resourceInMetadata: boolean;
 }
 
 export interface MappedObservation {
@@ -218,7 +223,7 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
   const metadata: Record<string, unknown> = takeExplicitMetadata(view, issues);
   if (attrs.size > 0) metadata[META.attributes] = attrs.leftovers();
   // Resource and scope of our own reverse mapping are made up, not the sender's: not kept.
-  if (!markers.fromBridge) {
+  if (!markers.fromBridge && opts.resourceInMetadata) {
     metadata[META.resourceAttributes] = view.resource;
     // The view's own record, made for this span alone.
     metadata[META.scope] = view.scope;

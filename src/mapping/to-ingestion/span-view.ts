@@ -23,6 +23,8 @@ export interface SpanView {
   readonly incomplete: boolean;
   readonly status: SpanStatus;
   readonly traceState: string | undefined;
+  /** W3C trace flags (8 bits); 1 (sampled) when the span states none. */
+  readonly traceFlags: number;
   readonly attrs: AttributeBag;
   readonly events: readonly TimedEvent[];
   readonly links: readonly Link[];
@@ -69,7 +71,7 @@ function isSetHrTime(t: unknown): t is HrTime {
   return isValidHrTime(t) && !(t[0] === 0 && t[1] === 0);
 }
 
-type SpanContextLike = { traceId?: unknown; spanId?: unknown; traceState?: { serialize?: () => string } };
+type SpanContextLike = { traceId?: unknown; spanId?: unknown; traceFlags?: unknown; traceState?: { serialize?: () => string } };
 
 function readContext(span: LooseSpan): SpanContextLike {
   try {
@@ -236,6 +238,7 @@ export function toSpanView(
     incomplete,
     status: message === undefined ? { code } : { code, message },
     traceState,
+    traceFlags: typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1,
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
     events: readEvents(span.events, issues),
     links: readLinks(span.links, issues),

@@ -47,10 +47,13 @@ function writeMetadata(out: Attributes, prefix: string, metadata: unknown): void
   }
 }
 
-/** Trace-level keys, repeated on every span: Langfuse's direct v4 path reads them per span. */
-export function traceAttributes(trace: Record<string, unknown>, langfuseTraceId: string): Attributes {
+/**
+ * Trace-level keys, repeated on every span: Langfuse's direct v4 path reads them per span.
+ * `langfuseTraceId`, the original id, is written when given.
+ */
+export function traceAttributes(trace: Record<string, unknown>, langfuseTraceId: string | undefined): Attributes {
   const out: Attributes = {};
-  out[LF.traceId] = langfuseTraceId;
+  if (langfuseTraceId !== undefined) out[LF.traceId] = langfuseTraceId;
   set(out, LF.traceName, typeof trace.name === 'string' ? trace.name : undefined);
   set(out, OTEL.userId, typeof trace.userId === 'string' ? trace.userId : undefined);
   set(out, OTEL.sessionId, typeof trace.sessionId === 'string' ? trace.sessionId : undefined);
@@ -178,11 +181,11 @@ export function genaiAttributes(type: ObservationType, body: Record<string, unkn
   return out;
 }
 
-/** The `langfuse.observation.*` keys of one merged observation. */
-function langfuseAttributes(type: ObservationType, body: Record<string, unknown>, langfuseId: string): Attributes {
+/** The `langfuse.observation.*` keys of one merged observation; its original id when given. */
+function langfuseAttributes(type: ObservationType, body: Record<string, unknown>, langfuseId: string | undefined): Attributes {
   const out: Attributes = {};
   out[LF.observationType] = type.toLowerCase();
-  out[LF.observationId] = langfuseId;
+  if (langfuseId !== undefined) out[LF.observationId] = langfuseId;
   if (body.input !== undefined && body.input !== null) out[LF.input] = jsonText(body.input);
   if (body.output !== undefined && body.output !== null) out[LF.output] = jsonText(body.output);
   set(out, LF.modelName, typeof body.model === 'string' ? body.model : undefined);
@@ -204,15 +207,17 @@ function langfuseAttributes(type: ObservationType, body: Record<string, unknown>
 
 /**
  * The `langfuse.*` keys of one observation (`langfuse`), or only its original id (`genai-ids`,
- * for the GenAI-only dialect); the GenAI twins are added by the caller.
+ * for the GenAI-only dialect); the GenAI twins are added by the caller. The original id is left
+ * out when not given (a span id that is the observation id already).
  */
 export function observationAttributes(
   type: ObservationType,
   body: Record<string, unknown>,
-  langfuseId: string,
+  langfuseId: string | undefined,
   mode: 'langfuse' | 'genai-ids',
 ): Attributes {
-  return mode === 'genai-ids' ? { [LF.observationId]: langfuseId } : langfuseAttributes(type, body, langfuseId);
+  if (mode === 'langfuse') return langfuseAttributes(type, body, langfuseId);
+  return langfuseId === undefined ? {} : { [LF.observationId]: langfuseId };
 }
 
 /**

@@ -1,0 +1,149 @@
+/**
+ * src/exporter/otlp-encoder.ts writes the same bytes as the stock ProtobufTraceSerializer of
+ * @opentelemetry/otlp-transformer, for any spans: every value type OTLP attributes can hold (and
+ * the ones they should not), unicode of every kind, events, links, trace state, shared and
+ * separate resources and scopes. The speed difference is measured in bench/, not here.
+ */
+import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { encodeTraceRequest } from '../../src/exporter/otlp-encoder.js';
+import { spansToLangfuseOtlp } from '../../src/mapping/to-langfuse-otlp/index.js';
+import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
+import { decodeTraceRequest } from '../helpers/otlp-proto.js';
+
+const stock = (spans: ReadableSpan[]): Buffer => Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
+const ours = (spans: ReadableSpan[], hint?: number): Buffer => Buffer.from(encodeTraceRequest(spans, hint));
+
+const hexId = (bytes: number): fc.Arbitrary<string> =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: bytes * 2, maxLength: bytes * 2 });
+
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.constantFrom('', '\ud800', 'a\udc00b', '😀', 'é'.repeat(100), 'x'.repeat(20_000), '\u0000'),
+);
+
+const scalar = fc.oneof(
+  text,
+  fc.boolean(),
+  fc.integer(),
+  fc.constantFrom(-1, -(2 ** 31), 2 ** 32, 2 ** 53, 2 ** 60, -(2 ** 62), 2 ** 63, -0, 0.5, Number.NaN, Number.POSITIVE_INFINITY, 1e300),
+  fc.double(),
+);
+
+const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { weight: 6, arbitrary: scalar },
+    { weight: 2, arbitrary: fc.array(scalar, { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.array(tie('value'), { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), tie('value'), { maxKeys: 3 }) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.constantFrom(undefined, null, () => 1, 10n) },
+  ),
+})).value;
+
+const attributes = fc.dictionary(fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('langfuse.observation.input', 'gen_ai.request.model')), value, {
+  maxKeys: 8,
+}) as fc.Arbitrary<Attributes>;
+
+const hrTime: fc.Arbitrary<HrTime> = fc.tuple(fc.integer({ min: 0, max: 17_000_000_000 }), fc.integer({ min: 0, max: 999_999_999 }));
+
+const traceState = fc.option(fc.constantFrom('a=1', 'vendor=x,other=y'), { nil: undefined });
+
+const context: fc.Arbitrary<SpanContext> = fc
+  .record({ traceId: hexId(16), spanId: hexId(8), traceFlags: fc.integer({ min: 0, max: 255 }), isRemote: fc.option(fc.boolean(), { nil: undefined }), state: traceState })
+  .map(({ state, isRemote, ...ctx }) => ({ ...ctx, ...(isRemote === undefined ? {} : { isRemote }), ...(state === undefined ? {} : { traceState: new TraceState(state) }) }));
+
+const event: fc.Arbitrary<TimedEvent> = fc.record(
+  { name: text, time: hrTime, attributes, droppedAttributesCount: fc.nat(5) },
+  { requiredKeys: ['name', 'time'] },
+);
+const link: fc.Arbitrary<Link> = fc.record({ context, attributes, droppedAttributesCount: fc.nat(5) }, { requiredKeys: ['context'] });
+
+/** Two resources and three scopes to share, as spans of one SDK share theirs. */
+const resources = [
+  { attributes: { 'service.name': 'a', 'deployment.environment.name': 'prod', n: 3 } },
+  { attributes: { 'service.name': 'b' }, schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' },
+];
+const scopes = [
+  { name: 'ai' },
+  { name: '@opentelemetry/instrumentation-openai', version: '0.21.0', schemaUrl: 'https://s' },
+  { name: 'scoped', attributes: { k: 'v', list: [1, 2] }, droppedAttributesCount: 2 },
+];
+
+const spanArb: fc.Arbitrary<ReadableSpan> = fc
+  .record({
+    ctx: context,
+    parent: fc.option(fc.record({ spanId: hexId(8), isRemote: fc.option(fc.boolean(), { nil: undefined }) }), { nil: undefined }),
+    name: text,
+    kind: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+    start: hrTime,
+    end: hrTime,
+    attributes,
+    events: fc.array(event, { maxLength: 2 }),
+    links: fc.array(link, { maxLength: 2 }),
+    status: fc.record({ code: fc.integer({ min: 0, max: 2 }), message: fc.option(text, { nil: undefined }) }),
+    dropped: fc.tuple(fc.nat(10), fc.nat(10), fc.nat(10)),
+    resource: fc.nat(resources.length - 1),
+    scope: fc.nat(scopes.length - 1),
+  })
+  .map(
+    (r) =>
+      ({
+        name: r.name,
+        kind: r.kind,
+        spanContext: () => r.ctx,
+        parentSpanContext: r.parent === undefined ? undefined : { traceId: r.ctx.traceId, spanId: r.parent.spanId, traceFlags: 1, ...(r.parent.isRemote === undefined ? {} : { isRemote: r.parent.isRemote }) },
+        startTime: r.start,
+        endTime: r.end,
+        status: r.status.message === undefined ? { code: r.status.code } : r.status,
+        attributes: r.attributes,
+        events: r.events,
+        links: r.links,
+        duration: [0, 0],
+        ended: true,
+        resource: resources[r.resource],
+        instrumentationScope: scopes[r.scope],
+        droppedAttributesCount: r.dropped[0],
+        droppedEventsCount: r.dropped[1],
+        droppedLinksCount: r.dropped[2],
+      }) as unknown as ReadableSpan,
+  );
+
+describe('encodeTraceRequest writes what the stock serializer writes', () => {
+  test('any spans, any size hint (the buffer grows as needed)', () => {
+    fc.assert(
+      fc.property(fc.array(spanArb, { maxLength: 6 }), fc.integer({ min: 0, max: 4096 }), (spans, hint) => {
+        expect(ours(spans, hint).equals(stock(spans))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test.for(DIALECTS)('%s: the recorded spans, and the spans the OTLP output makes of them', (dialect) => {
+    const spans = loadExampleSpans(dialect);
+    const mapped = spansToLangfuseOtlp(spans).value.spans;
+    expect(ours(spans).equals(stock(spans))).toBe(true);
+    expect(ours(mapped).equals(stock(mapped))).toBe(true);
+    // And the independent decoder reads it (not only our own equality).
+    expect(decodeTraceRequest(ours(mapped))).toEqual(decodeTraceRequest(stock(mapped)));
+  });
+
+  test('no spans: an empty request', () => {
+    expect(ours([]).length).toBe(0);
+    expect(stock([]).length).toBe(0);
+  });
+
+  test('a span far larger than a length byte holds, and one over 16 KiB: lengths moved in place', () => {
+    const [base] = loadExampleSpans('otel');
+    for (const size of [100, 200, 20_000, 3_000_000]) {
+      const big = { ...base, attributes: { 'langfuse.observation.input': 'q'.repeat(size), nested: { deep: ['w'.repeat(size)] } } } as unknown as ReadableSpan;
+      expect(ours([big], 16).equals(stock([big]))).toBe(true);
+    }
+  });
+});
