@@ -1,13 +1,22 @@
 #!/usr/bin/env node
-/** otel-langfuse-bridge command line: see ./program.ts. */
+/**
+ * otel-langfuse-bridge command line: see ./program.ts. The same script is the entry of `serve`'s
+ * receiver thread (./serve/worker.ts), which it starts with its own heap bound.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
 import { main } from './program.js';
+import { isServeWorkerData, runServeWorker } from './serve/worker.js';
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`otel-langfuse-bridge: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+if (!isMainThread && isServeWorkerData(workerData)) {
+  void runServeWorker(workerData);
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`otel-langfuse-bridge: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

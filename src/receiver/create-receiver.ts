@@ -58,8 +58,8 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   const o = resolveReceiverOptions(options);
   const clock = options.clock ?? systemClock;
   const target = isReceiverTarget(options.exporter) ? options.exporter : spanExporterTarget(options.exporter, 'span exporter');
-  // Bodies the consumer has not read stay in memory up to 16 MiB (read back from disk past that).
-  const spool = await createSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes, dedupeWindowMillis: o.dedupeWindowMillis, readAheadBytes: 16 * 1024 ** 2, now: () => clock.now() });
+  // Bodies the consumer has not read stay in memory up to 4 MiB (parsed, they take several times that) (read back from disk past that).
+  const spool = await createSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes, dedupeWindowMillis: o.dedupeWindowMillis, readAheadBytes: 4 * 1024 ** 2, now: () => clock.now() });
   const counts = newCounts();
   // The gauges read the parts made below (metrics come first: the parts report to them).
   const parts: { assembler?: Assembler; forwarder?: Forwarder } = {};

@@ -32,7 +32,7 @@ export interface ReceiverOptions {
   readonly quietMillis?: number;
   /** An observation still open goes out marked incomplete this long after its trace's first event. Default 15 minutes. */
   readonly maxHoldMillis?: number;
-  /** Request bytes of held events past which the oldest traces go out early. Default 16 MiB. */
+  /** Request bytes of held events past which the oldest traces go out early. Default 12 MiB. */
   readonly maxHeldBytes?: number;
   /** Largest request body, before and after gunzip. Default 5,000,000. */
   readonly maxBodyBytes?: number;
@@ -79,7 +79,7 @@ export const RECEIVER_DEFAULTS = {
   dedupeWindowMillis: 10 * 60_000,
   quietMillis: 5_000,
   maxHoldMillis: 15 * 60_000,
-  maxHeldBytes: 16 * 1024 ** 2,
+  maxHeldBytes: 12 * 1024 ** 2,
   maxBodyBytes: 5_000_000,
   drainMillis: 10_000,
   statusIntervalMillis: 30_000,

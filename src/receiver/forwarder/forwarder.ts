@@ -31,10 +31,10 @@ export interface ForwarderLimits {
 }
 
 export const DEFAULT_FORWARDER_LIMITS: ForwarderLimits = {
-  maxExportSpans: 512,
+  maxExportSpans: 256,
   maxExportBytes: 4 * 1024 * 1024,
   concurrency: 4,
-  maxQueuedBytes: 8 * 1024 * 1024,
+  maxQueuedBytes: 6 * 1024 * 1024,
 };
 
 /** Told what becomes of exports, for metrics and logs. */
