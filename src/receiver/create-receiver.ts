@@ -11,6 +11,7 @@ import { systemClock } from './clock.js';
 import { deadLetterFile } from './forwarder/dead-letter.js';
 import { Forwarder } from './forwarder/forwarder.js';
 import { keyPairAuthenticator } from './http/auth.js';
+import { langfuseAuthenticator } from './http/langfuse-auth.js';
 import { createHandler } from './http/handler.js';
 import { listen } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
@@ -19,6 +20,7 @@ import { createObservers, newCounts } from './observe.js';
 import type { ReceiverOptions } from './options.js';
 import { resolveReceiverOptions } from './options.js';
 import { createSpool } from './spool/index.js';
+import { langfuseTarget } from './targets/langfuse/target.js';
 import { spanExporterTarget } from './targets/span-exporter.js';
 import { isReceiverTarget } from './targets/target.js';
 
@@ -57,7 +59,15 @@ export interface Receiver {
 export async function createReceiver(options: ReceiverOptions): Promise<Receiver> {
   const o = resolveReceiverOptions(options);
   const clock = options.clock ?? systemClock;
-  const target = isReceiverTarget(options.exporter) ? options.exporter : spanExporterTarget(options.exporter, 'span exporter');
+  const exporter = options.exporter;
+  const target =
+    exporter === undefined
+      ? langfuseTarget({ baseUrl: o.langfuseUrl as string })
+      : isReceiverTarget(exporter)
+        ? exporter
+        : spanExporterTarget(exporter, 'span exporter');
+  // Langfuse stores every attribute it does not read: only its own keys go there (design.md §13).
+  const attributes = o.langfuseUrl !== undefined ? 'langfuse' : options.attributes;
   // Bodies the consumer has not read stay in memory up to 4 MiB (parsed, they take several times that) (read back from disk past that).
   const spool = await createSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes, dedupeWindowMillis: o.dedupeWindowMillis, readAheadBytes: 4 * 1024 ** 2, now: () => clock.now() });
   const counts = newCounts();
@@ -72,7 +82,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   const observe = createObservers(counts, metrics, target.description);
   const forwarder = new Forwarder({ target, spool, deadLetter: deadLetterFile(o.deadLetterFile, () => clock.now()), clock, limits: o.forwarder, observe: observe.forwarder });
   const assembler = new Assembler({
-    context: createContext({ ...(options.attributes === undefined ? {} : { attributes: options.attributes }) }, new IssueSink()),
+    context: createContext({ ...(attributes === undefined ? {} : { attributes }) }, new IssueSink()),
     quietMillis: o.quietMillis,
     maxHoldMillis: o.maxHoldMillis,
     maxHeldBytes: o.maxHeldBytes,
@@ -83,7 +93,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
   Object.assign(parts, { assembler, forwarder });
   const life = new Lifecycle({ spool, assembler, forwarder, clock, quietMillis: o.quietMillis, drainMillis: o.drainMillis });
   const handler = createHandler({
-    authenticate: keyPairAuthenticator(o.keys),
+    authenticate: o.langfuseUrl === undefined ? keyPairAuthenticator(o.keys) : langfuseAuthenticator({ baseUrl: o.langfuseUrl, clock }),
     spool: {
       wouldOverflow: (bytes) => spool.wouldOverflow(bytes),
       append: async (input) => {

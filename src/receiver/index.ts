@@ -16,5 +16,7 @@ export { fanOut } from './targets/fan-out.js';
 export { otlpTarget, OTLP_PROTOCOLS } from './targets/otlp.js';
 export type { OtlpProtocol, OtlpTargetOptions } from './targets/otlp.js';
 export { spanExporterTarget } from './targets/span-exporter.js';
+export { langfuseTarget } from './targets/langfuse/target.js';
+export type { LangfuseTargetOptions } from './targets/langfuse/target.js';
 export type { ExportBatch, ReceiverTarget, TargetOutcome } from './targets/target.js';
 export { ConfigurationError } from '../config/errors.js';

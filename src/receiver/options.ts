@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ConfigurationError } from '../config/errors.js';
+import { httpBase } from '../ingestion-api/base-url.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
 import type { Clock } from './clock.js';
 import type { ForwarderLimits } from './forwarder/forwarder.js';
@@ -14,8 +15,17 @@ import { DEFAULT_SERVER_LIMITS } from './http/server.js';
 import type { ReceiverTarget } from './targets/target.js';
 
 export interface ReceiverOptions {
-  /** Where spans go: any OTel `SpanExporter` (the stock OTLP exporters ...) or a receiver target. */
-  readonly exporter: SpanExporter | ReceiverTarget;
+  /**
+   * Where spans go: any OTel `SpanExporter` (the stock OTLP exporters ...) or a receiver target.
+   * Required unless `langfuse` is given (then Langfuse v4 is the target).
+   */
+  readonly exporter?: SpanExporter | ReceiverTarget;
+  /**
+   * Forward to Langfuse v4 (langfuse-v4.md): clients keep their own key pairs, checked with
+   * Langfuse (401 for a pair it refuses) and used to forward their events; spans go to its OTLP
+   * endpoint shaped as it stores observations, scores to its ingestion endpoint.
+   */
+  readonly langfuse?: { readonly baseUrl: string };
   /** Interface to bind. Default `127.0.0.1`; anything else requires `keys`. */
   readonly host?: string;
   /** Port; default 0 (any free port: read `port` on the receiver). */
@@ -55,6 +65,8 @@ export interface ReceiverOptions {
 }
 
 export interface ResolvedReceiverOptions {
+  /** Langfuse base URL (no trailing slash) when forwarding to Langfuse v4. */
+  readonly langfuseUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   readonly keys: readonly ReceiverKeyPair[];
@@ -107,12 +119,22 @@ function positive(name: string, value: number | undefined, fallback: number, min
 export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiverOptions {
   const host = options.host ?? RECEIVER_DEFAULTS.host;
   const keys = options.keys ?? [];
+  const langfuseUrl = options.langfuse === undefined ? undefined : httpBase(options.langfuse.baseUrl);
+  if (options.langfuse !== undefined && langfuseUrl === undefined) {
+    throw new ConfigurationError('Configuration: langfuse.baseUrl must be an http(s) URL (actual: not one)');
+  }
+  if (langfuseUrl !== undefined && keys.length > 0) {
+    throw new ConfigurationError('Configuration: with langfuse, clients use their own Langfuse key pairs: give no keys');
+  }
+  if (langfuseUrl === undefined && options.exporter === undefined) {
+    throw new ConfigurationError('Configuration: exporter is required (or langfuse, to forward to Langfuse v4)');
+  }
   for (const k of keys) {
     if (k.publicKey === '' || k.secretKey === '') {
       throw new ConfigurationError('Configuration: a key pair needs both a public and a secret key (one of them is empty)');
     }
   }
-  if (keys.length === 0 && !LOOPBACK.has(host)) {
+  if (keys.length === 0 && langfuseUrl === undefined && !LOOPBACK.has(host)) {
     throw new ConfigurationError(`Configuration: binding ${host} needs at least one key pair; an open receiver binds loopback only`);
   }
   const spoolDir = options.spoolDir ?? defaultSpoolDir();
@@ -121,6 +143,7 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   for (const [name, v] of Object.entries(limits)) positive(`server.${name}`, v, v);
   for (const [name, v] of Object.entries(forwarder)) positive(`forwarder.${name}`, v, v);
   return {
+    langfuseUrl,
     host,
     port: positive('port', options.port, 0, 0),
     keys,

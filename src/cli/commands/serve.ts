@@ -33,6 +33,7 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
     .option('--port <n>', 'port (default LANGFUSE_BRIDGE_PORT or 3000)', port)
     .option('--host <h>', 'interface (default LANGFUSE_BRIDGE_HOST or 127.0.0.1; 0.0.0.0 needs keys)')
     .option('--endpoint <url>', 'OTLP/HTTP traces URL to forward to, e.g. http://localhost:4318/v1/traces', httpUrl)
+    .option('--langfuse-url <url>', 'forward to Langfuse v4 at this base URL (e.g. https://cloud.langfuse.com) with each client\'s own key pair', httpUrl)
     .addOption(new Option('--protocol <p>', 'OTLP protocol (default OTEL_EXPORTER_OTLP_PROTOCOL or http/protobuf)').choices(OTLP_PROTOCOLS))
     .option('-o, --output <file>', 'OTLP/JSON lines file when no endpoint is set', 'otel-langfuse-bridge-traces.jsonl')
     .option('--console', 'also print trace trees when forwarding to an endpoint')
@@ -50,6 +51,7 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
       '\nExamples:\n' +
         '  $ otel-langfuse-bridge serve                                   # trace trees + traces.jsonl, loopback\n' +
         '  $ otel-langfuse-bridge serve --endpoint http://localhost:4318/v1/traces\n' +
+        '  $ otel-langfuse-bridge serve --langfuse-url https://cloud.langfuse.com --host 0.0.0.0   # to Langfuse v4, clients keep their keys\n' +
         '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge serve --host 0.0.0.0\n' +
         '  then, in the app: LANGFUSE_HOST=http://127.0.0.1:3000 (Python, litellm) or LANGFUSE_BASEURL=http://127.0.0.1:3000 (JS v3)',
     )

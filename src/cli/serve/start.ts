@@ -23,6 +23,7 @@ export interface ServeFlags {
   readonly port?: number;
   readonly host?: string;
   readonly endpoint?: string;
+  readonly langfuseUrl?: string;
   readonly protocol?: OtlpProtocol;
   readonly output: string;
   readonly console?: boolean;
@@ -55,11 +56,12 @@ export const envNumber = (env: Env, name: string, parse: (t: string) => number):
 };
 
 export async function startReceiver(flags: ServeFlags, env: Env): Promise<Receiver> {
-  const keys = keyPairFromEnv(env);
+  // Forwarding to Langfuse, clients bring their own key pairs: LANGFUSE_PUBLIC_KEY is not the receiver's.
+  const keys = flags.langfuseUrl === undefined ? keyPairFromEnv(env) : undefined;
   const spoolDir = flags.spoolDir ?? defaultSpoolDir(env);
   const serviceName = flags.serviceName ?? env.OTEL_SERVICE_NAME;
   const receiver = await createReceiver({
-    exporter: targetOf(flags, env),
+    ...(flags.langfuseUrl === undefined ? { exporter: targetOf(flags, env) } : { langfuse: { baseUrl: flags.langfuseUrl } }),
     host: flags.host ?? env.LANGFUSE_BRIDGE_HOST ?? '127.0.0.1',
     port: flags.port ?? envNumber(env, 'LANGFUSE_BRIDGE_PORT', port) ?? 3000,
     spoolDir,
@@ -73,9 +75,10 @@ export async function startReceiver(flags: ServeFlags, env: Env): Promise<Receiv
   });
   const url = receiver.url;
   diag.info(
-    `otel-langfuse-bridge receiver on ${url} -> ${receiver.target}; ${keys ? `Basic auth with ${keys.source}` : 'open (loopback only)'}; spool ${spoolDir}\n` +
+    `otel-langfuse-bridge receiver on ${url} -> ${receiver.target}; ` +
+      `${flags.langfuseUrl !== undefined ? "clients' own Langfuse key pairs, checked with Langfuse" : keys ? `Basic auth with ${keys.source}` : 'open (loopback only)'}; spool ${spoolDir}\n` +
       `  Point your apps here: LANGFUSE_HOST=${url} (Python SDK v2, litellm), LANGFUSE_BASEURL=${url} (JS/TS SDK v3, langfuse-vercel), ` +
-      `LANGFUSE_BASE_URL=${url} (others)${keys ? ', with the same key pair' : ''}. Ctrl-C to stop.`,
+      `LANGFUSE_BASE_URL=${url} (others)${flags.langfuseUrl !== undefined ? ', keeping their Langfuse keys' : keys ? ', with the same key pair' : ''}. Ctrl-C to stop.`,
   );
   return receiver;
 }

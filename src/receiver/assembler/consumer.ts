@@ -35,7 +35,12 @@ function metaOf(record: SpooledRecord): RecordMeta {
   const m = record.meta;
   const client = isPlainObject(m.client) ? (m.client as Record<string, string>) : {};
   const at = typeof m.at === 'number' && Number.isFinite(m.at) ? m.at : 0;
-  return typeof m.project === 'string' ? { at, client, project: m.project } : { at, client };
+  return {
+    at,
+    client,
+    ...(typeof m.project === 'string' ? { project: m.project } : {}),
+    ...(typeof m.route === 'string' ? { route: m.route } : {}),
+  };
 }
 
 function checkedBatch(record: SpooledRecord, meta: RecordMeta, serviceName: string | undefined): CheckedBatch {
@@ -72,7 +77,7 @@ export async function consume(deps: ConsumerDeps): Promise<void> {
     if (events.length < record.pendingCount) {
       deps.mismatch(where, `${record.pendingCount - events.length} pending events no longer match the body; not forwarded`);
     }
-    deps.assembler.add(events, meta.at);
+    deps.assembler.add(events, meta.at, meta.route ?? '');
     deps.consumed(meta.at);
   }
 }

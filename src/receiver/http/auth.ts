@@ -16,6 +16,11 @@ export interface ReceiverKeyPair {
 export interface Principal {
   /** The public key that passed auth; undefined when the receiver is open. */
   readonly publicKey?: string;
+  /**
+   * What the client's events are forwarded with, when the target routes per client (Langfuse v4:
+   * the client's own `Authorization` header). Kept with the events in the spool, never logged.
+   */
+  readonly route?: string;
 }
 
 export type Authenticate = (authorization: string | undefined) => Promise<Principal>;

@@ -26,6 +26,8 @@ export interface RecordMeta {
   readonly client: Readonly<Record<string, string>>;
   /** The public key that passed auth: the project its dedupe keys belong to. */
   readonly project?: string;
+  /** The forwarding route (Langfuse v4: the client's `Authorization`), when the target routes per client. */
+  readonly route?: string;
 }
 
 /** Told about every request and event, for metrics and logs. */
@@ -75,7 +77,12 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     const batch = checkBatch(body, principal.publicKey, resource);
     let duplicates = 0;
     if (batch.items.length > 0) {
-      const meta: RecordMeta = { at: deps.now(), client: { ...client }, ...(principal.publicKey === undefined ? {} : { project: principal.publicKey }) };
+      const meta: RecordMeta = {
+        at: deps.now(),
+        client: { ...client },
+        ...(principal.publicKey === undefined ? {} : { project: principal.publicKey }),
+        ...(principal.route === undefined ? {} : { route: principal.route }),
+      };
       const { fresh } = await deps.spool.append({ meta: { ...meta }, body: bytes, keys: batch.keys, cached: batch });
       for (const isFresh of fresh) if (!isFresh) duplicates++;
     }
