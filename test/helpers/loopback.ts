@@ -43,3 +43,38 @@ export async function startOtlpServer(status = 200): Promise<OtlpServer> {
   const base = await listenLoopback(server);
   return { url: `${base}/v1/traces`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
+
+export interface ScriptedOtlpServer extends OtlpServer {
+  /** Requests being answered right now, and the most there ever were at once. */
+  readonly inFlight: { now: number; max: number };
+}
+
+/**
+ * A loopback OTLP/HTTP receiver whose answer to each POST `answer(index)` decides: a status, and
+ * how long to wait before giving it. Records every POST (refused ones too).
+ */
+export async function startScriptedOtlpServer(answer: (index: number) => { status: number; delayMillis?: number }): Promise<ScriptedOtlpServer> {
+  const requests: OtlpServer['requests'] = [];
+  const inFlight = { now: 0, max: 0 };
+  const accepted: OtlpServer['requests'] = [];
+  const server = createServer((req, res) => {
+    inFlight.now++;
+    inFlight.max = Math.max(inFlight.max, inFlight.now);
+    void readBody(req).then((body) => {
+      const { status, delayMillis = 0 } = answer(requests.length);
+      requests.push({ headers: req.headers, body });
+      setTimeout(() => {
+        inFlight.now--;
+        if (status === 200) accepted.push({ headers: req.headers, body });
+        res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end();
+      }, delayMillis);
+    });
+  });
+  const base = await listenLoopback(server);
+  return {
+    url: `${base}/v1/traces`,
+    requests: accepted,
+    inFlight,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

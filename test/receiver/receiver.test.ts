@@ -19,10 +19,12 @@ import { ConfigurationError } from '../../src/config/errors.js';
 import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
 import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
 import { createReceiver } from '../../src/receiver/index.js';
+import { spanExporterTarget } from '../../src/receiver/index.js';
 import type { Receiver, ReceiverOptions, ReceiverTarget } from '../../src/receiver/index.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
-import { startOtlpServer } from '../helpers/loopback.js';
+import { startOtlpServer, startScriptedOtlpServer } from '../helpers/loopback.js';
 import { decodeTraceRequest } from '../helpers/otlp-proto.js';
+import { replicateEvents } from '../helpers/replicate.js';
 import { recordedRequests, sortedSpanViews } from '../helpers/spans.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -224,6 +226,67 @@ describe('when the backend fails', () => {
     await receiver.flush();
     expect(traceIds(target.spans)).toHaveLength(2);
     expect(receiver.stats().pendingEvents).toBe(0);
+  });
+
+  test('a real OTLP sink answering 503 far longer than the stock exporter retries: delivered once it is back, nothing lost', async () => {
+    const clock = new FakeClock();
+    let down = true;
+    const sink = await startScriptedOtlpServer(() => ({ status: down ? 503 : 200 }));
+    try {
+      // The stock exporter's own retries stop within its 500 ms timeout (real time); ours go on,
+      // on the fake clock. Each attempt's outcome is awaited before time moves on.
+      const stock = spanExporterTarget(new OTLPTraceExporter({ url: sink.url, timeoutMillis: 500 }), 'stock OTLP');
+      const outcomes: string[] = [];
+      let attempted: () => void = () => undefined;
+      const target: ReceiverTarget = {
+        ...stock,
+        async export(batch) {
+          const outcome = await stock.export(batch);
+          outcomes.push(outcome.kind);
+          attempted();
+          return outcome;
+        },
+      };
+      const nextAttempt = (): Promise<void> => new Promise((resolve) => (attempted = resolve));
+      const receiver = await start({ exporter: target, clock, quietMillis: 1_000, drainMillis: 0 });
+      for (const r of recordedRequests('batches-langfuse-v3.json')) await posted(receiver, r);
+      for (let minute = 0; minute < 5; minute++) {
+        const attempt = nextAttempt();
+        await clock.advance(60_000);
+        await attempt;
+      }
+      expect(outcomes.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(outcomes)).toEqual(new Set(['retryable']));
+      expect(sink.requests).toEqual([]);
+      expect(receiver.stats().pendingEvents).toBe(receiver.stats().accepted);
+      down = false;
+      const delivered = nextAttempt();
+      await clock.advance(60_000);
+      await delivered;
+      await receiver.flush();
+      const received = sink.requests.flatMap((q) => otlpJsonToSpans(decodeTraceRequest(q.body)).value);
+      expect(received.map((s) => s.name).sort()).toEqual(['answer', 'cache-miss', 'fallback', 'retrieve-docs', 'support-chat']);
+      expect(receiver.stats().pendingEvents).toBe(0);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  test('a slow sink (300 ms per request): exports overlap, every trace arrives once', async () => {
+    const sink = await startScriptedOtlpServer(() => ({ status: 200, delayMillis: 300 }));
+    try {
+      const receiver = await start({ exporter: new OTLPTraceExporter({ url: sink.url }), quietMillis: 60_000, forwarder: { maxExportSpans: 5 } });
+      const v3 = recordedRequests('batches-langfuse-v3.json') as Array<{ batch: Array<Record<string, unknown>> }>;
+      const copies = replicateEvents(v3.flatMap((r) => r.batch), 12);
+      for (let i = 0; i < copies.length; i += 11) await posted(receiver, { batch: copies.slice(i, i + 11) });
+      await receiver.flush();
+      const received = sink.requests.flatMap((q) => otlpJsonToSpans(decodeTraceRequest(q.body)).value);
+      expect(received).toHaveLength(12 * 5);
+      expect(new Set(received.map((s) => s.spanContext().spanId)).size).toBe(received.length);
+      expect(sink.inFlight.max).toBeGreaterThan(1);
+    } finally {
+      await sink.close();
+    }
   });
 
   test('a sink refusing for good (400): dead-lettered as ingestion requests, counted; convert replays them', async () => {
