@@ -9,7 +9,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Langfuse } from 'langfuse';
 import { afterEach, describe, expect, test } from 'vitest';
 import { toOtelSpanId, toOtelTraceId } from '../../src/mapping/ids.js';
 import { isPlainObject } from '../../src/mapping/json.js';
@@ -24,6 +23,7 @@ import type { Receiver, ReceiverOptions } from '../../src/receiver/index.js';
 import { OTLP_TRACES_PATH } from '../helpers/fake-langfuse-otlp.js';
 import { INGESTION_PATH, PROJECTS_PATH, startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse, FakeScript } from '../helpers/fake-langfuse.js';
+import { sendSupportChat } from '../helpers/langfuse-client.js';
 import { recordedRequests } from '../helpers/spans.js';
 
 type Json = Record<string, unknown>;
@@ -211,23 +211,11 @@ describe('when it is late, and when Langfuse refuses', () => {
 describe('the real langfuse v3 client through the receiver', () => {
   test('a trace with a span, a generation, an event, an error and a score reaches Langfuse v4 as the client meant it', async () => {
     const { fake, receiver } = await setUp();
-    const langfuse = new Langfuse({ ...PAIR_A, baseUrl: receiver.url, flushAt: 1000, flushInterval: 0, fetchRetryCount: 0 });
-    const problems: unknown[] = [];
-    langfuse.on('error', (e: unknown) => problems.push(e));
-    const t0 = Date.parse('2025-03-01T10:00:00.000Z');
-    const trace = langfuse.trace({ name: 'support-chat', userId: 'user-42', sessionId: 'session-7', input: { q: 'Where is my order?' }, timestamp: new Date(t0) });
-    const span = trace.span({ name: 'handle-request', startTime: new Date(t0) });
-    span.event({ name: 'cache-miss', startTime: new Date(t0 + 100) });
-    const generation = span.generation({ name: 'answer', startTime: new Date(t0 + 200), model: 'gpt-4o-mini', input: [{ role: 'user', content: 'Where?' }] });
-    generation.end({ output: 'Tomorrow.', usageDetails: { input: 120, output: 30 } });
-    trace.score({ name: 'user-feedback', value: 1 });
-    span.end();
-    await langfuse.flushAsync();
-    await langfuse.shutdownAsync();
+    const problems = await sendSupportChat(receiver.url, PAIR_A);
     expect(problems).toEqual([]);
     await receiver.flush();
     const { spans } = storedEntities(fake);
-    expect(spans.map((s) => s.name).sort()).toEqual(['answer', 'cache-miss', 'handle-request']);
+    expect(spans.map((s) => s.name).sort()).toEqual(['answer', 'cache-miss', 'handle-request', 'moderation']);
     for (const s of spans) expect(s.attributes).toMatchObject({ 'langfuse.trace.name': 'support-chat', 'user.id': 'user-42', 'session.id': 'session-7' });
     const answer = spans.find((s) => s.name === 'answer');
     expect(answer?.attributes).toMatchObject({ 'langfuse.observation.type': 'generation', 'langfuse.observation.model.name': 'gpt-4o-mini', 'langfuse.observation.usage_details': '{"input":120,"output":30}' });
