@@ -7,14 +7,12 @@ import type { Command } from 'commander';
 import { defaultSpoolDir } from '../../receiver/options.js';
 import { OTLP_PROTOCOLS } from '../../receiver/targets/otlp.js';
 import type { ExitCode } from '../exit.js';
-import { setUpLogging } from '../logging.js';
 import { byteSize, httpUrl, port, positiveInteger } from '../parse.js';
 import type { ServeFlags } from '../serve/start.js';
 import { envNumber } from '../serve/start.js';
 import { DEFAULT_MAX_HEAP_MIB, supervise } from '../serve/supervisor.js';
 
 async function runServe(flags: ServeFlags): Promise<ExitCode> {
-  setUpLogging();
   const maxHeapMib = flags.maxHeapMib ?? envNumber(process.env, 'LANGFUSE_BRIDGE_MAX_HEAP_MIB', positiveInteger);
   return supervise(maxHeapMib === undefined ? flags : { ...flags, maxHeapMib }, process.env);
 }
@@ -28,7 +26,8 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
         'JS/TS SDK v3, langfuse-vercel, Dify, REST) and forward each complete trace as OTLP: to --endpoint (or ' +
         'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT), else to the OTLP/JSON lines file -o and a trace tree ' +
         'on the terminal. Every event is on disk (the spool) before it is answered 201. Keys: LANGFUSE_BRIDGE_PUBLIC_KEY / ' +
-        'LANGFUSE_BRIDGE_SECRET_KEY, else LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY (none: open, loopback only). Logs: OTEL_LOG_LEVEL.',
+        'LANGFUSE_BRIDGE_SECRET_KEY, else LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY (none: open, loopback only). Resource: ' +
+        "OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (added under each client's own attributes). Logs: OTEL_LOG_LEVEL.",
     )
     .option('--port <n>', 'port (default LANGFUSE_BRIDGE_PORT or 3000)', port)
     .option('--host <h>', 'interface (default LANGFUSE_BRIDGE_HOST or 127.0.0.1; 0.0.0.0 needs keys)')
@@ -43,7 +42,7 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
     .option('--max-hold-millis <n>', 'an observation still open goes out marked incomplete after this long (default 900000)', positiveInteger)
     .option('--max-heap-mib <n>', `heap bound of the receiver thread; it is restarted if ever reached (default LANGFUSE_BRIDGE_MAX_HEAP_MIB or ${DEFAULT_MAX_HEAP_MIB})`, positiveInteger)
     .option('--dead-letter <file>', 'where traces the backend refuses for good are kept (default <spool-dir>/dead-letter.jsonl)')
-    .option('--service-name <name>', 'resource service.name of every span (default OTEL_SERVICE_NAME, else each client\'s integration)')
+    .option('--service-name <name>', "resource service.name of every span (default OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else each client's integration)")
     .addOption(new Option('--attributes <dialect>', 'attribute keys in the OTLP output').choices(['langfuse', 'genai', 'both']))
     .addHelpText(
       'after',

@@ -1,10 +1,11 @@
 /**
  * `serve`'s flags and environment made into a running receiver: where spans go (the flag, else
  * the OpenTelemetry environment's endpoint, else an OTLP/JSON lines file and a trace tree on the
- * terminal), keys, spool, timings. Runs in the receiver's worker thread (./worker.ts).
+ * terminal), the resource (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`), keys, spool, timings. Runs in the receiver's worker thread (./worker.ts).
  */
 import { diag } from '@opentelemetry/api';
 import { keyPairFromEnv } from '../../config/langfuse-env.js';
+import { envResource } from '../../config/resource-env.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
 import { createReceiver } from '../../receiver/create-receiver.js';
 import type { Receiver } from '../../receiver/create-receiver.js';
@@ -17,6 +18,7 @@ import type { OtlpProtocol } from '../../receiver/targets/otlp.js';
 import { spanExporterTarget } from '../../receiver/targets/span-exporter.js';
 import type { ReceiverTarget } from '../../receiver/targets/target.js';
 import { byteSize, port, positiveInteger } from '../parse.js';
+import { withResourceAttributes } from './resource-target.js';
 
 /** The flags of `serve` (plain values: they cross to the worker thread). */
 export interface ServeFlags {
@@ -57,9 +59,11 @@ export const envNumber = (env: Env, name: string, parse: (t: string) => number):
 export async function startReceiver(flags: ServeFlags, env: Env): Promise<Receiver> {
   const keys = keyPairFromEnv(env);
   const spoolDir = flags.spoolDir ?? defaultSpoolDir(env);
-  const serviceName = flags.serviceName ?? env.OTEL_SERVICE_NAME;
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, as src/config/resource-env.ts merges them.
+  const resource = envResource(env);
+  const serviceName = flags.serviceName ?? resource.serviceName;
   const receiver = await createReceiver({
-    exporter: targetOf(flags, env),
+    exporter: withResourceAttributes(targetOf(flags, env), resource.attributes),
     host: flags.host ?? env.LANGFUSE_BRIDGE_HOST ?? '127.0.0.1',
     port: flags.port ?? envNumber(env, 'LANGFUSE_BRIDGE_PORT', port) ?? 3000,
     spoolDir,
