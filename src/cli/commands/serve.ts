@@ -8,12 +8,17 @@ import { defaultSpoolDir } from '../../receiver/options.js';
 import { OTLP_PROTOCOLS } from '../../receiver/targets/otlp.js';
 import type { ExitCode } from '../exit.js';
 import { byteSize, httpUrl, port, positiveInteger } from '../parse.js';
-import type { ServeFlags } from '../serve/start.js';
+import type { Env, ServeFlags } from '../serve/start.js';
 import { envNumber } from '../serve/start.js';
 import { DEFAULT_MAX_HEAP_MIB, supervise } from '../serve/supervisor.js';
 
+/** The receiver thread's heap bound: --max-heap-mib, else LANGFUSE_BRIDGE_MAX_HEAP_MIB; undefined: the supervisor's default. */
+export function maxHeapMibOf(flags: ServeFlags, env: Env): number | undefined {
+  return flags.maxHeapMib ?? envNumber(env, 'LANGFUSE_BRIDGE_MAX_HEAP_MIB', positiveInteger);
+}
+
 async function runServe(flags: ServeFlags): Promise<ExitCode> {
-  const maxHeapMib = flags.maxHeapMib ?? envNumber(process.env, 'LANGFUSE_BRIDGE_MAX_HEAP_MIB', positiveInteger);
+  const maxHeapMib = maxHeapMibOf(flags, process.env);
   return supervise(maxHeapMib === undefined ? flags : { ...flags, maxHeapMib }, process.env);
 }
 
