@@ -6,7 +6,7 @@
  * Every wait is on the output.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -100,6 +100,7 @@ describe('npm start', () => {
         'service.namespace': 'shop',
       });
       expect(out.text).not.toContain('sk-lf-users-own');
+      rmSync(join(output, '..'), { recursive: true, force: true });
     } finally {
       if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
     }

@@ -9,15 +9,10 @@ import { ConfigurationError } from '../../src/config/errors.js';
 import { keyPairFromEnv, langfuseBaseUrlFromEnv, langfuseOtlpDestination } from '../../src/config/langfuse-env.js';
 import { otlpProtobufEndpoint } from '../../src/config/otlp-env.js';
 import { logLevel } from '../../src/cli/logging.js';
+import { captureWarnings } from '../helpers/diag-capture.js';
 
 afterEach(() => diag.disable());
 
-function captureWarnings(): string[] {
-  const seen: string[] = [];
-  const log = (m: string): void => void seen.push(m);
-  diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return seen;
-}
 
 describe('Langfuse variables', () => {
   test("the receiver's key pair: its own LANGFUSE_BRIDGE_* pair, else the SDKs' LANGFUSE_* pair, else none", () => {

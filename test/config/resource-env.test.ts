@@ -5,7 +5,7 @@
  * serve target wrapper hands a retried batch on unchanged, so a fan-out sends nothing twice.
  */
 import type { Attributes } from '@opentelemetry/api';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
@@ -16,18 +16,13 @@ import { fanOut } from '../../src/receiver/targets/fan-out.js';
 import type { ExportBatch, ReceiverTarget } from '../../src/receiver/targets/target.js';
 import { spanArb } from '../helpers/span-arbitrary.js';
 import { spanView } from '../helpers/spans.js';
+import { captureWarnings } from '../helpers/diag-capture.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();
   diag.disable();
 });
 
-function captureWarnings(): string[] {
-  const seen: string[] = [];
-  const log = (m: string): void => void seen.push(m);
-  diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return seen;
-}
 
 describe('envResource', () => {
   test('OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES; the rest are attributes, percent-decoded', () => {

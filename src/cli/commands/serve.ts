@@ -55,7 +55,9 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
         '  $ otel-langfuse-bridge serve                                   # trace trees + traces.jsonl, loopback\n' +
         '  $ otel-langfuse-bridge serve --endpoint http://localhost:4318/v1/traces\n' +
         '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge serve --host 0.0.0.0\n' +
-        '  then, in the app: LANGFUSE_HOST=http://127.0.0.1:3000 (Python, litellm) or LANGFUSE_BASEURL=http://127.0.0.1:3000 (JS v3)',
+        '  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 OTEL_SERVICE_NAME=chat-api otel-langfuse-bridge serve\n' +
+        '  then, in the app: LANGFUSE_HOST=http://127.0.0.1:3000 (Python, litellm), LANGFUSE_BASEURL=http://127.0.0.1:3000 (JS v3)\n' +
+        '  or LANGFUSE_BASE_URL=http://127.0.0.1:3000 (other clients)',
     )
     .action((flags: ServeFlags) => done(runServe(flags)));
 }
