@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
+import type { Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceMerger } from '../config/resource-env.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
 import { otlpJsonToSpans } from '../otlp/otlp-json.js';
 import { otlpProtobufToSpans } from '../otlp/otlp-proto.js';
@@ -38,6 +40,10 @@ export interface ConvertOptions {
    * writing OTLP/JSON lines. Ingestion -> OTLP only.
    */
   readonly endpoint?: string;
+  /** Request headers for `endpoint` (auth), over the `OTEL_EXPORTER_OTLP_*HEADERS` ones. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Added to every span's resource under the client's own attributes (`OTEL_RESOURCE_ATTRIBUTES`). */
+  readonly resourceAttributes?: Attributes;
   /** Events after which an idle trace is written (ingestion -> OTLP). */
   readonly idleEvents: number;
   readonly serviceName?: string;
@@ -113,9 +119,10 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     options.dryRun === true
       ? countingSink(reporter)
       : options.endpoint !== undefined
-        ? endpointSink(new OTLPTraceExporter({ url: options.endpoint }), options.endpoint, bounds, reporter)
+        ? endpointSink(new OTLPTraceExporter({ url: options.endpoint, ...(options.headers ? { headers: { ...options.headers } } : {}) }), options.endpoint, bounds, reporter)
         : jsonLinesSink(output, bounds, reporter);
-  const toOtlp = createToOtlp(options, filter.keep, sink, reporter);
+  const withResource = resourceMerger(options.resourceAttributes ?? {});
+  const toOtlp = createToOtlp(options, (spans) => withResource(filter.keep(spans)), sink, reporter);
   const toIngestion = createToIngestion(options, filter.keep, options.dryRun === true ? undefined : (line) => output.write(line), reporter);
 
   let direction: Direction | undefined;

@@ -1,9 +1,11 @@
 /**
- * The Langfuse environment variables a user of the command line would try: a key pair from
- * `LANGFUSE_BRIDGE_PUBLIC_KEY`/`_SECRET_KEY` (the receiver's own), else `LANGFUSE_PUBLIC_KEY`/
- * `LANGFUSE_SECRET_KEY` (what the SDKs read). A pair given by halves is an error, never a silently
- * open receiver.
+ * The Langfuse environment variables a user of the command line would try. For the receiver, a
+ * key pair from `LANGFUSE_BRIDGE_PUBLIC_KEY`/`_SECRET_KEY` (its own), else `LANGFUSE_PUBLIC_KEY`/
+ * `LANGFUSE_SECRET_KEY` (what the SDKs read); a pair given by halves is an error, never a silently
+ * open receiver. For sending to Langfuse, its URL and key pair under the SDKs' names.
  */
+import { DEFAULT_BASE_URL } from '../exporter/options.js';
+import { httpBase } from '../ingestion-api/base-url.js';
 import { ConfigurationError } from './errors.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -31,4 +33,49 @@ export function keyPairFromEnv(env: Env): KeyPairFromEnv | undefined {
     return { publicKey, secretKey, source: `${prefix}PUBLIC_KEY/${prefix}SECRET_KEY` };
   }
   return undefined;
+}
+
+/**
+ * Where Langfuse is, under the names its clients read: `LANGFUSE_BASE_URL`, the JS/TS SDK v3's
+ * `LANGFUSE_BASEURL`, Python's and litellm's `LANGFUSE_HOST` (the exporter's order), else
+ * Langfuse Cloud. A value that is not an http(s) URL is an error naming its variable.
+ */
+export function langfuseBaseUrlFromEnv(env: Env): string {
+  for (const name of ['LANGFUSE_BASE_URL', 'LANGFUSE_BASEURL', 'LANGFUSE_HOST']) {
+    const raw = set(env[name]);
+    if (raw === undefined) continue;
+    const base = httpBase(raw);
+    if (base === undefined || new URL(raw).username !== '' || new URL(raw).password !== '') {
+      throw new ConfigurationError(`Configuration: ${name} must be an http(s) URL without credentials (actual: ${JSON.stringify(base ?? raw.slice(0, 60).replace(/^[^@]*@/, '<redacted>@'))})`);
+    }
+    return base;
+  }
+  return DEFAULT_BASE_URL;
+}
+
+/** Langfuse's OTLP endpoint and the headers it needs (docs: langfuse-v4.md). */
+export interface LangfuseOtlpDestination {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Langfuse's OTLP traces endpoint at the base URL above, with Basic auth from
+ * `LANGFUSE_PUBLIC_KEY` / `LANGFUSE_SECRET_KEY` (the pair selects the project) and
+ * `x-langfuse-ingestion-version: 4` (the data shows at once, not 10-15 minutes later).
+ */
+export function langfuseOtlpDestination(env: Env): LangfuseOtlpDestination {
+  const publicKey = set(env.LANGFUSE_PUBLIC_KEY);
+  const secretKey = set(env.LANGFUSE_SECRET_KEY);
+  if (publicKey === undefined || secretKey === undefined) {
+    const missing = [publicKey === undefined ? 'LANGFUSE_PUBLIC_KEY' : '', secretKey === undefined ? 'LANGFUSE_SECRET_KEY' : ''].filter(Boolean);
+    throw new ConfigurationError(`Configuration: sending to Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY (missing: ${missing.join(', ')})`);
+  }
+  return {
+    url: `${langfuseBaseUrlFromEnv(env)}/api/public/otel/v1/traces`,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${publicKey}:${secretKey}`).toString('base64')}`,
+      'x-langfuse-ingestion-version': '4',
+    },
+  };
 }

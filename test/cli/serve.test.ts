@@ -3,47 +3,35 @@
  * terminal and the OTLP/JSON lines file, Ctrl-C draining to exit 0, keys by halves refused.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
+import { watchOutput } from '../helpers/child-output.js';
 import { recordedRequests } from '../helpers/spans.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Resolves with the first match of `pattern` in the child's output so far or to come. */
-function waitFor(child: ChildProcessWithoutNullStreams, output: { text: string }, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      const m = pattern.exec(output.text);
-      if (m) {
-        child.stdout.off('data', check);
-        child.stderr.off('data', check);
-        resolve(m);
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    child.once('exit', () => reject(new Error(`exited before ${pattern}: ${output.text}`)));
-    check();
-  });
-}
 
 test('serve: answers a Langfuse client 207, prints the trace tree, writes OTLP/JSON lines, drains on SIGINT, exit 0', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'olb-serve-'));
   const out = join(dir, 'traces.jsonl');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '-o', out, '--spool-dir', join(dir, 'spool'), '--quiet-millis', '60000'], {
     cwd: ROOT,
-    env: { ...process.env, LANGFUSE_PUBLIC_KEY: 'pk-lf-cli', LANGFUSE_SECRET_KEY: 'sk-lf-cli-secret', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      LANGFUSE_PUBLIC_KEY: 'pk-lf-cli',
+      LANGFUSE_SECRET_KEY: 'sk-lf-cli-secret',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_LOG_LEVEL: 'info',
+      OTEL_SERVICE_NAME: 'checkout',
+      OTEL_RESOURCE_ATTRIBUTES: 'service.name=ignored,service.namespace=shop,langfuse.sdk.name=spoofed',
+    },
   });
-  const output = { text: '' };
-  child.stdout.on('data', (c: Buffer) => (output.text += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (output.text += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const [url] = await waitFor(child, output, /http:\/\/127\.0\.0\.1:\d+/);
+  const output = watchOutput(child);
+  const exited = output.exited;
+  const [url] = await output.waitFor(/http:\/\/127\.0\.0\.1:\d+/);
   expect(output.text).toContain('Basic auth with LANGFUSE_PUBLIC_KEY/LANGFUSE_SECRET_KEY');
   expect(output.text).toContain(`LANGFUSE_HOST=${url}`);
   expect(output.text).toContain(`LANGFUSE_BASEURL=${url}`);
@@ -60,6 +48,16 @@ test('serve: answers a Langfuse client 207, prints the trace tree, writes OTLP/J
   expect(output.text).not.toContain('sk-lf-cli-secret');
   const spans = readFileSync(out, 'utf8').trim().split('\n').flatMap((l) => otlpJsonToSpans(JSON.parse(l)).value);
   expect(spans.map((s) => s.name).sort()).toEqual(['litellm-acompletion', 'litellm-acompletion']);
+  // OTEL_SERVICE_NAME names the service; OTEL_RESOURCE_ATTRIBUTES adds to, never overrides, the client's identity.
+  for (const span of spans) {
+    expect(span.resource.attributes).toEqual({
+      'service.namespace': 'shop',
+      'service.name': 'checkout',
+      'langfuse.sdk.name': 'python',
+      'langfuse.sdk.version': '2.44.1',
+      'langfuse.public_key': 'pk-lf-cli', // the key pair the request authenticated with
+    });
+  }
 });
 
 test('serve: a key pair by halves refuses to start (exit 2) and names the missing variable', () => {

@@ -27,7 +27,7 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 export interface OtlpServer {
   /** The traces URL, `http://127.0.0.1:<port>/v1/traces`. */
   readonly url: string;
-  readonly requests: Array<{ headers: IncomingHttpHeaders; body: Buffer }>;
+  readonly requests: Array<{ path: string; headers: IncomingHttpHeaders; body: Buffer }>;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export async function startOtlpServer(status = 200): Promise<OtlpServer> {
   const requests: OtlpServer['requests'] = [];
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
-      requests.push({ headers: req.headers, body });
+      requests.push({ path: req.url ?? '', headers: req.headers, body });
       res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -62,10 +62,11 @@ export async function startScriptedOtlpServer(answer: (index: number) => { statu
     inFlight.max = Math.max(inFlight.max, inFlight.now);
     void readBody(req).then((body) => {
       const { status, delayMillis = 0 } = answer(requests.length);
-      requests.push({ headers: req.headers, body });
+      const recorded = { path: req.url ?? '', headers: req.headers, body };
+      requests.push(recorded);
       setTimeout(() => {
         inFlight.now--;
-        if (status === 200) accepted.push({ headers: req.headers, body });
+        if (status === 200) accepted.push(recorded);
         res.writeHead(status, { 'content-type': 'application/x-protobuf' }).end();
       }, delayMillis);
     });

@@ -1,7 +1,16 @@
-/** `convert`: the command-line face of ../convert.ts (saved ingestion logs <-> OTLP). */
+/**
+ * `convert`: the command-line face of ../convert.ts (saved ingestion logs <-> OTLP), with the
+ * OpenTelemetry and Langfuse environment: `--endpoint` alone takes the URL from
+ * `OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`, `--langfuse` from the Langfuse variables, and the OTLP
+ * output's resource follows `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES`. Without either flag
+ * the spans go to stdout or `-o`, whatever the environment says.
+ */
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { HrTime } from '@opentelemetry/api';
+import { langfuseOtlpDestination } from '../../config/langfuse-env.js';
+import { otlpProtobufEndpoint } from '../../config/otlp-env.js';
+import { envResource } from '../../config/resource-env.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
 import { convert, DEFAULT_IDLE_EVENTS, DEFAULT_MAX_LINE_BYTES, DEFAULT_REQUEST_BOUNDS } from '../convert.js';
 import { stdinIdentity } from '../convert/inputs.js';
@@ -11,7 +20,9 @@ import { httpUrl, positiveInteger } from '../parse.js';
 
 interface ConvertFlags {
   readonly output?: string;
-  readonly endpoint?: string;
+  /** `true`: `--endpoint` without a URL (the environment's). */
+  readonly endpoint?: string | true;
+  readonly langfuse?: boolean;
   readonly idleEvents: number;
   readonly serviceName?: string;
   readonly attributes?: AttributeDialect;
@@ -34,6 +45,24 @@ function windowTime(text: string): HrTime {
 
 const MIB = 1024 * 1024;
 
+/** An --endpoint value; a file name taken for one (`--endpoint logs.jsonl`) is told how to write it. */
+function endpointUrl(text: string): string {
+  try {
+    return httpUrl(text);
+  } catch {
+    throw new InvalidArgumentError('must be an http(s) URL (for the URL of OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT, give --endpoint alone after the inputs)');
+  }
+}
+
+/** Where spans are POSTed, if anywhere: `--langfuse`, `--endpoint [url]`, else nowhere (a file or stdout). */
+function destinationOf(flags: ConvertFlags, env: NodeJS.ProcessEnv): { endpoint?: string; headers?: Readonly<Record<string, string>> } {
+  if (flags.langfuse === true) {
+    const langfuse = langfuseOtlpDestination(env);
+    return { endpoint: otlpProtobufEndpoint(langfuse.url, env), headers: langfuse.headers };
+  }
+  return flags.endpoint === undefined ? {} : { endpoint: otlpProtobufEndpoint(flags.endpoint === true ? undefined : flags.endpoint, env) };
+}
+
 export function convertCommand(program: Command, done: (code: ExitCode | Promise<ExitCode>) => void): void {
   program
     .command('convert')
@@ -45,16 +74,29 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
         `Each OTLP request holds the spans of many traces, at most ${DEFAULT_REQUEST_BOUNDS.maxSpans} spans and ` +
         `${DEFAULT_REQUEST_BOUNDS.maxBytes / MIB} MiB (OTLP/JSON bytes; an upper bound of the protobuf bytes over --endpoint), ` +
         'unless set below. An output file is written beside its target and renamed over it only when every input was read. ' +
-        'Issues go to stderr as JSON lines; exit 0 clean, 1 when some items had issues, 2 on a usage or output error.',
+        'Issues go to stderr as JSON lines; exit 0 clean, 1 when some items had issues, 2 on a usage or output error. ' +
+        'Logs: OTEL_LOG_LEVEL, on stderr.',
     )
     .argument('<input...>', 'files, directories (their files, in name order), or - for stdin')
     .option('-o, --output <file>', 'write here instead of stdout (never one of the inputs)')
-    .option('--endpoint <url>', 'POST the spans to this OTLP/HTTP traces URL (protobuf; headers from OTEL_EXPORTER_OTLP_HEADERS)', httpUrl)
+    .option(
+      '--endpoint [url]',
+      'POST the spans to this OTLP/HTTP traces URL (protobuf; headers from OTEL_EXPORTER_OTLP_[TRACES_]HEADERS); alone: ' +
+        'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces',
+      endpointUrl,
+    )
+    .addOption(
+      new Option(
+        '--langfuse',
+        "POST the spans to Langfuse's OTLP endpoint: LANGFUSE_BASE_URL (or LANGFUSE_BASEURL, LANGFUSE_HOST; default https://cloud.langfuse.com), " +
+          'keys LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY; --attributes langfuse unless given',
+      ).conflicts('endpoint'),
+    )
     .option('--dry-run', 'validate, map and count; write and send nothing')
     .option('--since <time>', 'keep only traces that start at or after this time (ISO-8601)', windowTime)
     .option('--until <time>', 'keep only traces that start before this time (ISO-8601)', windowTime)
     .option('--idle-events <n>', 'write a trace once <n> events came after its last', positiveInteger, DEFAULT_IDLE_EVENTS)
-    .option('--service-name <name>', 'resource service.name of the OTLP output')
+    .option('--service-name <name>', "resource service.name of the OTLP output (default OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else each client's integration)")
     .addOption(new Option('--attributes <dialect>', 'attribute keys in OTLP output').choices(['langfuse', 'genai', 'both']).default('both'))
     .option('--max-request-spans <n>', 'spans per OTLP request', positiveInteger, DEFAULT_REQUEST_BOUNDS.maxSpans)
     .option('--max-request-bytes <n>', 'bytes per OTLP request (a single larger span goes alone)', positiveInteger, DEFAULT_REQUEST_BOUNDS.maxBytes)
@@ -70,9 +112,16 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
         '  $ cat requests.jsonl | otel-langfuse-bridge convert - > traces.otlp.jsonl\n' +
         '  $ otel-langfuse-bridge convert requests.jsonl --dry-run\n' +
         '  $ otel-langfuse-bridge convert requests.jsonl --endpoint http://localhost:4318/v1/traces\n' +
+        '  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 otel-langfuse-bridge convert requests.jsonl --endpoint\n' +
+        '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge convert logs/ --langfuse\n' +
         '  $ otel-langfuse-bridge convert traces.pb -o batches.jsonl',
     )
-    .action((inputs: string[], flags: ConvertFlags) => {
+    .action((inputs: string[], flags: ConvertFlags, command: Command) => {
+      const resource = envResource(process.env);
+      const destination = destinationOf(flags, process.env);
+      const serviceName = flags.serviceName ?? resource.serviceName;
+      // Towards Langfuse, its own keys only (nothing twice in metadata.attributes), unless asked otherwise.
+      const attributes = flags.langfuse === true && command.getOptionValueSource('attributes') !== 'cli' ? 'langfuse' : flags.attributes;
       const optional = <K extends keyof ConvertFlags>(key: K): Partial<Pick<ConvertFlags, K>> =>
         (flags[key] === undefined ? {} : { [key]: flags[key] }) as Partial<Pick<ConvertFlags, K>>;
       const stdinFile = inputs.includes('-') ? stdinIdentity() : undefined;
@@ -87,9 +136,10 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
             requestBounds: { maxSpans: flags.maxRequestSpans, maxBytes: flags.maxRequestBytes },
             window: { ...optional('since'), ...optional('until') },
             ...optional('output'),
-            ...optional('endpoint'),
-            ...optional('serviceName'),
-            ...optional('attributes'),
+            ...destination,
+            ...(serviceName === undefined ? {} : { serviceName }),
+            ...(attributes === undefined ? {} : { attributes }),
+            resourceAttributes: resource.attributes,
             ...optional('environment'),
             ...optional('release'),
           },

@@ -58,7 +58,7 @@ export function mapCommand(program: Command, done: (code: ExitCode | Promise<Exi
     .summary('OTel span dumps (JSON) -> Langfuse ingestion batches on stdout')
     .description(
       'Map OTel span dumps (JSON arrays of finished spans, as in examples/spans) to Langfuse ingestion ' +
-        'batches, one per file, printed as JSON on stdout. Issues go to stderr as JSON lines.',
+        'batches, one per file, printed as JSON on stdout. Issues go to stderr as JSON lines. Logs: OTEL_LOG_LEVEL, on stderr.',
     )
     .argument('<file|dir...>', 'span dump files, or directories of *.json files')
     .option('--legacy-types', 'only span/generation/event types (Langfuse servers before v3.98.2)')

@@ -7,15 +7,18 @@ import type { Command } from 'commander';
 import { defaultSpoolDir } from '../../receiver/options.js';
 import { OTLP_PROTOCOLS } from '../../receiver/targets/otlp.js';
 import type { ExitCode } from '../exit.js';
-import { setUpLogging } from '../logging.js';
 import { byteSize, httpUrl, port, positiveInteger } from '../parse.js';
-import type { ServeFlags } from '../serve/start.js';
+import type { Env, ServeFlags } from '../serve/start.js';
 import { envNumber } from '../serve/start.js';
 import { DEFAULT_MAX_HEAP_MIB, supervise } from '../serve/supervisor.js';
 
+/** The receiver thread's heap bound: --max-heap-mib, else LANGFUSE_BRIDGE_MAX_HEAP_MIB; undefined: the supervisor's default. */
+export function maxHeapMibOf(flags: ServeFlags, env: Env): number | undefined {
+  return flags.maxHeapMib ?? envNumber(env, 'LANGFUSE_BRIDGE_MAX_HEAP_MIB', positiveInteger);
+}
+
 async function runServe(flags: ServeFlags): Promise<ExitCode> {
-  setUpLogging();
-  const maxHeapMib = flags.maxHeapMib ?? envNumber(process.env, 'LANGFUSE_BRIDGE_MAX_HEAP_MIB', positiveInteger);
+  const maxHeapMib = maxHeapMibOf(flags, process.env);
   return supervise(maxHeapMib === undefined ? flags : { ...flags, maxHeapMib }, process.env);
 }
 
@@ -28,7 +31,8 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
         'JS/TS SDK v3, langfuse-vercel, Dify, REST) and forward each complete trace as OTLP: to --endpoint (or ' +
         'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT), else to the OTLP/JSON lines file -o and a trace tree ' +
         'on the terminal. Every event is on disk (the spool) before it is answered 201. Keys: LANGFUSE_BRIDGE_PUBLIC_KEY / ' +
-        'LANGFUSE_BRIDGE_SECRET_KEY, else LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY (none: open, loopback only). Logs: OTEL_LOG_LEVEL.',
+        'LANGFUSE_BRIDGE_SECRET_KEY, else LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY (none: open, loopback only). Resource: ' +
+        "OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (added under each client's own attributes). Logs: OTEL_LOG_LEVEL.",
     )
     .option('--port <n>', 'port (default LANGFUSE_BRIDGE_PORT or 3000)', port)
     .option('--host <h>', 'interface (default LANGFUSE_BRIDGE_HOST or 127.0.0.1; 0.0.0.0 needs keys)')
@@ -44,7 +48,7 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
     .option('--max-hold-millis <n>', 'an observation still open goes out marked incomplete after this long (default 900000)', positiveInteger)
     .option('--max-heap-mib <n>', `heap bound of the receiver thread; it is restarted if ever reached (default LANGFUSE_BRIDGE_MAX_HEAP_MIB or ${DEFAULT_MAX_HEAP_MIB})`, positiveInteger)
     .option('--dead-letter <file>', 'where traces the backend refuses for good are kept (default <spool-dir>/dead-letter.jsonl)')
-    .option('--service-name <name>', 'resource service.name of every span (default OTEL_SERVICE_NAME, else each client\'s integration)')
+    .option('--service-name <name>', "resource service.name of every span (default OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else each client's integration)")
     .addOption(new Option('--attributes <dialect>', 'attribute keys in the OTLP output').choices(['langfuse', 'genai', 'both']))
     .addHelpText(
       'after',
@@ -53,7 +57,9 @@ export function serveCommand(program: Command, done: (code: ExitCode | Promise<E
         '  $ otel-langfuse-bridge serve --endpoint http://localhost:4318/v1/traces\n' +
         '  $ otel-langfuse-bridge serve --langfuse-url https://cloud.langfuse.com --host 0.0.0.0   # to Langfuse v4, clients keep their keys\n' +
         '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge serve --host 0.0.0.0\n' +
-        '  then, in the app: LANGFUSE_HOST=http://127.0.0.1:3000 (Python, litellm) or LANGFUSE_BASEURL=http://127.0.0.1:3000 (JS v3)',
+        '  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 OTEL_SERVICE_NAME=chat-api otel-langfuse-bridge serve\n' +
+        '  then, in the app: LANGFUSE_HOST=http://127.0.0.1:3000 (Python, litellm), LANGFUSE_BASEURL=http://127.0.0.1:3000 (JS v3)\n' +
+        '  or LANGFUSE_BASE_URL=http://127.0.0.1:3000 (other clients)',
     )
     .action((flags: ServeFlags) => done(runServe(flags)));
 }

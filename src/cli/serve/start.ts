@@ -1,12 +1,15 @@
 /**
  * `serve`'s flags and environment made into a running receiver: where spans go (the flag, else
  * the OpenTelemetry environment's endpoint, else an OTLP/JSON lines file and a trace tree on the
- * terminal), keys, spool, timings. Runs in the receiver's worker thread (./worker.ts).
+ * terminal), the resource (`OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`), keys, spool, timings. Runs in the receiver's worker thread (./worker.ts).
  */
 import { diag } from '@opentelemetry/api';
 import { keyPairFromEnv } from '../../config/langfuse-env.js';
+import { envResource } from '../../config/resource-env.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
+import { httpBase } from '../../ingestion-api/base-url.js';
 import { createReceiver } from '../../receiver/create-receiver.js';
+import { langfuseTarget } from '../../receiver/targets/langfuse/target.js';
 import type { Receiver } from '../../receiver/create-receiver.js';
 import { defaultSpoolDir, RECEIVER_DEFAULTS } from '../../receiver/options.js';
 import { consoleTreeTarget } from '../../receiver/targets/console-tree.js';
@@ -17,6 +20,7 @@ import type { OtlpProtocol } from '../../receiver/targets/otlp.js';
 import { spanExporterTarget } from '../../receiver/targets/span-exporter.js';
 import type { ReceiverTarget } from '../../receiver/targets/target.js';
 import { byteSize, port, positiveInteger } from '../parse.js';
+import { withResourceAttributes } from './resource-target.js';
 
 /** The flags of `serve` (plain values: they cross to the worker thread). */
 export interface ServeFlags {
@@ -55,13 +59,21 @@ export const envNumber = (env: Env, name: string, parse: (t: string) => number):
   return v === undefined || v.trim() === '' ? undefined : parse(v);
 };
 
+/** The Langfuse base URL without a trailing slash (the flag's parser checked it is http(s)). */
+function langfuseBase(url: string): string {
+  return httpBase(url) ?? url;
+}
+
 export async function startReceiver(flags: ServeFlags, env: Env): Promise<Receiver> {
   // Forwarding to Langfuse, clients bring their own key pairs: LANGFUSE_PUBLIC_KEY is not the receiver's.
   const keys = flags.langfuseUrl === undefined ? keyPairFromEnv(env) : undefined;
   const spoolDir = flags.spoolDir ?? defaultSpoolDir(env);
-  const serviceName = flags.serviceName ?? env.OTEL_SERVICE_NAME;
+  // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, as src/config/resource-env.ts merges them.
+  const resource = envResource(env);
+  const serviceName = flags.serviceName ?? resource.serviceName;
   const receiver = await createReceiver({
-    ...(flags.langfuseUrl === undefined ? { exporter: targetOf(flags, env) } : { langfuse: { baseUrl: flags.langfuseUrl } }),
+    exporter: withResourceAttributes(flags.langfuseUrl === undefined ? targetOf(flags, env) : langfuseTarget({ baseUrl: langfuseBase(flags.langfuseUrl) }), resource.attributes),
+    ...(flags.langfuseUrl === undefined ? {} : { langfuse: { baseUrl: flags.langfuseUrl } }),
     host: flags.host ?? env.LANGFUSE_BRIDGE_HOST ?? '127.0.0.1',
     port: flags.port ?? envNumber(env, 'LANGFUSE_BRIDGE_PORT', port) ?? 3000,
     spoolDir,
