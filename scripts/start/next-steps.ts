@@ -16,9 +16,6 @@ export interface NextStepsFacts {
   readonly ignored: readonly string[];
 }
 
-const LANGFUSE_HEADERS =
-  'OTEL_EXPORTER_OTLP_HEADERS="authorization=Basic $(printf \'%s:%s\' "$LANGFUSE_PUBLIC_KEY" "$LANGFUSE_SECRET_KEY" | base64 | tr -d \'\\n\'),x-langfuse-ingestion-version=4"';
-
 export function nextSteps(f: NextStepsFacts): string {
   const lines = [
     '',
@@ -34,8 +31,7 @@ export function nextSteps(f: NextStepsFacts): string {
     'To send the traces to a backend instead, run the receiver with an OTLP endpoint (Compose files: examples/recipes/):',
     '  Jaeger, Tempo   otel-langfuse-bridge serve --endpoint http://localhost:4318/v1/traces',
     '  a Collector     OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 otel-langfuse-bridge serve',
-    `  Langfuse        ${LANGFUSE_HEADERS} \\`,
-    '                    otel-langfuse-bridge serve --attributes langfuse --endpoint https://cloud.langfuse.com/api/public/otel/v1/traces',
+    '  Langfuse v4     otel-langfuse-bridge serve --langfuse-url https://cloud.langfuse.com   (each app keeps its own key pair)',
     '  saved logs      otel-langfuse-bridge convert examples/logs --langfuse   (or --endpoint <url>, or -o traces.otlp.jsonl)',
     'Installed, the command is `npx otel-langfuse-bridge`; in this clone, `npx tsx src/cli/main.ts` runs it without a build.',
   ];

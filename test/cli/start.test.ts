@@ -69,7 +69,7 @@ describe('npm start', () => {
         expect(out.text).toContain(line);
       }
       for (const setting of [`LANGFUSE_HOST=${url}`, `LANGFUSE_BASEURL=${url}`, `LANGFUSE_BASE_URL=${url}`]) expect(out.text).toContain(setting);
-      for (const where of ['Jaeger, Tempo', '--endpoint http://localhost:4318/v1/traces', 'OTEL_EXPORTER_OTLP_ENDPOINT=', 'x-langfuse-ingestion-version=4', 'examples/recipes/']) {
+      for (const where of ['Jaeger, Tempo', '--endpoint http://localhost:4318/v1/traces', 'OTEL_EXPORTER_OTLP_ENDPOINT=', 'serve --langfuse-url https://cloud.langfuse.com', 'examples/recipes/']) {
         expect(out.text).toContain(where);
       }
       expect(out.text).toContain('Left aside for this demo, read by serve: OTEL_EXPORTER_OTLP_ENDPOINT, LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY.');
