@@ -68,7 +68,8 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
         : spanExporterTarget(exporter, 'span exporter');
   // Langfuse stores every attribute it does not read: only its own keys go there (design.md §13).
   const attributes = o.langfuseUrl !== undefined ? 'langfuse' : options.attributes;
-  // Bodies the consumer has not read stay in memory up to 4 MiB (parsed, they take several times that) (read back from disk past that).
+  // Requests the consumer has not read stay in memory up to 4 MiB of bodies (parsed, several times
+  // that); past it they are read back from disk.
   const spool = await createSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes, dedupeWindowMillis: o.dedupeWindowMillis, readAheadBytes: 4 * 1024 ** 2, now: () => clock.now() });
   const counts = newCounts();
   // The gauges read the parts made below (metrics come first: the parts report to them).
