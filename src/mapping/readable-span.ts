@@ -96,11 +96,21 @@ function mergeSchemaUrl(mine: string | undefined, theirs: string | undefined): s
 /** One Resource per distinct attribute set, as an SDK has one Resource for all its spans. */
 export class ResourcePool {
   private readonly _byKey = new Map<string, Resource>();
+  /**
+   * The attribute object asked for last and its resource: most spans of a call ask with the same
+   * object (the context's), which is then not written out again. Attribute objects given to the
+   * pool are never changed afterwards (the mapping makes them, or reads them from its input).
+   */
+  private _lastAttributes: Attributes | undefined;
+  private _last: Resource | undefined;
 
   get(attributes: Attributes): Resource {
+    if (attributes === this._lastAttributes && this._last !== undefined) return this._last;
     const key = JSON.stringify(attributes);
     let resource = this._byKey.get(key);
     if (resource === undefined) this._byKey.set(key, (resource = fixedResource(attributes)));
+    this._lastAttributes = attributes;
+    this._last = resource;
     return resource;
   }
 }

@@ -7,6 +7,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { compareHrTime, parseIso } from '../../mapping/time.js';
+import { RecentMap } from '../../mapping/to-otel/recent.js';
 
 export interface TimeWindow {
   readonly since?: HrTime;
@@ -23,7 +24,7 @@ export function parseWindowTime(text: string): HrTime | undefined {
 
 /** A filter of spans by their trace's start, and how many traces it has left out. */
 export function createTraceFilter(window: TimeWindow): { keep(spans: ReadableSpan[]): ReadableSpan[]; readonly skippedTraces: number } {
-  const decided = new Map<string, boolean>();
+  const decided = new RecentMap<string, boolean>(REMEMBERED_TRACES);
   let skippedTraces = 0;
   const inside = (t: HrTime): boolean =>
     (window.since === undefined || compareHrTime(t, window.since) >= 0) && (window.until === undefined || compareHrTime(t, window.until) < 0);
@@ -44,7 +45,6 @@ export function createTraceFilter(window: TimeWindow): { keep(spans: ReadableSpa
         const keep = inside(start);
         if (!keep) skippedTraces++;
         decided.set(id, keep);
-        if (decided.size > REMEMBERED_TRACES) decided.delete(decided.keys().next().value as string);
       }
       return spans.filter((span) => decided.get(span.spanContext().traceId) === true);
     },

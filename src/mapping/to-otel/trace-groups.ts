@@ -17,6 +17,7 @@ import type { Context } from './index.js';
 import { spansFromMerged } from './index.js';
 import type { MergeItem } from './merge.js';
 import { mergeItems } from './merge.js';
+import { RecentMap, RecentSet } from './recent.js';
 
 /** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
 export interface TraceGroup<S> {
@@ -63,11 +64,10 @@ export class TraceGroups<S> {
   private readonly _groups = new Map<string, TraceGroup<S>>();
   /** Observation id -> key of the open group holding its events. */
   private readonly _observationGroup = new Map<string, string>();
-  /** Keys of closed groups, oldest first, bounded. */
-  private readonly _closed = new Set<string>();
-  /** Observations already sent (their identity fields), oldest first, bounded like `_closed`. */
-  private readonly _sent = new Map<string, Record<string, unknown>>();
-  private readonly _remembered: number;
+  /** Keys of closed groups, the last `remembered` closed. */
+  private readonly _closed: RecentSet<string>;
+  /** Observations already sent (their identity fields), bounded like `_closed`. */
+  private readonly _sent: RecentMap<string, Record<string, unknown>>;
   private _events = 0;
 
   /**
@@ -78,7 +78,8 @@ export class TraceGroups<S> {
   constructor(base: Context, state: GroupState<S>, remembered: number, lateReason: LateReason) {
     this._base = base;
     this._state = state;
-    this._remembered = remembered;
+    this._closed = new RecentSet(remembered);
+    this._sent = new RecentMap(remembered);
     this._lateReason = lateReason;
   }
 
@@ -136,7 +137,7 @@ export class TraceGroups<S> {
     const traceId = traceIdOfKey(key);
     const rootsSent = traceId !== undefined && this._closed.has(key) ? new Set([traceId]) : undefined;
     for (const id of group.observationIds) this._observationGroup.delete(id);
-    this._remember(key);
+    this._closed.add(key);
     const mergeSink = new IssueSink();
     const merged = mergeItems(group.items, mergeSink);
     // A late update of an observation already sent: it goes out again under the same span id,
@@ -150,9 +151,7 @@ export class TraceGroups<S> {
         for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.delete(obs.id);
       this._sent.set(obs.id, identityOf(obs.body));
-      if (this._sent.size > this._remembered) this._sent.delete(this._sent.keys().next().value as string);
     }
     for (const issue of mergeSink.issues) {
       const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
@@ -194,14 +193,5 @@ export class TraceGroups<S> {
       this._state.join(target.state, source.state);
     }
     for (const id of source.observationIds) this._observationGroup.set(id, to);
-  }
-
-  private _remember(key: string): void {
-    this._closed.delete(key);
-    this._closed.add(key);
-    if (this._closed.size > this._remembered) {
-      const oldest = this._closed.values().next();
-      if (oldest.done !== true) this._closed.delete(oldest.value);
-    }
   }
 }
