@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
 import { otlpJsonToSpans } from '../otlp/otlp-json.js';
 import { otlpProtobufToSpans } from '../otlp/otlp-proto.js';
@@ -21,8 +20,9 @@ import type { LineOutput } from './convert/output.js';
 import { createProgress } from './convert/progress.js';
 import { readInput } from './convert/read.js';
 import { createReporter, summaryLine } from './convert/report.js';
+import { otlpHttpExporter } from './convert/endpoint.js';
 import { countingSink, endpointSink, jsonLinesSink } from './convert/sinks.js';
-import { createTraceFilter } from './convert/time-window.js';
+import { createTraceFilter, RECORD_TIMES, SPAN_TIMES } from './convert/time-window.js';
 import type { TimeWindow } from './convert/time-window.js';
 import { createToIngestion } from './convert/to-ingestion.js';
 import { createToOtlp } from './convert/to-otlp.js';
@@ -113,10 +113,10 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     options.dryRun === true
       ? countingSink(reporter)
       : options.endpoint !== undefined
-        ? endpointSink(new OTLPTraceExporter({ url: options.endpoint }), options.endpoint, bounds, reporter)
+        ? endpointSink(otlpHttpExporter(options.endpoint), options.endpoint, bounds, reporter)
         : jsonLinesSink(output, bounds, reporter);
-  const toOtlp = createToOtlp(options, filter.keep, sink, reporter);
-  const toIngestion = createToIngestion(options, filter.keep, options.dryRun === true ? undefined : (line) => output.write(line), reporter);
+  const toOtlp = createToOtlp(options, (records) => filter.keep(records, RECORD_TIMES), sink, reporter);
+  const toIngestion = createToIngestion(options, (spans) => filter.keep(spans, SPAN_TIMES), options.dryRun === true ? undefined : (line) => output.write(line), reporter);
 
   let direction: Direction | undefined;
   const wants = async (where: string, wanted: Direction, what: string): Promise<boolean> => {

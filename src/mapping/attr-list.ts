@@ -65,6 +65,24 @@ export class AttrList {
     this.values[at] = value;
   }
 
+  /** `Object.assign(object, other)`: every key of `other`, in its order, set here. */
+  assign(other: AttrList): void {
+    const order = other.order();
+    for (let j = 0; j < other.keys.length; j++) {
+      const i = order === undefined ? j : (order[j] as number);
+      this.set(other.keys[i] as string, other.values[i]);
+    }
+  }
+
+  /** A list of the same keys and values (the values themselves shared, as `{ ...object }` shares them). */
+  copy(): AttrList {
+    const out = new AttrList();
+    out.keys.push(...this.keys);
+    out.values.push(...this.values);
+    out._indexKeys = this._indexKeys;
+    return out;
+  }
+
   /** Positions in `Object.keys` order; undefined when that is the order of the lists (no array-index key). */
   order(): number[] | undefined {
     if (!this._indexKeys) return undefined;

@@ -4,7 +4,7 @@
  * events. Only `@opentelemetry/api` at run time (trace state, resources), so the spans fit either
  * SDK line.
  */
-import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
 import { createTraceState, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -16,7 +16,8 @@ export interface SpanFields {
   readonly spanId: string;
   readonly parentSpanId?: string | undefined;
   readonly traceFlags?: number;
-  readonly traceState?: string | undefined;
+  /** W3C trace state: its text (parsed here), or the parsed form. */
+  readonly traceState?: string | TraceState | undefined;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
   readonly attributes: Attributes;
@@ -46,7 +47,8 @@ function durationOf(start: HrTime, end: HrTime): HrTime {
 export function makeReadableSpan(f: SpanFields): ReadableSpan {
   const traceFlags = f.traceFlags ?? TraceFlags.SAMPLED;
   const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags };
-  if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
+  if (typeof f.traceState === 'object') context.traceState = f.traceState;
+  else if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
   return {
     name: f.name,
     kind: f.kind,

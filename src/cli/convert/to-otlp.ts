@@ -1,12 +1,12 @@
 /**
- * Ingestion events -> spans: one `IngestionSpanStream` per client identity in the log (so each
+ * Ingestion events -> spans: one `IngestionRecordStream` per client identity in the log (so each
  * client's spans keep their own resource), spans of idle traces filtered by the time window and
  * handed to the sink as they come.
  */
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '../../mapping/span-record.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
 import { clientIdentity } from '../../mapping/to-otel/index.js';
-import { IngestionSpanStream } from '../../mapping/to-otel/stream.js';
+import { IngestionRecordStream } from '../../mapping/to-otel/stream.js';
 import type { Reporter } from './report.js';
 
 export interface ToOtlpOptions {
@@ -17,7 +17,7 @@ export interface ToOtlpOptions {
 
 /** Where spans go: requests to a file or an endpoint, or only counted (--dry-run). */
 export interface SpanSink {
-  add(spans: readonly ReadableSpan[]): Promise<void>;
+  add(spans: readonly SpanRecord[]): Promise<void>;
   /** Sends what is left and waits until everything is written or acknowledged. */
   end(): Promise<void>;
 }
@@ -27,14 +27,14 @@ export interface ToOtlp {
   end(): Promise<void>;
 }
 
-export function createToOtlp(options: ToOtlpOptions, keep: (spans: ReadableSpan[]) => ReadableSpan[], sink: SpanSink, reporter: Reporter): ToOtlp {
-  const streams = new Map<string, IngestionSpanStream>();
-  const streamFor = (metadata: unknown): IngestionSpanStream => {
+export function createToOtlp(options: ToOtlpOptions, keep: (spans: SpanRecord[]) => SpanRecord[], sink: SpanSink, reporter: Reporter): ToOtlp {
+  const streams = new Map<string, IngestionRecordStream>();
+  const streamFor = (metadata: unknown): IngestionRecordStream => {
     const identity = clientIdentity(metadata);
     const key = JSON.stringify(identity);
     let stream = streams.get(key);
     if (stream === undefined) {
-      stream = new IngestionSpanStream({
+      stream = new IngestionRecordStream({
         idleEvents: options.idleEvents,
         ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
         ...(options.attributes === undefined ? {} : { attributes: options.attributes }),

@@ -13,8 +13,10 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { IssueSink } from '../result.js';
+import { toReadableSpan } from '../span-record.js';
+import type { SpanRecord } from '../span-record.js';
 import type { Context } from './index.js';
-import { spansFromMerged } from './index.js';
+import { spanRecordsFromMerged } from './index.js';
 import type { MergeItem } from './merge.js';
 import { mergeItems } from './merge.js';
 import { RecentMap, RecentSet } from './recent.js';
@@ -43,9 +45,12 @@ export type LateReason = string;
 /** What a late update needs from the observation it updates: the fields fixed at its start. */
 function identityOf(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { startTime: body.startTime };
-  for (const field of ['name', 'parentObservationId', 'traceId']) if (typeof body[field] === 'string') out[field] = body[field];
+  for (const field of IDENTITY_FIELDS) if (typeof body[field] === 'string') out[field] = body[field];
   return out;
 }
+
+/** The fields besides the start that a late update takes from the observation's first emission. */
+const IDENTITY_FIELDS = ['name', 'parentObservationId', 'traceId'] as const;
 
 const traceKey = (id: string): string => `t:${id}`;
 const observationKey = (id: string): string => `o:${id}`;
@@ -128,6 +133,13 @@ export class TraceGroups<S> {
 
   /** Closes a group: its spans are appended to `out`, its issues to `sink`. Unknown keys: nothing. */
   close(key: string, out: ReadableSpan[], sink: IssueSink): void {
+    const records: SpanRecord[] = [];
+    this.closeRecords(key, records, sink);
+    for (const record of records) out.push(toReadableSpan(record));
+  }
+
+  /** {@link close}, the spans as records (what the OTLP writers take). */
+  closeRecords(key: string, out: SpanRecord[], sink: IssueSink): void {
     const group = this._groups.get(key);
     if (group === undefined) return;
     this._groups.delete(key);
@@ -143,22 +155,23 @@ export class TraceGroups<S> {
     // A late update of an observation already sent: it goes out again under the same span id,
     // with the identity the first one had (start, name, parent), so the two read as one span and
     // Langfuse's OTLP endpoint merges them into one observation.
-    const completed = new Set<string>();
+    let completed: Set<string> | undefined;
     for (const obs of merged.observations.values()) {
       const first = this._sent.get(obs.id);
       if (first !== undefined && !obs.hasCreate) {
         obs.body.startTime = first.startTime; // immutable: the first event's
-        for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
+        for (const field of IDENTITY_FIELDS) obs.body[field] ??= first[field];
+        completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
       this._sent.set(obs.id, identityOf(obs.body));
     }
     for (const issue of mergeSink.issues) {
-      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
+      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;
       if (!known) sink.issues.push(issue);
     }
     const sentBefore = (id: string): boolean => this._sent.has(id);
-    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
+    for (const span of spanRecordsFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
   }
 
   /** The group an event belongs to: its trace when named, else the group already holding its entity. */

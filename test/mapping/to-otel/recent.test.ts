@@ -13,7 +13,10 @@ type Op = { kind: 'set'; key: number; value: number } | { kind: 'delete'; key: n
 /** The code RecentMap replaces. */
 class ModelMap {
   readonly map = new Map<number, number>();
-  constructor(private readonly capacity: number) {}
+  private readonly capacity: number;
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
   set(key: number, value: number): void {
     this.map.delete(key);
     this.map.set(key, value);
