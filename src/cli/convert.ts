@@ -125,11 +125,15 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     await reporter.report(where, [{ code: 'SKIPPED', message: `${what} in an input converted the other way; skipped` }]);
     return false;
   };
-  const handle = async (where: string, item: Classified): Promise<void> => {
-    if (item.kind === 'unknown') await reporter.report(where, [{ code: 'SKIPPED', message: 'not an ingestion batch, ingestion event or OTLP request' }]);
-    else if (item.kind === 'ingestion') {
-      if (await wants(where, 'to-otlp', 'ingestion events')) await toOtlp.push(where, item.events, item.metadata);
-    } else if (await wants(where, 'to-ingestion', 'an OTLP request')) await toIngestion(where, otlpJsonToSpans(item.request));
+  /** Handles one item; a promise only when there is something to wait for (the common item, events of the direction taken, has none). */
+  const handle = (where: string, item: Classified): Promise<void> | undefined => {
+    if (item.kind === 'ingestion' && (direction ??= 'to-otlp') === 'to-otlp') return toOtlp.push(where, item.events, item.metadata);
+    return (async () => {
+      if (item.kind === 'unknown') await reporter.report(where, [{ code: 'SKIPPED', message: 'not an ingestion batch, ingestion event or OTLP request' }]);
+      else if (item.kind === 'ingestion') {
+        if (await wants(where, 'to-otlp', 'ingestion events')) await toOtlp.push(where, item.events, item.metadata);
+      } else if (await wants(where, 'to-ingestion', 'an OTLP request')) await toIngestion(where, otlpJsonToSpans(item.request));
+    })();
   };
 
   let unread: string | undefined;
@@ -151,7 +155,12 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
           for await (const documents of items.groups) {
             for (const doc of documents) {
               if ('error' in doc) await reporter.report(doc.where, [{ code: 'SKIPPED', message: doc.error }]);
-              else for (const part of classify(doc.json)) await handle(doc.where, part);
+              else {
+                for (const part of classify(doc.json)) {
+                  const pending = handle(doc.where, part);
+                  if (pending !== undefined) await pending;
+                }
+              }
               reporter.tick();
             }
           }

@@ -128,12 +128,16 @@ export interface ParsedIso {
  */
 export function parseIso(text: string): ParsedIso | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
-  const common = parseCommonIso(text);
-  return common === NOT_COMMON ? parseIsoByPattern(text) : common;
+  const time = commonIsoTime(text);
+  if (time === NOT_COMMON) return parseIsoByPattern(text);
+  return time === undefined ? undefined : { time, fractionDigits: commonFractionDigits };
 }
 
-/** What {@link parseCommonIso} answers for a text of another form. */
+/** What {@link commonIsoTime} answers for a text of another form. */
 const NOT_COMMON = null;
+
+/** The fraction digits of the time {@link commonIsoTime} read last (no object per call for the callers that want only the time). */
+let commonFractionDigits = 0;
 
 /** The two-digit number at `at`, or -1 when those are not two ASCII digits. */
 function twoDigits(text: string, at: number): number {
@@ -153,10 +157,11 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` read without a regular expression, with the checks of
- * {@link parseIsoByPattern}; {@link NOT_COMMON} for a text of any other form.
+ * The time of `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` read without a regular expression, with the
+ * checks of {@link parseIsoByPattern} (its fraction digits left in `commonFractionDigits`);
+ * {@link NOT_COMMON} for a text of any other form.
  */
-function parseCommonIso(text: string): ParsedIso | undefined | typeof NOT_COMMON {
+function commonIsoTime(text: string): HrTime | undefined | typeof NOT_COMMON {
   const n = text.length;
   if (n < 20 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) {
     return NOT_COMMON;
@@ -198,7 +203,8 @@ function parseCommonIso(text: string): ParsedIso | undefined | typeof NOT_COMMON
   const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
   const time: HrTime = [seconds, nanos];
   if (!isValidHrTime(time)) return undefined;
-  return { time, fractionDigits };
+  commonFractionDigits = fractionDigits;
+  return time;
 }
 
 /** {@link parseIso} by a regular expression, for every form the standard allows here (`t`, `z`, `,`, no seconds, `+0200`). */
@@ -235,7 +241,9 @@ export function parseIsoByPattern(text: string): ParsedIso | undefined {
 
 /** {@link parseIso} without the precision. */
 export function isoToHrTime(text: string): HrTime | undefined {
-  return parseIso(text)?.time;
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const time = commonIsoTime(text);
+  return time === NOT_COMMON ? parseIsoByPattern(text)?.time : time;
 }
 
 /** Negative, zero or positive as `a` is before, equal to or after `b`. */
@@ -249,6 +257,16 @@ export function addNanos(t: HrTime, nanos: bigint): HrTime | undefined {
   if (total < 0n) return undefined;
   const out: HrTime = [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
   return isValidHrTime(out) ? out : undefined;
+}
+
+/**
+ * `Number(diffNanos(a, b))` without a BigInt when the difference is exact in a double (times less
+ * than 104 days apart: every valid time difference of an observation).
+ */
+export function diffNanosNumber(a: HrTime, b: HrTime): number {
+  const seconds = b[0] - a[0];
+  if (seconds > -9_000_000 && seconds < 9_000_000) return seconds * 1_000_000_000 + (b[1] - a[1]);
+  return Number(diffNanos(a, b));
 }
 
 /** Nanoseconds from `a` to `b` (negative when `b` is earlier). */

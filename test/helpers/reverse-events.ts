@@ -78,9 +78,12 @@ const modelParametersArb = fc.dictionary(
   { maxKeys: 5 },
 );
 const usageDetailsArb = fc.dictionary(
-  fc.constantFrom('input', 'output', 'total', 'input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens', 'input_cache_creation', 'output_reasoning_tokens', 'output_reasoning', 'input_audio'),
-  fc.oneof(fc.nat(1000), fc.constant(-1), fc.constant(1.5), fc.constant('7')),
-  { maxKeys: 5 },
+  fc.constantFrom(
+    ...['input', 'output', 'total', 'input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens', 'input_cache_creation', 'input_cache_write'],
+    ...['cache_creation_input_tokens', 'output_reasoning_tokens', 'output_reasoning', 'input_audio', 'input_', 'inputs', 'output_x', 'outputs', 'toString'],
+  ),
+  fc.oneof(fc.nat(1000), fc.constant(-1), fc.constant(1.5), fc.constant('7'), fc.constant(' 8 '), fc.constant(2 ** 52 + 1), fc.constant(Number.MAX_SAFE_INTEGER)),
+  { maxKeys: 6 },
 );
 const OBSERVATION_TYPES = ['span', 'generation', 'event', 'agent', 'tool', 'chain', 'retriever', 'evaluator', 'embedding', 'guardrail'] as const;
 
@@ -106,6 +109,11 @@ const oddObservationArb = fc.record(
     usage: fc.oneof(
       fc.record({ input: fc.nat(100), output: fc.nat(100), totalCost: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: [] }),
       fc.record({ promptTokens: fc.nat(100), completionTokens: fc.nat(100), totalTokens: fc.nat(200) }, { requiredKeys: [] }),
+      fc.dictionary(
+        fc.constantFrom('promptTokens', 'completionTokens', 'totalTokens', 'input', 'output', 'total', 'inputCost', 'outputCost', 'totalCost', 'unit'),
+        fc.oneof(fc.nat(100), fc.constant(1.5), fc.constant(-2), fc.constant(null)),
+        { maxKeys: 6 },
+      ),
     ),
     prompt: fc.constantFrom(undefined, { promptName: 'p', promptVersion: 3 }),
     version: fc.string({ maxLength: 4 }),

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { parseIso, parseIsoByPattern } from '../../src/mapping/time.js';
+import { diffNanos, diffNanosNumber, parseIso, parseIsoByPattern } from '../../src/mapping/time.js';
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
@@ -57,4 +57,15 @@ test('the forms clients send, and the ones left to the pattern', () => {
     expect(parseIso(text)).toEqual(parseIsoByPattern(text));
   }
   expect(parseIso('2025-02-06T16:23:27.257129-08:00')).toEqual({ time: [1738887807, 257_129_000], fractionDigits: 6 });
+});
+
+test('diffNanosNumber is Number(diffNanos) for any two valid times', () => {
+  const time = fc.tuple(fc.integer({ min: 0, max: 18_446_744_072 }), fc.integer({ min: 0, max: 999_999_999 }));
+  const near = fc.tuple(time, fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: 0, max: 999_999_999 })).map(([[s, n], d, m]) => [[s, n], [Math.max(0, s + d), m]] as const);
+  fc.assert(
+    fc.property(fc.oneof(fc.tuple(time, time), near), ([a, b]) => {
+      expect(diffNanosNumber(a as [number, number], b as [number, number])).toBe(Number(diffNanos(a as [number, number], b as [number, number])));
+    }),
+    { numRuns: 20_000 },
+  );
 });

@@ -37,12 +37,23 @@ export class Batcher<Span, Request> {
     this._send = send;
   }
 
-  async add(spans: readonly Span[]): Promise<void> {
+  /** Adds the spans; a promise only when a request had to be sent on the way (then wait for it before adding more). */
+  add(spans: readonly Span[]): Promise<void> | undefined {
     const builder = this._builder;
-    for (const span of spans) {
-      if (builder.spans > 0 && (builder.spans >= this._bounds.maxSpans || builder.bytesWith(span) > this._bounds.maxBytes)) await this.flush();
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i] as Span;
+      if (builder.spans > 0 && (builder.spans >= this._bounds.maxSpans || builder.bytesWith(span) > this._bounds.maxBytes)) {
+        return this._flushThenAdd(spans, i);
+      }
       builder.add(span);
     }
+    return undefined;
+  }
+
+  private async _flushThenAdd(spans: readonly Span[], from: number): Promise<void> {
+    await this.flush();
+    this._builder.add(spans[from] as Span);
+    await this.add(spans.slice(from + 1));
   }
 
   /** Sends the request being filled, if it holds any span. */

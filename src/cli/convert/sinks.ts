@@ -42,8 +42,9 @@ export function endpointSink(exporter: RequestExporter, url: string, bounds: Req
 /** --dry-run: mapped and counted, nothing written. */
 export function countingSink(reporter: Reporter): SpanSink {
   return {
-    add: async (spans: readonly SpanRecord[]) => {
+    add: (spans: readonly SpanRecord[]) => {
       reporter.totals.spans += spans.length;
+      return undefined;
     },
     end: async () => undefined,
   };

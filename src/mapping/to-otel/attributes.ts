@@ -9,7 +9,7 @@ import type { AttrValue } from '../attr-list.js';
 import { isPlainObject } from '../json.js';
 import { GENAI, LF, OTEL } from '../keys.js';
 import type { ObservationType } from '../schema.js';
-import { diffNanos, parseIso } from '../time.js';
+import { diffNanosNumber, isoToHrTime } from '../time.js';
 import { toCount, toNumber } from '../values.js';
 
 export type AttributeDialect = 'langfuse' | 'genai' | 'both';
@@ -156,12 +156,59 @@ function sumBuckets(usage: Record<string, unknown>, side: 'input' | 'output'): n
   return any ? sum : undefined;
 }
 
-function firstCount(usage: Record<string, unknown>, keys: readonly string[]): number | undefined {
-  for (const k of keys) {
-    const n = toCount(usage[k]);
-    if (n !== undefined) return n;
+/**
+ * The `gen_ai.usage.*` counts of a usage details object, in one pass over its keys (no lookup of
+ * the many keys it does not have): the inclusive input and output sums ({@link sumBuckets}, which
+ * it falls back to when a sum passes 2^53, where the order of additions matters), and the first
+ * count of each list of names a cache read, a cache write and reasoning go by.
+ */
+function writeUsageTwins(out: AttrSink, u: Record<string, unknown>): void {
+  let baseIn: number | undefined;
+  let baseOut: number | undefined;
+  let restIn = 0;
+  let restOut = 0;
+  let anyIn = false;
+  let anyOut = false;
+  let cachedTokens: number | undefined;
+  let cacheRead: number | undefined;
+  let cacheReadInputTokens: number | undefined;
+  let cacheCreation: number | undefined;
+  let cacheWrite: number | undefined;
+  let cacheCreationInputTokens: number | undefined;
+  let reasoningTokens: number | undefined;
+  let reasoning: number | undefined;
+  for (const k in u) {
+    if (!Object.hasOwn(u, k)) continue;
+    const inSide = k.startsWith('input');
+    const outSide = !inSide && k.startsWith('output');
+    if (!inSide && !outSide && k !== 'cache_read_input_tokens' && k !== 'cache_creation_input_tokens') continue;
+    const n = toCount(u[k]);
+    if (n === undefined) continue;
+    if (k === 'input') baseIn = n;
+    else if (k === 'output') baseOut = n;
+    else if (k === 'cache_read_input_tokens') cacheReadInputTokens = n;
+    else if (k === 'cache_creation_input_tokens') cacheCreationInputTokens = n;
+    else if (inSide && k.charCodeAt(5) === 0x5f) {
+      restIn += n;
+      anyIn = true;
+      if (k === 'input_cached_tokens') cachedTokens = n;
+      else if (k === 'input_cache_read') cacheRead = n;
+      else if (k === 'input_cache_creation') cacheCreation = n;
+      else if (k === 'input_cache_write') cacheWrite = n;
+    } else if (outSide && k.charCodeAt(6) === 0x5f) {
+      restOut += n;
+      anyOut = true;
+      if (k === 'output_reasoning_tokens') reasoningTokens = n;
+      else if (k === 'output_reasoning') reasoning = n;
+    }
   }
-  return undefined;
+  const input = baseIn === undefined && !anyIn ? undefined : (baseIn ?? 0) + restIn;
+  const output = baseOut === undefined && !anyOut ? undefined : (baseOut ?? 0) + restOut;
+  put(out, USAGE_INPUT_TOKENS, input !== undefined && input > Number.MAX_SAFE_INTEGER ? sumBuckets(u, 'input') : input);
+  put(out, USAGE_OUTPUT_TOKENS, output !== undefined && output > Number.MAX_SAFE_INTEGER ? sumBuckets(u, 'output') : output);
+  put(out, USAGE_CACHE_READ, cachedTokens ?? cacheRead ?? cacheReadInputTokens);
+  put(out, USAGE_CACHE_CREATION, cacheCreation ?? cacheWrite ?? cacheCreationInputTokens);
+  put(out, USAGE_REASONING, reasoningTokens ?? reasoning);
 }
 
 interface ChatMessage {
@@ -187,9 +234,6 @@ const USAGE_OUTPUT_TOKENS = `${GENAI.usagePrefix}output_tokens`;
 const USAGE_CACHE_READ = `${GENAI.usagePrefix}cache_read.input_tokens`;
 const USAGE_CACHE_CREATION = `${GENAI.usagePrefix}cache_creation.input_tokens`;
 const USAGE_REASONING = `${GENAI.usagePrefix}reasoning.output_tokens`;
-const CACHE_READ_KEYS = ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens'] as const;
-const CACHE_CREATION_KEYS = ['input_cache_creation', 'input_cache_write', 'cache_creation_input_tokens'] as const;
-const REASONING_KEYS = ['output_reasoning_tokens', 'output_reasoning'] as const;
 
 /** GenAI twins of the Langfuse fields (genai-conventions.md 8). */
 export function genaiAttributes(type: ObservationType, body: Record<string, unknown>, sessionId: unknown): Attributes {
@@ -225,13 +269,8 @@ export function writeGenaiAttributes(out: AttrSink, type: ObservationType, field
     }
   }
   if (isPlainObject(fields.usageDetails)) {
-    const u = fields.usageDetails;
     // Semconv counts are inclusive: input includes cached tokens, output includes reasoning.
-    put(out, USAGE_INPUT_TOKENS, sumBuckets(u, 'input'));
-    put(out, USAGE_OUTPUT_TOKENS, sumBuckets(u, 'output'));
-    put(out, USAGE_CACHE_READ, firstCount(u, CACHE_READ_KEYS));
-    put(out, USAGE_CACHE_CREATION, firstCount(u, CACHE_CREATION_KEYS));
-    put(out, USAGE_REASONING, firstCount(u, REASONING_KEYS));
+    writeUsageTwins(out, fields.usageDetails);
   }
   if (isPlainObject(fields.costDetails)) put(out, GENAI.usageCost, toNumber(fields.costDetails.total));
   if (isSimpleChat(body.input)) {
@@ -242,11 +281,11 @@ export function writeGenaiAttributes(out: AttrSink, type: ObservationType, field
   }
   const output = isPlainObject(body.output) && typeof body.output.role === 'string' ? [body.output] : body.output;
   if (isSimpleChat(output)) out.append(GENAI.outputMessages, JSON.stringify(output.map(toParts)));
-  const start = typeof body.startTime === 'string' ? parseIso(body.startTime) : undefined;
-  const first = typeof body.completionStartTime === 'string' ? parseIso(body.completionStartTime) : undefined;
+  const start = typeof body.startTime === 'string' ? isoToHrTime(body.startTime) : undefined;
+  const first = typeof body.completionStartTime === 'string' ? isoToHrTime(body.completionStartTime) : undefined;
   if (start && first) {
-    const nanos = diffNanos(start.time, first.time);
-    if (nanos >= 0n) out.append(GENAI.timeToFirstChunk, Number(nanos) / 1e9);
+    const nanos = diffNanosNumber(start, first);
+    if (nanos >= 0) out.append(GENAI.timeToFirstChunk, nanos / 1e9);
   }
   if (type === 'GENERATION' || type === 'EMBEDDING') put(out, GENAI.conversationId, typeof sessionId === 'string' ? sessionId : undefined);
 }
@@ -322,23 +361,6 @@ export function effectiveUsage(body: Record<string, unknown>): Record<string, un
   return out;
 }
 
-/** Legacy usage keys -> usage details keys, by the style of the usage object. */
-const OPENAI_COUNTS = [
-  ['promptTokens', 'input'],
-  ['completionTokens', 'output'],
-  ['totalTokens', 'total'],
-] as const;
-const LANGFUSE_COUNTS = [
-  ['input', 'input'],
-  ['output', 'output'],
-  ['total', 'total'],
-] as const;
-const LANGFUSE_COSTS = [
-  ['inputCost', 'input'],
-  ['outputCost', 'output'],
-  ['totalCost', 'total'],
-] as const;
-
 /**
  * The `usageDetails` and `costDetails` of {@link effectiveUsage}, without the copy of the body:
  * the body's own values when the legacy usage adds nothing to them.
@@ -346,21 +368,63 @@ const LANGFUSE_COSTS = [
 export function effectiveUsageFields(body: Record<string, unknown>): { usageDetails: unknown; costDetails: unknown } {
   const usage = body.usage;
   if (!isPlainObject(usage)) return { usageDetails: body.usageDetails, costDetails: body.costDetails };
-  const openAiStyle = usage.promptTokens !== undefined || usage.completionTokens !== undefined || usage.totalTokens !== undefined;
-  let counts: Record<string, number> | undefined;
-  let costs: Record<string, number> | undefined;
-  for (const [from, to] of openAiStyle ? OPENAI_COUNTS : LANGFUSE_COUNTS) {
-    const n = toCount(usage[from]);
-    if (n !== undefined) (counts ??= {})[to] = n;
-  }
-  if (!openAiStyle) {
-    for (const [from, to] of LANGFUSE_COSTS) {
-      const n = toNumber(usage[from]);
-      if (n !== undefined) (costs ??= {})[to] = n;
+  // Its keys in one pass: most of the nine names are absent, and looking each one up costs more.
+  let promptTokens: unknown;
+  let completionTokens: unknown;
+  let totalTokens: unknown;
+  let input: unknown;
+  let output: unknown;
+  let total: unknown;
+  let inputCost: unknown;
+  let outputCost: unknown;
+  let totalCost: unknown;
+  for (const k in usage) {
+    if (!Object.hasOwn(usage, k)) continue;
+    switch (k) {
+      case 'promptTokens':
+        promptTokens = usage[k];
+        break;
+      case 'completionTokens':
+        completionTokens = usage[k];
+        break;
+      case 'totalTokens':
+        totalTokens = usage[k];
+        break;
+      case 'input':
+        input = usage[k];
+        break;
+      case 'output':
+        output = usage[k];
+        break;
+      case 'total':
+        total = usage[k];
+        break;
+      case 'inputCost':
+        inputCost = usage[k];
+        break;
+      case 'outputCost':
+        outputCost = usage[k];
+        break;
+      case 'totalCost':
+        totalCost = usage[k];
+        break;
     }
   }
+  const openAiStyle = promptTokens !== undefined || completionTokens !== undefined || totalTokens !== undefined;
+  const counts = openAiStyle ? detailsOf(toCount(promptTokens), toCount(completionTokens), toCount(totalTokens)) : detailsOf(toCount(input), toCount(output), toCount(total));
+  const costs = openAiStyle ? undefined : detailsOf(toNumber(inputCost), toNumber(outputCost), toNumber(totalCost));
   return {
     usageDetails: counts === undefined ? body.usageDetails : { ...counts, ...(isPlainObject(body.usageDetails) ? body.usageDetails : {}) },
     costDetails: costs === undefined || isPlainObject(body.costDetails) ? body.costDetails : costs,
   };
+}
+
+/** `{input, output, total}` with the values that are numbers, in that order; undefined when none is. */
+function detailsOf(input: number | undefined, output: number | undefined, total: number | undefined): Record<string, number> | undefined {
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const out: Record<string, number> = {};
+  if (input !== undefined) out.input = input;
+  if (output !== undefined) out.output = output;
+  if (total !== undefined) out.total = total;
+  return out;
 }

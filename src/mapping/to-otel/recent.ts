@@ -3,19 +3,31 @@
  * and past `capacity` entries the oldest goes. What a `Map` with `delete(k); set(k, v)` and
  * `delete(keys().next().value)` does, without that pattern's cost: V8 leaves deleted entries in
  * a `Map`'s table until it is rebuilt, and every `keys().next()` walks over all of them from the
- * start (tens of thousands per call in a stream that remembers 40,000 traces). Here the order of
- * the entries is a queue of (key, stamp) pairs; an entry set again leaves a stale pair behind,
- * skipped when it reaches the head, and the queue is compacted once most of it is spent or stale.
+ * start (tens of thousands per call in a stream that remembers 40,000 traces). Here each key has
+ * an entry stamped by its latest `set`, and the order is a queue of (entry, stamp) pairs; an entry
+ * set again leaves a stale pair behind, skipped when it reaches the head, and the queue is
+ * compacted once most of it is spent or stale.
  */
+
+/** One key's value and the stamp of its latest `set`. */
+class Entry<K, V> {
+  readonly key: K;
+  value: V;
+  stamp: number;
+
+  constructor(key: K, value: V, stamp: number) {
+    this.key = key;
+    this.value = value;
+    this.stamp = stamp;
+  }
+}
 
 export class RecentMap<K, V> {
   private readonly _capacity: number;
-  /** Key -> value and the stamp of its latest `set`. */
-  private readonly _values = new Map<K, V>();
-  private readonly _stamps = new Map<K, number>();
-  /** Keys in order of their `set` calls, each with the stamp of that call; `_head` is the oldest live position. */
-  private _keys: K[] = [];
-  private _keyStamps: number[] = [];
+  private readonly _entries = new Map<K, Entry<K, V>>();
+  /** Entries in order of their `set` calls, each with the stamp of that call; `_head` is the oldest live position. */
+  private _queue: Array<Entry<K, V>> = [];
+  private _queueStamps: number[] = [];
   private _head = 0;
   private _stamp = 0;
 
@@ -24,42 +36,51 @@ export class RecentMap<K, V> {
   }
 
   get size(): number {
-    return this._values.size;
+    return this._entries.size;
   }
 
   has(key: K): boolean {
-    return this._values.has(key);
+    return this._entries.has(key);
   }
 
   get(key: K): V | undefined {
-    return this._values.get(key);
+    return this._entries.get(key)?.value;
   }
 
   /** Sets `key` as the newest entry; drops the oldest when over capacity. */
   set(key: K, value: V): void {
     const stamp = ++this._stamp;
-    this._values.set(key, value);
-    this._stamps.set(key, stamp);
-    this._keys.push(key);
-    this._keyStamps.push(stamp);
-    if (this._values.size > this._capacity) this._dropOldest();
+    let entry = this._entries.get(key);
+    if (entry === undefined) this._entries.set(key, (entry = new Entry(key, value, stamp)));
+    else {
+      entry.value = value;
+      entry.stamp = stamp;
+    }
+    this._queue.push(entry);
+    this._queueStamps.push(stamp);
+    if (this._entries.size > this._capacity) this._dropOldest();
     // Spent and stale pairs are at most half of the queue (amortised: a compaction per `size` sets).
-    if (this._keys.length > 2 * this._values.size + 1024) this._compact();
+    if (this._queue.length > 2 * this._entries.size + 1024) this._compact();
   }
 
   delete(key: K): void {
-    // Its pair in the queue turns stale: no stamp matches it any more.
-    if (this._values.delete(key)) this._stamps.delete(key);
+    const entry = this._entries.get(key);
+    if (entry === undefined) return;
+    // Its pairs in the queue turn stale: no stamp is -1.
+    entry.stamp = -1;
+    this._entries.delete(key);
+  }
+
+  /** Whether the pair at queue position `i` is the latest `set` of an entry still in the map. */
+  private _live(i: number): boolean {
+    return (this._queue[i] as Entry<K, V>).stamp === this._queueStamps[i];
   }
 
   private _dropOldest(): void {
-    while (this._head < this._keys.length) {
-      const key = this._keys[this._head] as K;
-      const stamp = this._keyStamps[this._head] as number;
-      this._head++;
-      if (this._stamps.get(key) === stamp) {
-        this._values.delete(key);
-        this._stamps.delete(key);
+    while (this._head < this._queue.length) {
+      const i = this._head++;
+      if (this._live(i)) {
+        this.delete((this._queue[i] as Entry<K, V>).key);
         return;
       }
     }
@@ -67,18 +88,15 @@ export class RecentMap<K, V> {
 
   /** Drops the spent head of the queue and the stale pairs. */
   private _compact(): void {
-    const keys: K[] = [];
+    const queue: Array<Entry<K, V>> = [];
     const stamps: number[] = [];
-    for (let i = this._head; i < this._keys.length; i++) {
-      const key = this._keys[i] as K;
-      const stamp = this._keyStamps[i] as number;
-      if (this._stamps.get(key) === stamp) {
-        keys.push(key);
-        stamps.push(stamp);
-      }
+    for (let i = this._head; i < this._queue.length; i++) {
+      if (!this._live(i)) continue;
+      queue.push(this._queue[i] as Entry<K, V>);
+      stamps.push(this._queueStamps[i] as number);
     }
-    this._keys = keys;
-    this._keyStamps = stamps;
+    this._queue = queue;
+    this._queueStamps = stamps;
     this._head = 0;
   }
 }

@@ -47,10 +47,16 @@ const IDLE_STATE = {
 export class IngestionRecordStream {
   private readonly _idleEvents: number;
   private readonly _groups: TraceGroups<Idle>;
+  private readonly _fromJson: boolean;
   private _seq = 0;
   private _ended = false;
 
-  constructor(options: IngestionStreamOptions = {}) {
+  /**
+   * `fromJson`: the events pushed are what `JSON.parse` made, owned by the stream from then on:
+   * valid ones are kept as they are instead of as validated copies (the same spans).
+   */
+  constructor(options: IngestionStreamOptions = {}, fromJson = false) {
+    this._fromJson = fromJson;
     const idle = options.idleEvents;
     this._idleEvents = typeof idle === 'number' && idle >= 1 ? Math.floor(idle) : Number.POSITIVE_INFINITY;
     const base = createContext(options, new IssueSink());
@@ -70,7 +76,7 @@ export class IngestionRecordStream {
       return { value: [], issues: sink.issues };
     }
     for (const raw of events) {
-      const item = toMergeItem(raw, this._seq++, sink);
+      const item = toMergeItem(raw, this._seq++, sink, undefined, this._fromJson);
       if (item === undefined || item === 'sdk-log') continue;
       const key = this._groups.add(item, sink);
       (this._groups.get(key) as TraceGroup<Idle>).state.last = this._seq;
