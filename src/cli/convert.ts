@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Attributes } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceMerger } from '../config/resource-env.js';
 import type { AttributeDialect } from '../mapping/to-otel/attributes.js';
 import { otlpJsonToSpans } from '../otlp/otlp-json.js';
@@ -23,8 +22,9 @@ import type { LineOutput } from './convert/output.js';
 import { createProgress } from './convert/progress.js';
 import { readInput } from './convert/read.js';
 import { createReporter, summaryLine } from './convert/report.js';
+import { otlpHttpExporter } from './convert/endpoint.js';
 import { countingSink, endpointSink, jsonLinesSink } from './convert/sinks.js';
-import { createTraceFilter } from './convert/time-window.js';
+import { createTraceFilter, RECORD_TIMES, SPAN_TIMES } from './convert/time-window.js';
 import type { TimeWindow } from './convert/time-window.js';
 import { createToIngestion } from './convert/to-ingestion.js';
 import { createToOtlp } from './convert/to-otlp.js';
@@ -42,7 +42,7 @@ export interface ConvertOptions {
   readonly endpoint?: string;
   /** Request headers for `endpoint` (auth), over the `OTEL_EXPORTER_OTLP_*HEADERS` ones. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Added to every span's resource under the client's own attributes (`OTEL_RESOURCE_ATTRIBUTES`). */
+  /** Added to every span's resource (`OTEL_RESOURCE_ATTRIBUTES`), under what the client's own resource says. */
   readonly resourceAttributes?: Attributes;
   /** Events after which an idle trace is written (ingestion -> OTLP). */
   readonly idleEvents: number;
@@ -119,11 +119,11 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     options.dryRun === true
       ? countingSink(reporter)
       : options.endpoint !== undefined
-        ? endpointSink(new OTLPTraceExporter({ url: options.endpoint, ...(options.headers ? { headers: { ...options.headers } } : {}) }), options.endpoint, bounds, reporter)
+        ? endpointSink(otlpHttpExporter(options.endpoint, options.headers), options.endpoint, bounds, reporter)
         : jsonLinesSink(output, bounds, reporter);
   const withResource = resourceMerger(options.resourceAttributes ?? {});
-  const toOtlp = createToOtlp(options, (spans) => withResource(filter.keep(spans)), sink, reporter);
-  const toIngestion = createToIngestion(options, filter.keep, options.dryRun === true ? undefined : (line) => output.write(line), reporter);
+  const toOtlp = createToOtlp(options, (records) => withResource(filter.keep(records, RECORD_TIMES)), sink, reporter);
+  const toIngestion = createToIngestion(options, (spans) => filter.keep(spans, SPAN_TIMES), options.dryRun === true ? undefined : (line) => output.write(line), reporter);
 
   let direction: Direction | undefined;
   const wants = async (where: string, wanted: Direction, what: string): Promise<boolean> => {
@@ -132,11 +132,15 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     await reporter.report(where, [{ code: 'SKIPPED', message: `${what} in an input converted the other way; skipped` }]);
     return false;
   };
-  const handle = async (where: string, item: Classified): Promise<void> => {
-    if (item.kind === 'unknown') await reporter.report(where, [{ code: 'SKIPPED', message: 'not an ingestion batch, ingestion event or OTLP request' }]);
-    else if (item.kind === 'ingestion') {
-      if (await wants(where, 'to-otlp', 'ingestion events')) await toOtlp.push(where, item.events, item.metadata);
-    } else if (await wants(where, 'to-ingestion', 'an OTLP request')) await toIngestion(where, otlpJsonToSpans(item.request));
+  /** Handles one item; a promise only when there is something to wait for (the common item, events of the direction taken, has none). */
+  const handle = (where: string, item: Classified): Promise<void> | undefined => {
+    if (item.kind === 'ingestion' && (direction ??= 'to-otlp') === 'to-otlp') return toOtlp.push(where, item.events, item.metadata);
+    return (async () => {
+      if (item.kind === 'unknown') await reporter.report(where, [{ code: 'SKIPPED', message: 'not an ingestion batch, ingestion event or OTLP request' }]);
+      else if (item.kind === 'ingestion') {
+        if (await wants(where, 'to-otlp', 'ingestion events')) await toOtlp.push(where, item.events, item.metadata);
+      } else if (await wants(where, 'to-ingestion', 'an OTLP request')) await toIngestion(where, otlpJsonToSpans(item.request));
+    })();
   };
 
   let unread: string | undefined;
@@ -158,7 +162,12 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
           for await (const documents of items.groups) {
             for (const doc of documents) {
               if ('error' in doc) await reporter.report(doc.where, [{ code: 'SKIPPED', message: doc.error }]);
-              else for (const part of classify(doc.json)) await handle(doc.where, part);
+              else {
+                for (const part of classify(doc.json)) {
+                  const pending = handle(doc.where, part);
+                  if (pending !== undefined) await pending;
+                }
+              }
               reporter.tick();
             }
           }

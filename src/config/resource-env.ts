@@ -17,7 +17,6 @@ import type { Attributes } from '@opentelemetry/api';
 import { diag } from '@opentelemetry/api';
 import { envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 const SERVICE_NAME = 'service.name';
 
@@ -73,17 +72,17 @@ export function envResource(env: Env = process.env): EnvResource {
 }
 
 /**
- * `spans` with `attributes` added to each one's resource, the span's own attributes winning.
- * One merged resource per resource seen (spans of one client share theirs); no attributes: the
- * spans themselves.
+ * `spans` (or span records) with `attributes` added to each one's resource, the span's own
+ * attributes winning. One merged resource per resource seen (spans of one client share theirs);
+ * no attributes: the spans themselves.
  */
-export function resourceMerger(attributes: Attributes): (spans: readonly ReadableSpan[]) => ReadableSpan[] {
-  if (Object.keys(attributes).length === 0) return (spans) => spans as ReadableSpan[];
+export function resourceMerger(attributes: Attributes): <S extends { readonly resource: Resource }>(spans: readonly S[]) => S[] {
+  if (Object.keys(attributes).length === 0) return <S>(spans: readonly S[]) => spans as S[];
   const merged = new WeakMap<Resource, Resource>();
   const mergedOf = (resource: Resource): Resource => {
     let out = merged.get(resource);
     if (out === undefined) merged.set(resource, (out = resourceFromAttributes({ ...attributes, ...resource.attributes })));
     return out;
   };
-  return (spans) => spans.map((span) => ({ ...span, resource: mergedOf(span.resource) }));
+  return <S extends { readonly resource: Resource }>(spans: readonly S[]) => spans.map((span) => ({ ...span, resource: mergedOf(span.resource) }));
 }

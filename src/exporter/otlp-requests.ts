@@ -5,7 +5,7 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LangfuseOtlpSpan, otlpSpanBytes } from '../mapping/to-langfuse-otlp/index.js';
-import { encodeTraceRequest } from './otlp-encoder.js';
+import { encodeTraceRequest } from '../otlp/otlp-encoder.js';
 
 /** One request: its spans' ids (Langfuse's observation ids) and its encoded body. */
 export interface OtlpRequest {

@@ -4,7 +4,7 @@
  * events. Only `@opentelemetry/api` at run time (trace state, resources), so the spans fit either
  * SDK line.
  */
-import type { Attributes, HrTime, Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext, SpanStatus, TraceState } from '@opentelemetry/api';
 import { createTraceState, TraceFlags } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -16,7 +16,8 @@ export interface SpanFields {
   readonly spanId: string;
   readonly parentSpanId?: string | undefined;
   readonly traceFlags?: number;
-  readonly traceState?: string | undefined;
+  /** W3C trace state: its text (parsed here), or the parsed form. */
+  readonly traceState?: string | TraceState | undefined;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
   readonly attributes: Attributes;
@@ -46,7 +47,8 @@ function durationOf(start: HrTime, end: HrTime): HrTime {
 export function makeReadableSpan(f: SpanFields): ReadableSpan {
   const traceFlags = f.traceFlags ?? TraceFlags.SAMPLED;
   const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags };
-  if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
+  if (typeof f.traceState === 'object') context.traceState = f.traceState;
+  else if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
   return {
     name: f.name,
     kind: f.kind,
@@ -96,11 +98,21 @@ function mergeSchemaUrl(mine: string | undefined, theirs: string | undefined): s
 /** One Resource per distinct attribute set, as an SDK has one Resource for all its spans. */
 export class ResourcePool {
   private readonly _byKey = new Map<string, Resource>();
+  /**
+   * The attribute object asked for last and its resource: most spans of a call ask with the same
+   * object (the context's), which is then not written out again. Attribute objects given to the
+   * pool are never changed afterwards (the mapping makes them, or reads them from its input).
+   */
+  private _lastAttributes: Attributes | undefined;
+  private _last: Resource | undefined;
 
   get(attributes: Attributes): Resource {
+    if (attributes === this._lastAttributes && this._last !== undefined) return this._last;
     const key = JSON.stringify(attributes);
     let resource = this._byKey.get(key);
     if (resource === undefined) this._byKey.set(key, (resource = fixedResource(attributes)));
+    this._lastAttributes = attributes;
+    this._last = resource;
     return resource;
   }
 }

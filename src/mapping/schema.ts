@@ -13,7 +13,7 @@
  *   server's zod (4.3.6) accepts `YYYY-MM-DDTHH:MMZ`.
  */
 import { z } from 'zod';
-import { fastParseEvent } from './schema-fast.js';
+import { fastCheckEvent, fastParseEvent } from './schema-fast.js';
 
 /** Envelope and entity id: 1–800 chars (S3 key room), no carriage return. */
 export const idSchema = z
@@ -335,13 +335,22 @@ const MAX_MESSAGE_CHARS = 500;
  * string, else `"unknown"`, as the server reports it) and a one-line summary of at most 500 chars.
  */
 export function parseIngestionEvent(raw: unknown): ParseIngestionEventResult {
+  return checkIngestionEvent(raw, false);
+}
+
+/**
+ * {@link parseIngestionEvent}; `fromJson`: `raw` is what `JSON.parse` made and its owner reads
+ * the event's fields, never its key order: a valid one is then `raw` itself (no copy), where the
+ * fast path vouches for it.
+ */
+export function checkIngestionEvent(raw: unknown, fromJson: boolean): ParseIngestionEventResult {
   let id = 'unknown';
   try {
     const candidate: unknown =
       typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
     if (typeof candidate === 'string') id = candidate;
     // What real clients send is checked by hand (the same result); zod decides the rest.
-    const fast = fastParseEvent(raw);
+    const fast = fromJson ? fastCheckEvent(raw) : fastParseEvent(raw);
     if (fast !== undefined) return { ok: true, event: fast };
     const result = ingestionEventSchema.safeParse(raw);
     if (result.success) return { ok: true, event: result.data };

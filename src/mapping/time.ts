@@ -122,9 +122,93 @@ export interface ParsedIso {
 /**
  * Parses an ISO-8601 date-time with an offset (`Z`, `+02:00`, `-0800`), any number of fractional
  * digits (digits past the ninth are cut), exactly. Returns undefined when it is not such a string
- * or lies outside the OTLP range.
+ * or lies outside the OTLP range. The form clients send (`2026-11-24T20:08:40.613914Z`,
+ * `...-08:00`) is read character by character; any other is left to {@link parseIsoByPattern},
+ * whose answer is the reference (a property test holds the two equal on every string).
  */
 export function parseIso(text: string): ParsedIso | undefined {
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const time = commonIsoTime(text);
+  if (time === NOT_COMMON) return parseIsoByPattern(text);
+  return time === undefined ? undefined : { time, fractionDigits: commonFractionDigits };
+}
+
+/** What {@link commonIsoTime} answers for a text of another form. */
+const NOT_COMMON = null;
+
+/** The fraction digits of the time {@link commonIsoTime} read last (no object per call for the callers that want only the time). */
+let commonFractionDigits = 0;
+
+/** The two-digit number at `at`, or -1 when those are not two ASCII digits. */
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/**
+ * The time of `YYYY-MM-DDTHH:MM:SS[.f+](Z|±HH:MM)` read without a regular expression, with the
+ * checks of {@link parseIsoByPattern} (its fraction digits left in `commonFractionDigits`);
+ * {@link NOT_COMMON} for a text of any other form.
+ */
+function commonIsoTime(text: string): HrTime | undefined | typeof NOT_COMMON {
+  const n = text.length;
+  if (n < 20 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 || text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) {
+    return NOT_COMMON;
+  }
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return NOT_COMMON;
+  let at = 19;
+  let nanos = 0;
+  let fractionDigits = 0;
+  if (text.charCodeAt(at) === 0x2e) {
+    const first = ++at;
+    for (let c = text.charCodeAt(at) - 48; c >= 0 && c <= 9; c = text.charCodeAt(++at) - 48) {
+      if (at - first < 9) nanos = nanos * 10 + c;
+    }
+    fractionDigits = at - first;
+    if (fractionDigits === 0) return NOT_COMMON;
+    for (let k = fractionDigits; k < 9; k++) nanos *= 10;
+  }
+  let offsetSeconds = 0;
+  const zone = text.charCodeAt(at);
+  if (zone === 0x5a && at + 1 === n) {
+    // Z
+  } else if ((zone === 0x2b || zone === 0x2d) && at + 6 === n && text.charCodeAt(at + 3) === 0x3a) {
+    const offH = twoDigits(text, at + 1);
+    const offM = twoDigits(text, at + 4);
+    if (offH < 0 || offM < 0) return NOT_COMMON;
+    if (offH > 23 || offM > 59) return undefined;
+    offsetSeconds = (zone === 0x2d ? -1 : 1) * (offH * 3600 + offM * 60);
+  } else return NOT_COMMON;
+  const year = century * 100 + yy;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (year < 100 || day > daysInMonth(year, month)) return undefined;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds;
+  const time: HrTime = [seconds, nanos];
+  if (!isValidHrTime(time)) return undefined;
+  commonFractionDigits = fractionDigits;
+  return time;
+}
+
+/** {@link parseIso} by a regular expression, for every form the standard allows here (`t`, `z`, `,`, no seconds, `+0200`). */
+export function parseIsoByPattern(text: string): ParsedIso | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
   const m = ISO_RE.exec(text);
   if (m === null) return undefined;
@@ -157,7 +241,9 @@ export function parseIso(text: string): ParsedIso | undefined {
 
 /** {@link parseIso} without the precision. */
 export function isoToHrTime(text: string): HrTime | undefined {
-  return parseIso(text)?.time;
+  if (typeof text !== 'string' || text.length > 64) return undefined;
+  const time = commonIsoTime(text);
+  return time === NOT_COMMON ? parseIsoByPattern(text)?.time : time;
 }
 
 /** Negative, zero or positive as `a` is before, equal to or after `b`. */
@@ -171,6 +257,16 @@ export function addNanos(t: HrTime, nanos: bigint): HrTime | undefined {
   if (total < 0n) return undefined;
   const out: HrTime = [Number(total / 1_000_000_000n), Number(total % 1_000_000_000n)];
   return isValidHrTime(out) ? out : undefined;
+}
+
+/**
+ * `Number(diffNanos(a, b))` without a BigInt when the difference is exact in a double (times less
+ * than 104 days apart: every valid time difference of an observation).
+ */
+export function diffNanosNumber(a: HrTime, b: HrTime): number {
+  const seconds = b[0] - a[0];
+  if (seconds > -9_000_000 && seconds < 9_000_000) return seconds * 1_000_000_000 + (b[1] - a[1]);
+  return Number(diffNanos(a, b));
 }
 
 /** Nanoseconds from `a` to `b` (negative when `b` is earlier). */

@@ -1,5 +1,5 @@
 /**
- * src/exporter/otlp-encoder.ts writes the same bytes as the stock ProtobufTraceSerializer of
+ * src/otlp/otlp-encoder.ts writes the same bytes as the stock ProtobufTraceSerializer of
  * @opentelemetry/otlp-transformer, for any spans: every value type OTLP attributes can hold (and
  * the ones they should not), unicode of every kind, events, links, trace state, shared and
  * separate resources and scopes. The speed difference is measured in bench/, not here.
@@ -10,7 +10,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { encodeTraceRequest } from '../../src/exporter/otlp-encoder.js';
+import { encodeTraceRequest } from '../../src/otlp/otlp-encoder.js';
 import { spansToLangfuseOtlp } from '../../src/mapping/to-langfuse-otlp/index.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
 import { decodeTraceRequest } from '../helpers/otlp-proto.js';

@@ -1,14 +1,15 @@
 /**
  * The validation fast path (src/mapping/schema-fast.ts) against the zod schema it stands for:
  * whenever it vouches for an event, zod accepts that event and gives the same value, key order
- * included; otherwise zod decides. Checked on recorded batches, generated batches and the same
+ * included (its sharing form vouches for the same events and gives the input itself, equal to
+ * zod's value but for key order); otherwise zod decides. Checked on recorded batches, generated batches and the same
  * events mutated at any depth (wrong types, nulls, bad times, removed, added and reordered keys,
  * `__proto__`, symbols, class instances, deep nesting, other event types).
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { fastParseEvent } from '../../src/mapping/schema-fast.js';
+import { fastCheckEvent, fastParseEvent } from '../../src/mapping/schema-fast.js';
 import { ingestionEventSchema, parseIngestionEvent } from '../../src/mapping/schema.js';
 import { batchArbitrary } from '../roundtrip/arbitraries.js';
 
@@ -37,6 +38,13 @@ function agreesWithZod(raw: unknown): 'fast' | 'zod' {
     reference = ingestionEventSchema.safeParse(raw);
   } catch {
     reference = 'threw';
+  }
+  // The sharing check vouches for some of the same events (what JSON.parse makes), and for the input itself: the values zod gives, in the input's key order.
+  const shared = fastCheckEvent(raw);
+  if (shared !== undefined) {
+    expect(fast).toBeDefined();
+    expect(shared).toBe(raw);
+    if (reference !== 'threw' && reference.success) expect(raw).toStrictEqual(reference.data);
   }
   if (fast === undefined) return 'zod';
   expect(reference !== 'threw' && reference.success).toBe(true);
@@ -100,10 +108,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 const eventArb: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...recorded), batchArbitrary.chain((events) => fc.constantFrom(...events)));
 
 describe('validation fast path', () => {
-  test('takes every recorded event, with the value zod gives', () => {
+  test('takes every recorded event, with the value zod gives; the sharing check takes every one the copying one takes', () => {
     for (const event of recorded) {
       const type = (event as Json).type;
       expect(agreesWithZod(event)).toBe(type === 'score-create' || type === 'sdk-log' ? 'zod' : 'fast');
+      expect(fastCheckEvent(event) === undefined).toBe(fastParseEvent(event) === undefined);
     }
   });
 
@@ -115,6 +124,9 @@ describe('validation fast path', () => {
         for (const event of events) {
           all++;
           if (agreesWithZod(event) === 'fast') fast++;
+          // What JSON.parse makes: the sharing check takes exactly what the copying one takes.
+          const parsed: unknown = JSON.parse(JSON.stringify(event));
+          expect(fastCheckEvent(parsed) === undefined).toBe(fastParseEvent(parsed) === undefined);
         }
       }),
       { numRuns: 300 },

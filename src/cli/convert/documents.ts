@@ -4,7 +4,13 @@
  * A line that does not parse, or is over the cap, costs only itself.
  */
 import { isPlainObject } from '../../mapping/json.js';
+import { lineText } from './lines.js';
 import type { Line } from './lines.js';
+
+/** A line with its text decoded. */
+type TextLine = { readonly lineNo: number; readonly text: string } | { readonly lineNo: number; readonly tooLong: number };
+
+const decoded = (line: Line): TextLine => ('bytes' in line ? { lineNo: line.lineNo, text: lineText(line) } : line);
 
 /** A parsed document, or why a line gave none, named `<input>:<line>` (or `<input>` for a whole document). */
 export type Document = { readonly where: string; readonly json: unknown } | { readonly where: string; readonly error: string };
@@ -18,7 +24,7 @@ function opensDocument(line: string): boolean {
   return (t.startsWith('{') || t.startsWith('[')) && /[[{,:]$/.test(t);
 }
 
-function parseLine(name: string, line: Line, maxLineBytes: number): Document | undefined {
+function parseLine(name: string, line: TextLine, maxLineBytes: number): Document | undefined {
   const where = `${name}:${line.lineNo}`;
   if ('tooLong' in line) return { where, error: `line ${line.lineNo} has ${line.tooLong} bytes, over the cap of ${maxLineBytes}; skipped` };
   const text = line.lineNo === 1 && line.text.startsWith('\uFEFF') ? line.text.slice(1) : line.text; // a byte order mark
@@ -33,36 +39,38 @@ function parseLine(name: string, line: Line, maxLineBytes: number): Document | u
 /**
  * The documents of one input's lines. `linesOnly`: never one document over many lines. A document
  * spread over lines is held whole up to `maxLineBytes`; past that, or when it does not parse, its
- * lines are read as JSON Lines after all.
+ * lines are read as JSON Lines after all. Each group of lines gives its documents one at a time,
+ * each parsed only when it is asked for: a group's parsed documents are never all alive at once
+ * (a megabyte of lines parsed in one go outlived young-generation collections and was copied).
  */
-export async function* readDocuments(name: string, groups: AsyncIterable<Line[]>, linesOnly: boolean, maxLineBytes: number): AsyncGenerator<Document[]> {
-  let first = true;
-  let held: Line[] | undefined;
-  let heldBytes = 0;
-  for await (const lines of groups) {
-    const out: Document[] = [];
-    for (const line of lines) {
-      if (held !== undefined) {
-        heldBytes += 'text' in line ? line.text.length + 1 : maxLineBytes + 1;
-        held.push(line);
-        if (heldBytes <= maxLineBytes) continue;
+export async function* readDocuments(name: string, groups: AsyncIterable<Line[]>, linesOnly: boolean, maxLineBytes: number): AsyncGenerator<Iterable<Document>> {
+  const state: { first: boolean; held: TextLine[] | undefined; heldBytes: number } = { first: true, held: undefined, heldBytes: 0 };
+  function* documents(lines: readonly Line[]): Generator<Document> {
+    for (const bytes of lines) {
+      const line = decoded(bytes);
+      if (state.held !== undefined) {
+        state.heldBytes += 'text' in line ? line.text.length + 1 : maxLineBytes + 1;
+        state.held.push(line);
+        if (state.heldBytes <= maxLineBytes) continue;
+        const held = state.held;
+        state.held = undefined;
         for (const l of held) {
           const doc = parseLine(name, l, maxLineBytes);
-          if (doc) out.push(doc);
+          if (doc) yield doc;
         }
-        held = undefined;
         continue;
       }
       const doc = parseLine(name, line, maxLineBytes);
       if (doc === undefined) continue;
-      if (first && 'error' in doc && !linesOnly && 'text' in line && opensDocument(line.text)) {
-        held = [line];
-        heldBytes = line.text.length + 1;
-      } else out.push(doc);
-      first = false;
+      if (state.first && 'error' in doc && !linesOnly && 'text' in line && opensDocument(line.text)) {
+        state.held = [line];
+        state.heldBytes = line.text.length + 1;
+      } else yield doc;
+      state.first = false;
     }
-    if (out.length > 0) yield out;
   }
+  for await (const lines of groups) yield documents(lines);
+  const held = state.held;
   if (held === undefined) return;
   const text = held.map((l) => ('text' in l ? l.text : '')).join('\n');
   try {

@@ -1,12 +1,17 @@
 /**
- * `--endpoint`: requests POSTed by the stock OTLP/HTTP protobuf exporter (its retries, timeouts
- * and `OTEL_EXPORTER_OTLP_*` headers), a few at a time: each request is serialised and sent while
- * the next one is mapped. A request the endpoint refuses for good is an issue naming its span
- * count; the exporter's result is the only acknowledgement counted.
+ * `--endpoint`: requests POSTed by the stock OTLP/HTTP exporter machinery of
+ * `@opentelemetry/otlp-exporter-base` (its retries, timeouts, and `OTEL_EXPORTER_OTLP_*` URL and
+ * headers), a few at a time: each request goes out while the next one is filled. The requests
+ * come encoded (./protobuf-request.ts writes the stock serializer's bytes), so the exporter only
+ * sends them. A request the endpoint refuses for good is an issue naming its span count; the
+ * exporter's result is the only acknowledgement counted.
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
+import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { EncodedRequest } from './protobuf-request.js';
 
 /** Requests in flight at once: enough to overlap mapping with the network, few enough for memory. */
 export const REQUESTS_IN_FLIGHT = 4;
@@ -18,32 +23,53 @@ export interface EndpointCounts {
   spans: number;
 }
 
+/** What sends one request: `export` calls back once with the outcome; `shutdown` waits for what is in flight. */
+export interface RequestExporter {
+  export(request: EncodedRequest, done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
 export interface EndpointSender {
-  send(spans: ReadableSpan[]): Promise<void>;
+  send(request: EncodedRequest): Promise<void>;
   /** Waits for every request in flight and shuts the exporter down. */
   close(): Promise<void>;
   readonly counts: EndpointCounts;
 }
 
+/**
+ * The OTLP/HTTP protobuf exporter of `@opentelemetry/exporter-trace-otlp-proto` (the same
+ * configuration: `url`, else `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`/`OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * headers, timeout, retries), for requests already encoded.
+ */
+export function otlpHttpExporter(url: string, headers?: Readonly<Record<string, string>>): RequestExporter {
+  const serializer = {
+    serializeRequest: (request: EncodedRequest): Uint8Array => request.body,
+    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
+  };
+  const options = convertLegacyHttpOptions({ url, ...(headers === undefined ? {} : { headers: { ...headers } }) }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
+  const spans = { name: 'span' as const, countItems: (request: EncodedRequest): number => request.spans };
+  return new OTLPExporterBase(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', spans, undefined));
+}
+
 /** `onFailure` gets the message of each request refused for good. */
-export function createEndpointSender(exporter: SpanExporter, url: string, onFailure: (message: string) => void): EndpointSender {
+export function createEndpointSender(exporter: RequestExporter, url: string, onFailure: (message: string) => void): EndpointSender {
   const counts: EndpointCounts = { requests: 0, spans: 0 };
   const inFlight = new Set<Promise<void>>();
-  const exportOnce = async (spans: ReadableSpan[]): Promise<void> => {
-    const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
+  const exportOnce = async (request: EncodedRequest): Promise<void> => {
+    const result = await new Promise<ExportResult>((resolve) => exporter.export(request, resolve));
     if (result.code === ExportResultCode.SUCCESS) {
       counts.requests++;
-      counts.spans += spans.length;
+      counts.spans += request.spans;
     } else {
       const why = result.error?.message.slice(0, 300) ?? 'unknown error';
-      onFailure(`OTLP export of ${spans.length} spans to ${url} failed: ${why}`);
+      onFailure(`OTLP export of ${request.spans} spans to ${url} failed: ${why}`);
     }
   };
   return {
     counts,
-    async send(spans) {
+    async send(request) {
       while (inFlight.size >= REQUESTS_IN_FLIGHT) await Promise.race(inFlight);
-      const pending = exportOnce(spans).finally(() => inFlight.delete(pending));
+      const pending = exportOnce(request).finally(() => inFlight.delete(pending));
       inFlight.add(pending);
     },
     async close() {

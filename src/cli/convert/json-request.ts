@@ -1,50 +1,64 @@
 /**
- * An OTLP/JSON `ExportTraceServiceRequest` filled span by span, with its exact size in UTF-8
- * bytes at every step. Spans are grouped as the stock serializer groups them (by resource
- * object, then by scope, in order of first appearance), so the text equals
- * `JsonTraceSerializer.serializeRequest` of the same spans.
+ * An OTLP/JSON `ExportTraceServiceRequest` filled span by span, as UTF-8 bytes, with its exact
+ * size at every step. Spans are grouped as the stock serializer groups them (by resource object,
+ * then by scope key, in order of first appearance), so the bytes equal
+ * `JsonTraceSerializer.serializeRequest` of the same spans. Each span is written once, into a
+ * buffer of its group; `take` copies the groups into the request's buffer.
  */
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '../../mapping/span-record.js';
+import { Writer } from '../../otlp/otlp-encoder.js';
+import { resourceJson, scopeJson, scopeKey, spanJson } from '../../otlp/otlp-json-writer.js';
 import type { RequestBuilder } from './batches.js';
-import { resourceJson, scopeJson, scopeKey, spanJson } from './otlp-json.js';
 
 interface ScopeGroup {
-  readonly head: string;
-  readonly tail: string;
-  readonly spans: string[];
+  readonly head: Buffer;
+  readonly tail: Buffer;
+  /** The group's spans, separated by commas. */
+  readonly body: Writer;
 }
 
 interface ResourceGroup {
-  readonly head: string;
-  readonly tail: string;
+  readonly head: Buffer;
+  readonly tail: Buffer;
   readonly scopes: Map<string, ScopeGroup>;
 }
 
-const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
-const REQUEST_HEAD = '{"resourceSpans":[';
-const REQUEST_TAIL = ']}';
+const REQUEST_HEAD = Buffer.from('{"resourceSpans":[');
+const REQUEST_TAIL = Buffer.from(']}\n');
 /** What separates two items of a JSON list. */
-const COMMA = 1;
+const COMMA = 0x2c;
+/** An empty request: its head and tail, without the newline that ends the line. */
+const EMPTY_REQUEST_BYTES = REQUEST_HEAD.length + REQUEST_TAIL.length - 1;
+
+function text(write: (w: Writer) => void): string {
+  const w = new Writer(256);
+  write(w);
+  return w.buf.toString('utf8', 0, w.pos);
+}
 
 /** `{"resource":..,"scopeSpans":[` ... `],"schemaUrl":..}` as the stock `spanRecordsToResourceSpans` writes it. */
 function resourceGroup(resource: Resource): ResourceGroup {
   const schemaUrl = resource.schemaUrl ? `,"schemaUrl":${JSON.stringify(resource.schemaUrl)}` : '';
-  return { head: `{"resource":${resourceJson(resource)},"scopeSpans":[`, tail: `]${schemaUrl}}`, scopes: new Map() };
+  const head = Buffer.from(`{"resource":${text((w) => resourceJson(w, resource))},"scopeSpans":[`);
+  return { head, tail: Buffer.from(`]${schemaUrl}}`), scopes: new Map() };
 }
 
-function scopeGroup(scope: ReadableSpan['instrumentationScope']): ScopeGroup {
+function scopeGroup(scope: SpanRecord['scope'], body: Writer): ScopeGroup {
   const schemaUrl = scope.schemaUrl === undefined ? '' : `,"schemaUrl":${JSON.stringify(scope.schemaUrl)}`;
-  return { head: `{"scope":${scopeJson(scope)},"spans":[`, tail: `]${schemaUrl}}`, spans: [] };
+  return { head: Buffer.from(`{"scope":${text((w) => scopeJson(w, scope))},"spans":[`), tail: Buffer.from(`]${schemaUrl}}`), body };
 }
 
-/** Builds OTLP/JSON requests (one line each: the text ends with a newline). */
-export class JsonRequestBuilder implements RequestBuilder<string> {
+/** Builds OTLP/JSON requests (one line each: the bytes end with a newline). */
+export class JsonRequestBuilder implements RequestBuilder<SpanRecord, Buffer> {
   private _resources = new Map<Resource, ResourceGroup>();
   private _spans = 0;
-  private _bytes = bytes(REQUEST_HEAD) + bytes(REQUEST_TAIL);
-  /** The next span's text and size, made by `bytesWith` and used by `add`. */
-  private _next: { span: ReadableSpan; text: string; bytes: number } | undefined;
+  private _bytes = EMPTY_REQUEST_BYTES;
+  /** The next span's bytes, written by `bytesWith` for `add`. */
+  private readonly _next = new Writer(64 * 1024);
+  private _nextSpan: SpanRecord | undefined;
+  /** Group buffers of earlier requests, to fill again. */
+  private readonly _spare: Writer[] = [];
 
   get spans(): number {
     return this._spans;
@@ -55,58 +69,71 @@ export class JsonRequestBuilder implements RequestBuilder<string> {
     return this._bytes;
   }
 
-  bytesWith(span: ReadableSpan): number {
+  bytesWith(span: SpanRecord): number {
     return this._bytes + this._grow(span);
   }
 
-  add(span: ReadableSpan): void {
+  add(span: SpanRecord): void {
     const growth = this._grow(span);
-    const text = (this._next as { text: string }).text;
-    this._next = undefined;
+    this._nextSpan = undefined;
     let resource = this._resources.get(span.resource);
     if (resource === undefined) this._resources.set(span.resource, (resource = resourceGroup(span.resource)));
-    const key = scopeKey(span.instrumentationScope);
+    const key = scopeKey(span.scope);
     let scope = resource.scopes.get(key);
-    if (scope === undefined) resource.scopes.set(key, (scope = scopeGroup(span.instrumentationScope)));
-    scope.spans.push(text);
+    if (scope === undefined) resource.scopes.set(key, (scope = scopeGroup(span.scope, this._spare.pop() ?? new Writer(64 * 1024))));
+    const body = scope.body;
+    const next = this._next;
+    body.ensure(next.pos + 1);
+    if (body.pos > 0) body.buf[body.pos++] = COMMA;
+    next.buf.copy(body.buf, body.pos, 0, next.pos);
+    body.pos += next.pos;
     this._spans++;
     this._bytes += growth;
   }
 
-  take(): string {
-    const parts: string[] = [REQUEST_HEAD];
+  /** The request's bytes, a line of OTLP/JSON. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this._bytes + 1);
+    let at = REQUEST_HEAD.copy(out, 0);
     let firstResource = true;
     for (const resource of this._resources.values()) {
-      parts.push(firstResource ? resource.head : `,${resource.head}`);
+      if (!firstResource) out[at++] = COMMA;
+      at += resource.head.copy(out, at);
       let firstScope = true;
       for (const scope of resource.scopes.values()) {
-        parts.push(firstScope ? scope.head : `,${scope.head}`, scope.spans.join(','), scope.tail);
+        if (!firstScope) out[at++] = COMMA;
+        at += scope.head.copy(out, at);
+        at += scope.body.buf.copy(out, at, 0, scope.body.pos);
+        at += scope.tail.copy(out, at);
+        scope.body.pos = 0;
+        this._spare.push(scope.body);
         firstScope = false;
       }
-      parts.push(resource.tail);
+      at += resource.tail.copy(out, at);
       firstResource = false;
     }
-    parts.push(REQUEST_TAIL, '\n');
+    REQUEST_TAIL.copy(out, at);
     this._resources = new Map();
     this._spans = 0;
-    this._bytes = bytes(REQUEST_HEAD) + bytes(REQUEST_TAIL);
-    return parts.join('');
+    this._bytes = EMPTY_REQUEST_BYTES;
+    return out;
   }
 
-  /** How many bytes `span` adds: its text, a comma, and the groups it opens. */
-  private _grow(span: ReadableSpan): number {
-    if (this._next?.span !== span) {
-      const text = spanJson(span);
-      this._next = { span, text, bytes: bytes(text) };
+  /** How many bytes `span` adds: its bytes, a comma, and the groups it opens. */
+  private _grow(span: SpanRecord): number {
+    if (this._nextSpan !== span) {
+      this._next.pos = 0;
+      spanJson(this._next, span);
+      this._nextSpan = span;
     }
-    let growth = this._next.bytes;
+    let growth = this._next.pos;
     const resource = this._resources.get(span.resource);
-    const scope = resource?.scopes.get(scopeKey(span.instrumentationScope));
-    if (scope !== undefined) return growth + (scope.spans.length > 0 ? COMMA : 0);
-    const opened = scopeGroup(span.instrumentationScope);
-    growth += bytes(opened.head) + bytes(opened.tail) + (resource !== undefined && resource.scopes.size > 0 ? COMMA : 0);
+    const scope = resource?.scopes.get(scopeKey(span.scope));
+    if (scope !== undefined) return growth + (scope.body.pos > 0 ? 1 : 0);
+    const opened = scopeGroup(span.scope, this._next);
+    growth += opened.head.length + opened.tail.length + (resource !== undefined && resource.scopes.size > 0 ? 1 : 0);
     if (resource !== undefined) return growth;
     const group = resourceGroup(span.resource);
-    return growth + bytes(group.head) + bytes(group.tail) + (this._resources.size > 0 ? COMMA : 0);
+    return growth + group.head.length + group.tail.length + (this._resources.size > 0 ? 1 : 0);
   }
 }

@@ -1,21 +1,28 @@
 /**
  * Bytes into lines, without a line ever held past a cap: a line longer than `maxLineBytes` is
  * skipped to its end as it streams by (only its length is kept) and reported by the caller;
- * reading goes on with the next line. Lines are handed out per chunk read, to keep the cost per
- * line to a slice and one UTF-8 decode.
+ * reading goes on with the next line. Lines are handed out per chunk read, as views of the chunk:
+ * each is decoded ({@link lineText}) only when it is read, so a chunk's lines are never all alive
+ * as strings at once.
  */
 
 export type Line =
-  | { readonly lineNo: number; readonly text: string }
+  /** A line's bytes (a view of the chunk read), without its newline. */
+  | { readonly lineNo: number; readonly bytes: Buffer }
   /** A line over the cap: its number and its length in bytes. */
   | { readonly lineNo: number; readonly tooLong: number };
 
 const NEWLINE = 0x0a;
 
-function decode(buffer: Buffer, start: number, end: number): string {
+/** The line's text. */
+export function lineText(line: { readonly bytes: Buffer }): string {
+  return line.bytes.toString('utf8');
+}
+
+function view(buffer: Buffer, start: number, end: number): Buffer {
   // A carriage return before the newline (CRLF files) is not part of the line.
   const stop = end > start && buffer[end - 1] === 0x0d ? end - 1 : end;
-  return buffer.toString('utf8', start, stop);
+  return buffer.subarray(start, stop);
 }
 
 /** The lines of `chunks`, in groups: the complete lines of each chunk read. */
@@ -33,11 +40,11 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: n
       lineNo++;
       const bytes = pendingBytes + overflow + nl - start;
       if (overflow > 0 || bytes > maxLineBytes) lines.push({ lineNo, tooLong: bytes });
-      else if (pendingBytes === 0) lines.push({ lineNo, text: decode(chunk, start, nl) });
+      else if (pendingBytes === 0) lines.push({ lineNo, bytes: view(chunk, start, nl) });
       else {
         pending.push(chunk.subarray(start, nl));
         const whole = Buffer.concat(pending, bytes);
-        lines.push({ lineNo, text: decode(whole, 0, whole.length) });
+        lines.push({ lineNo, bytes: view(whole, 0, whole.length) });
       }
       pending = [];
       pendingBytes = 0;
@@ -61,6 +68,6 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLineBytes: n
   if (overflow > 0) yield [{ lineNo: lineNo + 1, tooLong: overflow }];
   else if (pendingBytes > 0) {
     const whole = Buffer.concat(pending, pendingBytes);
-    yield [{ lineNo: lineNo + 1, text: decode(whole, 0, whole.length) }];
+    yield [{ lineNo: lineNo + 1, bytes: view(whole, 0, whole.length) }];
   }
 }

@@ -10,6 +10,12 @@ import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 
+/**
+ * Bytes a file output buffers before a write waits: more than one request (4 MiB by default), so
+ * the next request is mapped while the last one is written.
+ */
+const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
+
 /** The output cannot be written any more (closed pipe, full disk): conversion stops. */
 export class OutputError extends Error {
   readonly code: unknown;
@@ -21,13 +27,13 @@ export class OutputError extends Error {
 }
 
 export interface LineOutput {
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   /** Finishes the output: `keep` false leaves a target file as it was. Throws an {@link OutputError}. */
   close(keep: boolean): Promise<void>;
 }
 
 /** Writes to `stream`, failing every write after the first error. */
-function writerFor(stream: Writable): { write(text: string): Promise<void>; failure(): OutputError | undefined } {
+function writerFor(stream: Writable): { write(text: string | Uint8Array): Promise<void>; failure(): OutputError | undefined } {
   let failure: OutputError | undefined;
   stream.on('error', (err) => {
     failure ??= new OutputError(err);
@@ -61,7 +67,7 @@ export function streamOutput(stream: Writable): LineOutput {
 /** `path`, through a temporary file in the same directory (so the rename is atomic). */
 export async function fileOutput(path: string, unique: string): Promise<LineOutput> {
   const temp = join(dirname(path), `.${basename(path)}.${unique}.tmp`);
-  const stream = createWriteStream(temp, { flags: 'wx', highWaterMark: 1 << 20 });
+  const stream = createWriteStream(temp, { flags: 'wx', highWaterMark: WRITE_BUFFER_BYTES });
   await Promise.race([once(stream, 'open'), once(stream, 'error').then(([err]) => Promise.reject(new OutputError(err)))]);
   const writer = writerFor(stream);
   return {

@@ -1,108 +1,164 @@
 /**
- * A request for `--endpoint` filled span by span, with an upper bound of its protobuf size (the
- * stock exporter serialises it): each field counted with its tag and the longest length prefix,
- * strings at their UTF-8 length. A property test checks the bound against the stock serializer.
+ * An OTLP protobuf `ExportTraceServiceRequest` for `--endpoint`, filled span by span with its
+ * exact size at every step: each span is encoded once (src/otlp/otlp-encoder.ts, the stock
+ * serializer's bytes), into a buffer of its group (resource and scope, by identity, as the stock
+ * protobuf serializer groups them); the lengths of the groups around them are counted as they
+ * grow, and `take` writes the request around the encoded spans. A property test holds the bytes
+ * equal to `ProtobufTraceSerializer.serializeRequest` of the same spans.
  */
-import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '../../mapping/span-record.js';
+import { resourceFields, scopeFields, span as spanFields, Writer } from '../../otlp/otlp-encoder.js';
 import type { RequestBuilder } from './batches.js';
-import { scopeKey } from './otlp-json.js';
 
-/** Tag (up to 2 bytes) and length prefix (up to 5 bytes) of a length-delimited field. */
-const FRAME = 7;
-/** Tag and the longest varint, fixed64 or fixed32 value. */
-const SCALAR = 12;
-
-function text(s: string | undefined): number {
-  return s === undefined ? 0 : FRAME + Buffer.byteLength(s, 'utf8');
+/** A request's body and how many spans it holds. */
+export interface EncodedRequest {
+  readonly body: Uint8Array;
+  readonly spans: number;
 }
 
-function anyValue(v: unknown): number {
-  switch (typeof v) {
-    case 'string':
-      return FRAME + text(v);
-    case 'number':
-    case 'boolean':
-      return FRAME + SCALAR;
-    case 'object': {
-      if (v === null) return FRAME;
-      if (v instanceof Uint8Array) return 2 * FRAME + v.length;
-      let n = 3 * FRAME;
-      if (Array.isArray(v)) for (const x of v) n += anyValue(x);
-      else for (const [k, x] of Object.entries(v)) n += FRAME + text(k) + anyValue(x);
-      return n;
-    }
-    default:
-      return FRAME;
-  }
+/** Bytes of an unsigned varint. */
+function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
 }
 
-function attributes(attrs: Attributes | undefined): number {
-  let n = 0;
-  if (attrs !== undefined) for (const key of Object.keys(attrs)) n += FRAME + text(key) + anyValue(attrs[key]);
-  return n;
+/** A length-delimited field of `n` bytes with its one-byte tag and its length. */
+const framed = (n: number): number => 1 + varintSize(n) + n;
+
+/** Bytes of a string field (`schema_url`), none when empty. */
+const schemaBytes = (url: string | undefined): number => (url ? framed(Buffer.byteLength(url, 'utf8')) : 0);
+
+function encoded(write: (w: Writer) => void): Buffer {
+  const w = new Writer(256);
+  write(w);
+  return Buffer.from(w.buf.subarray(0, w.pos));
 }
 
-/** An upper bound of one span's protobuf bytes inside `scope_spans`. */
-export function spanBytesBound(span: ReadableSpan): number {
-  const ctx = span.spanContext();
-  let n = FRAME + 3 * (FRAME + 16) + text(ctx.traceState?.serialize()) + text(span.name) + 6 * SCALAR;
-  n += attributes(span.attributes) + FRAME + text(span.status.message) + SCALAR;
-  for (const e of span.events) n += FRAME + SCALAR + text(e.name) + attributes(e.attributes) + SCALAR;
-  for (const l of span.links) n += FRAME + 2 * (FRAME + 16) + text(l.context.traceState?.serialize()) + attributes(l.attributes) + 2 * SCALAR;
-  return n;
+interface ScopeGroup {
+  readonly scope: SpanRecord['scope'];
+  /** The InstrumentationScope message. */
+  readonly message: Buffer;
+  /** Its spans, each as a `spans` field (tag, length, Span message). */
+  readonly body: Writer;
+  /** Bytes of the ScopeSpans message. */
+  size: number;
 }
 
-function resourceBound(resource: Resource): number {
-  return 2 * FRAME + attributes(resource.attributes) + SCALAR + text(resource.schemaUrl);
+interface ResourceGroup {
+  readonly resource: Resource;
+  readonly message: Buffer;
+  readonly scopes: Map<SpanRecord['scope'], ScopeGroup>;
+  /** Bytes of the ResourceSpans message. */
+  size: number;
 }
 
-function scopeBound(scope: ReadableSpan['instrumentationScope']): number {
-  const attrs = (scope as { attributes?: Attributes }).attributes;
-  return 2 * FRAME + text(scope.name) + text(scope.version) + attributes(attrs) + SCALAR + text(scope.schemaUrl);
-}
-
-/** Spans for one `export()` call, with the bound of the request the exporter will make of them. */
-export class ProtobufRequestBuilder implements RequestBuilder<ReadableSpan[]> {
-  private _spans: ReadableSpan[] = [];
+export class ProtobufRequestBuilder implements RequestBuilder<SpanRecord, EncodedRequest> {
+  private _resources = new Map<Resource, ResourceGroup>();
+  private _spans = 0;
   private _bytes = 0;
-  private _groups = new Map<Resource, Set<string>>();
+  /** The next span's Span message, written by `bytesWith` for `add`. */
+  private readonly _next = new Writer(64 * 1024);
+  private _nextSpan: SpanRecord | undefined;
+  private readonly _spare: Writer[] = [];
 
   get spans(): number {
-    return this._spans.length;
+    return this._spans;
   }
 
-  /** The bound so far. */
+  /** Bytes of the request so far. */
   get bytes(): number {
     return this._bytes;
   }
 
-  bytesWith(span: ReadableSpan): number {
-    return this._bytes + this._grow(span);
+  bytesWith(span: SpanRecord): number {
+    const grown = this._grown(span);
+    return this._bytes + grown.request;
   }
 
-  add(span: ReadableSpan): void {
-    this._bytes += this._grow(span);
-    let scopes = this._groups.get(span.resource);
-    if (scopes === undefined) this._groups.set(span.resource, (scopes = new Set()));
-    scopes.add(scopeKey(span.instrumentationScope));
-    this._spans.push(span);
+  add(span: SpanRecord): void {
+    const grown = this._grown(span);
+    let resource = this._resources.get(span.resource);
+    if (resource === undefined) {
+      resource = { resource: span.resource, message: encoded((w) => resourceFields(w, span.resource)), scopes: new Map(), size: 0 };
+      this._resources.set(span.resource, resource);
+    }
+    let scope = resource.scopes.get(span.scope);
+    if (scope === undefined) {
+      scope = { scope: span.scope, message: encoded((w) => scopeFields(w, span.scope)), body: this._spare.pop() ?? new Writer(64 * 1024), size: 0 };
+      resource.scopes.set(span.scope, scope);
+    }
+    const next = this._next;
+    const body = scope.body;
+    body.ensure(1 + 5 + next.pos);
+    body.byte(0x12);
+    body.varint(next.pos);
+    next.buf.copy(body.buf, body.pos, 0, next.pos);
+    body.pos += next.pos;
+    scope.size = grown.scope;
+    resource.size = grown.resource;
+    this._bytes += grown.request;
+    this._spans++;
+    this._nextSpan = undefined;
   }
 
-  take(): ReadableSpan[] {
-    const spans = this._spans;
-    this._spans = [];
+  take(): EncodedRequest {
+    const w = new Writer(this._bytes);
+    for (const resource of this._resources.values()) {
+      w.ensure(6 + resource.message.length);
+      w.byte(0x0a);
+      w.varint(resource.size);
+      w.byte(0x0a);
+      w.varint(resource.message.length);
+      w.buf.set(resource.message, w.pos);
+      w.pos += resource.message.length;
+      for (const scope of resource.scopes.values()) {
+        w.ensure(12 + scope.message.length + scope.body.pos);
+        w.byte(0x12);
+        w.varint(scope.size);
+        w.byte(0x0a);
+        w.varint(scope.message.length);
+        w.buf.set(scope.message, w.pos);
+        w.pos += scope.message.length;
+        w.pos += scope.body.buf.copy(w.buf, w.pos, 0, scope.body.pos);
+        if (scope.scope.schemaUrl) w.string(0x1a, scope.scope.schemaUrl);
+        scope.body.pos = 0;
+        this._spare.push(scope.body);
+      }
+      if (resource.resource.schemaUrl) w.string(0x1a, resource.resource.schemaUrl);
+    }
+    const request = { body: w.buf.subarray(0, w.pos), spans: this._spans };
+    this._resources = new Map();
+    this._spans = 0;
     this._bytes = 0;
-    this._groups = new Map();
-    return spans;
+    return request;
   }
 
-  private _grow(span: ReadableSpan): number {
-    let n = spanBytesBound(span);
-    const scopes = this._groups.get(span.resource);
-    if (scopes === undefined) n += resourceBound(span.resource);
-    if (scopes?.has(scopeKey(span.instrumentationScope)) !== true) n += scopeBound(span.instrumentationScope);
-    return n;
+  /** The sizes of the span's scope spans and resource spans with it, and how much the request grows. */
+  private _grown(span: SpanRecord): { scope: number; resource: number; request: number } {
+    if (this._nextSpan !== span) {
+      this._next.pos = 0;
+      spanFields(this._next, span);
+      this._nextSpan = span;
+    }
+    const spanBytes = framed(this._next.pos);
+    const resource = this._resources.get(span.resource);
+    const scope = resource?.scopes.get(span.scope);
+    const scopeBefore = scope?.size;
+    const scopeAfter =
+      scopeBefore === undefined ? framed(encodedSize((w) => scopeFields(w, span.scope))) + spanBytes + schemaBytes(span.scope.schemaUrl) : scopeBefore + spanBytes;
+    const resourceBefore = resource?.size;
+    const resourceAfter =
+      resourceBefore === undefined
+        ? framed(encodedSize((w) => resourceFields(w, span.resource))) + framed(scopeAfter) + schemaBytes(span.resource.schemaUrl)
+        : resourceBefore - (scopeBefore === undefined ? 0 : framed(scopeBefore)) + framed(scopeAfter);
+    const request = framed(resourceAfter) - (resourceBefore === undefined ? 0 : framed(resourceBefore));
+    return { scope: scopeAfter, resource: resourceAfter, request };
   }
+}
+
+/** Bytes of a message's fields as `write` writes them. */
+function encodedSize(write: (w: Writer) => void): number {
+  const w = new Writer(256);
+  write(w);
+  return w.pos;
 }

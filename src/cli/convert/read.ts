@@ -10,7 +10,7 @@ import { readProtobufRequests } from './protobuf.js';
 import type { ProtobufPiece } from './protobuf.js';
 import { openSource } from './source.js';
 
-export type InputItems = { readonly kind: 'json'; readonly groups: AsyncIterable<Document[]> } | { readonly kind: 'protobuf'; readonly pieces: AsyncIterable<ProtobufPiece> };
+export type InputItems = { readonly kind: 'json'; readonly groups: AsyncIterable<Iterable<Document>> } | { readonly kind: 'protobuf'; readonly pieces: AsyncIterable<ProtobufPiece> };
 
 /** Opens `path` (`-` for stdin) and tells its format. Rejects when it cannot be opened. */
 export async function readInput(path: string, stdin: NodeJS.ReadableStream, maxItemBytes: number, onRead: (bytes: number) => void): Promise<InputItems> {

@@ -1,8 +1,9 @@
 /** The span sinks of ingestion -> OTLP: OTLP/JSON lines, an OTLP endpoint, or only counts (--dry-run). */
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '../../mapping/span-record.js';
 import { Batcher } from './batches.js';
 import type { RequestBounds } from './batches.js';
 import { createEndpointSender } from './endpoint.js';
+import type { RequestExporter } from './endpoint.js';
 import { JsonRequestBuilder } from './json-request.js';
 import type { LineOutput } from './output.js';
 import { ProtobufRequestBuilder } from './protobuf-request.js';
@@ -12,8 +13,8 @@ import type { SpanSink } from './to-otlp.js';
 /** One `ExportTraceServiceRequest` per line, what the Collector's `otlpjsonfile` receiver reads. */
 export function jsonLinesSink(output: LineOutput, bounds: RequestBounds, reporter: Reporter): SpanSink {
   const totals = reporter.totals;
-  const batcher = new Batcher(bounds, new JsonRequestBuilder(), async (text, spans) => {
-    await output.write(text);
+  const batcher = new Batcher(bounds, new JsonRequestBuilder(), async (line: Buffer, spans) => {
+    await output.write(line);
     totals.requests++;
     totals.spans += spans;
   });
@@ -21,12 +22,12 @@ export function jsonLinesSink(output: LineOutput, bounds: RequestBounds, reporte
 }
 
 /** POSTs through `exporter`; spans count once acknowledged. */
-export function endpointSink(exporter: SpanExporter, url: string, bounds: RequestBounds, reporter: Reporter): SpanSink {
+export function endpointSink(exporter: RequestExporter, url: string, bounds: RequestBounds, reporter: Reporter): SpanSink {
   const totals = reporter.totals;
   const sender = createEndpointSender(exporter, url, (message) => void reporter.report('export', [{ code: 'SKIPPED', message }]));
-  const batcher = new Batcher(bounds, new ProtobufRequestBuilder(), async (spans) => {
+  const batcher = new Batcher(bounds, new ProtobufRequestBuilder(), async (request) => {
     totals.requests++;
-    await sender.send(spans);
+    await sender.send(request);
   });
   return {
     add: (spans) => batcher.add(spans),
@@ -41,8 +42,9 @@ export function endpointSink(exporter: SpanExporter, url: string, bounds: Reques
 /** --dry-run: mapped and counted, nothing written. */
 export function countingSink(reporter: Reporter): SpanSink {
   return {
-    add: async (spans) => {
+    add: (spans: readonly SpanRecord[]) => {
       reporter.totals.spans += spans.length;
+      return undefined;
     },
     end: async () => undefined,
   };

@@ -6,7 +6,9 @@
  */
 import type { HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanRecord } from '../../mapping/span-record.js';
 import { compareHrTime, parseIso } from '../../mapping/time.js';
+import { RecentMap } from '../../mapping/to-otel/recent.js';
 
 export interface TimeWindow {
   readonly since?: HrTime;
@@ -21,9 +23,26 @@ export function parseWindowTime(text: string): HrTime | undefined {
   return parseIso(DATE_ONLY.test(text) ? `${text}T00:00:00Z` : text)?.time;
 }
 
+/** What the filter reads of a span: its trace id and its start. */
+export interface TraceTimes<S> {
+  traceId(span: S): string;
+  start(span: S): HrTime;
+}
+
+/** Span records (ingestion -> OTLP). */
+export const RECORD_TIMES: TraceTimes<SpanRecord> = { traceId: (s) => s.traceId, start: (s) => s.startTime };
+/** Readable spans (OTLP -> ingestion). */
+export const SPAN_TIMES: TraceTimes<ReadableSpan> = { traceId: (s) => s.spanContext().traceId, start: (s) => s.startTime };
+
+export interface TraceFilter {
+  /** The spans of the traces that start in the window. */
+  keep<S>(spans: S[], times: TraceTimes<S>): S[];
+  readonly skippedTraces: number;
+}
+
 /** A filter of spans by their trace's start, and how many traces it has left out. */
-export function createTraceFilter(window: TimeWindow): { keep(spans: ReadableSpan[]): ReadableSpan[]; readonly skippedTraces: number } {
-  const decided = new Map<string, boolean>();
+export function createTraceFilter(window: TimeWindow): TraceFilter {
+  const decided = new RecentMap<string, boolean>(REMEMBERED_TRACES);
   let skippedTraces = 0;
   const inside = (t: HrTime): boolean =>
     (window.since === undefined || compareHrTime(t, window.since) >= 0) && (window.until === undefined || compareHrTime(t, window.until) < 0);
@@ -31,22 +50,22 @@ export function createTraceFilter(window: TimeWindow): { keep(spans: ReadableSpa
     get skippedTraces() {
       return skippedTraces;
     },
-    keep(spans) {
+    keep(spans, times) {
       if (window.since === undefined && window.until === undefined) return spans;
       const starts = new Map<string, HrTime>();
       for (const span of spans) {
-        const id = span.spanContext().traceId;
+        const id = times.traceId(span);
         const start = starts.get(id);
-        if (start === undefined || compareHrTime(span.startTime, start) < 0) starts.set(id, span.startTime);
+        const own = times.start(span);
+        if (start === undefined || compareHrTime(own, start) < 0) starts.set(id, own);
       }
       for (const [id, start] of starts) {
         if (decided.has(id)) continue;
         const keep = inside(start);
         if (!keep) skippedTraces++;
         decided.set(id, keep);
-        if (decided.size > REMEMBERED_TRACES) decided.delete(decided.keys().next().value as string);
       }
-      return spans.filter((span) => decided.get(span.spanContext().traceId) === true);
+      return spans.filter((span) => decided.get(times.traceId(span)) === true);
     },
   };
 }

@@ -5,10 +5,11 @@
  * standard fields.
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import type { AttrValue } from '../attr-list.js';
 import { isPlainObject } from '../json.js';
 import { GENAI, LF, OTEL } from '../keys.js';
 import type { ObservationType } from '../schema.js';
-import { diffNanos, parseIso } from '../time.js';
+import { diffNanosNumber, isoToHrTime } from '../time.js';
 import { toCount, toNumber } from '../values.js';
 
 export type AttributeDialect = 'langfuse' | 'genai' | 'both';
@@ -26,8 +27,32 @@ export function jsonText(v: unknown): string {
   }
 }
 
-function set(out: Attributes, key: string, v: AttributeValue | undefined | null): void {
-  if (v !== undefined && v !== null && v !== '') out[key] = v;
+/**
+ * Where the builders below write: an `AttrList` (the reverse mapping's spans), or an object
+ * (the functions that return `Attributes`). `append` is for a key not written yet, `set` for one
+ * that may have been.
+ */
+export interface AttrSink {
+  append(key: string, value: AttrValue): void;
+  set(key: string, value: AttrValue): void;
+}
+
+/** Writes into a plain object. */
+class ObjectSink implements AttrSink {
+  readonly out: Attributes = {};
+
+  append(key: string, value: AttrValue): void {
+    this.out[key] = value;
+  }
+
+  set(key: string, value: AttrValue): void {
+    this.out[key] = value;
+  }
+}
+
+/** Writes a value that is not empty (undefined, null, `''`), for a key not written yet. */
+function put(out: AttrSink, key: string, v: AttributeValue | undefined | null): void {
+  if (v !== undefined && v !== null && v !== '') out.append(key, v);
 }
 
 function stringArray(v: unknown): string[] | undefined {
@@ -35,15 +60,15 @@ function stringArray(v: unknown): string[] | undefined {
 }
 
 /** `metadata.<k>` keys, one per top-level key (strings verbatim, others JSON). */
-function writeMetadata(out: Attributes, prefix: string, metadata: unknown): void {
+function writeMetadata(out: AttrSink, prefix: string, metadata: unknown): void {
   if (metadata === undefined || metadata === null) return;
   if (!isPlainObject(metadata)) {
-    out[prefix] = jsonText(metadata);
+    out.append(prefix, jsonText(metadata));
     return;
   }
   for (const k of Object.keys(metadata)) {
     const v = metadata[k];
-    if (v !== undefined) out[`${prefix}.${k}`] = jsonText(v);
+    if (v !== undefined) out.append(`${prefix}.${k}`, jsonText(v));
   }
 }
 
@@ -52,17 +77,41 @@ function writeMetadata(out: Attributes, prefix: string, metadata: unknown): void
  * `langfuseTraceId`, the original id, is written when given.
  */
 export function traceAttributes(trace: Record<string, unknown>, langfuseTraceId: string | undefined): Attributes {
-  const out: Attributes = {};
-  if (langfuseTraceId !== undefined) out[LF.traceId] = langfuseTraceId;
-  set(out, LF.traceName, typeof trace.name === 'string' ? trace.name : undefined);
-  set(out, OTEL.userId, typeof trace.userId === 'string' ? trace.userId : undefined);
-  set(out, OTEL.sessionId, typeof trace.sessionId === 'string' ? trace.sessionId : undefined);
-  set(out, LF.traceTags, stringArray(trace.tags));
-  if (typeof trace.public === 'boolean') out[LF.tracePublic] = trace.public;
-  set(out, LF.release, typeof trace.release === 'string' ? trace.release : undefined);
-  writeMetadata(out, LF.traceMetadata, trace.metadata);
-  return out;
+  const sink = new ObjectSink();
+  writeTraceAttributes(sink, trace, langfuseTraceId);
+  return sink.out;
 }
+
+/** {@link traceAttributes} into `out`. */
+export function writeTraceAttributes(out: AttrSink, trace: Record<string, unknown>, langfuseTraceId: string | undefined): void {
+  if (langfuseTraceId !== undefined) out.append(LF.traceId, langfuseTraceId);
+  put(out, LF.traceName, typeof trace.name === 'string' ? trace.name : undefined);
+  put(out, OTEL.userId, typeof trace.userId === 'string' ? trace.userId : undefined);
+  put(out, OTEL.sessionId, typeof trace.sessionId === 'string' ? trace.sessionId : undefined);
+  put(out, LF.traceTags, stringArray(trace.tags));
+  if (typeof trace.public === 'boolean') out.append(LF.tracePublic, trace.public);
+  put(out, LF.release, typeof trace.release === 'string' ? trace.release : undefined);
+  writeMetadata(out, LF.traceMetadata, trace.metadata);
+}
+
+/**
+ * An observation's body with the three fields the attributes read from elsewhere: the usage and
+ * cost Langfuse would store ({@link effectiveUsageFields}) and the metadata left once the OTel
+ * facts are taken out of it. No copy of the body per span.
+ */
+export interface ObservationFields {
+  readonly body: Record<string, unknown>;
+  readonly usageDetails: unknown;
+  readonly costDetails: unknown;
+  readonly metadata: unknown;
+}
+
+const fieldsOf = (body: Record<string, unknown>): ObservationFields => ({
+  body,
+  usageDetails: body.usageDetails,
+  costDetails: body.costDetails,
+  metadata: body.metadata,
+});
 
 const OPERATION: Partial<Record<ObservationType, string>> = {
   GENERATION: 'chat',
@@ -94,9 +143,12 @@ function sumBuckets(usage: Record<string, unknown>, side: 'input' | 'output'): n
   const base = toCount(usage[side]);
   let sum = base ?? 0;
   let any = base !== undefined;
-  for (const [k, v] of Object.entries(usage)) {
-    const n = toCount(v);
-    if (n !== undefined && k.startsWith(`${side}_`)) {
+  const prefix = side === 'input' ? 'input_' : 'output_';
+  // Own keys in order (a validated body's usage is a plain object): no entry array per call.
+  for (const k in usage) {
+    if (!k.startsWith(prefix) || !Object.hasOwn(usage, k)) continue;
+    const n = toCount(usage[k]);
+    if (n !== undefined) {
       sum += n;
       any = true;
     }
@@ -104,12 +156,59 @@ function sumBuckets(usage: Record<string, unknown>, side: 'input' | 'output'): n
   return any ? sum : undefined;
 }
 
-function firstCount(usage: Record<string, unknown>, keys: readonly string[]): number | undefined {
-  for (const k of keys) {
-    const n = toCount(usage[k]);
-    if (n !== undefined) return n;
+/**
+ * The `gen_ai.usage.*` counts of a usage details object, in one pass over its keys (no lookup of
+ * the many keys it does not have): the inclusive input and output sums ({@link sumBuckets}, which
+ * it falls back to when a sum passes 2^53, where the order of additions matters), and the first
+ * count of each list of names a cache read, a cache write and reasoning go by.
+ */
+function writeUsageTwins(out: AttrSink, u: Record<string, unknown>): void {
+  let baseIn: number | undefined;
+  let baseOut: number | undefined;
+  let restIn = 0;
+  let restOut = 0;
+  let anyIn = false;
+  let anyOut = false;
+  let cachedTokens: number | undefined;
+  let cacheRead: number | undefined;
+  let cacheReadInputTokens: number | undefined;
+  let cacheCreation: number | undefined;
+  let cacheWrite: number | undefined;
+  let cacheCreationInputTokens: number | undefined;
+  let reasoningTokens: number | undefined;
+  let reasoning: number | undefined;
+  for (const k in u) {
+    if (!Object.hasOwn(u, k)) continue;
+    const inSide = k.startsWith('input');
+    const outSide = !inSide && k.startsWith('output');
+    if (!inSide && !outSide && k !== 'cache_read_input_tokens' && k !== 'cache_creation_input_tokens') continue;
+    const n = toCount(u[k]);
+    if (n === undefined) continue;
+    if (k === 'input') baseIn = n;
+    else if (k === 'output') baseOut = n;
+    else if (k === 'cache_read_input_tokens') cacheReadInputTokens = n;
+    else if (k === 'cache_creation_input_tokens') cacheCreationInputTokens = n;
+    else if (inSide && k.charCodeAt(5) === 0x5f) {
+      restIn += n;
+      anyIn = true;
+      if (k === 'input_cached_tokens') cachedTokens = n;
+      else if (k === 'input_cache_read') cacheRead = n;
+      else if (k === 'input_cache_creation') cacheCreation = n;
+      else if (k === 'input_cache_write') cacheWrite = n;
+    } else if (outSide && k.charCodeAt(6) === 0x5f) {
+      restOut += n;
+      anyOut = true;
+      if (k === 'output_reasoning_tokens') reasoningTokens = n;
+      else if (k === 'output_reasoning') reasoning = n;
+    }
   }
-  return undefined;
+  const input = baseIn === undefined && !anyIn ? undefined : (baseIn ?? 0) + restIn;
+  const output = baseOut === undefined && !anyOut ? undefined : (baseOut ?? 0) + restOut;
+  put(out, USAGE_INPUT_TOKENS, input !== undefined && input > Number.MAX_SAFE_INTEGER ? sumBuckets(u, 'input') : input);
+  put(out, USAGE_OUTPUT_TOKENS, output !== undefined && output > Number.MAX_SAFE_INTEGER ? sumBuckets(u, 'output') : output);
+  put(out, USAGE_CACHE_READ, cachedTokens ?? cacheRead ?? cacheReadInputTokens);
+  put(out, USAGE_CACHE_CREATION, cacheCreation ?? cacheWrite ?? cacheCreationInputTokens);
+  put(out, USAGE_REASONING, reasoningTokens ?? reasoning);
 }
 
 interface ChatMessage {
@@ -130,80 +229,94 @@ const toParts = (m: ChatMessage): { role: string; parts: Array<{ type: 'text'; c
   parts: [{ type: 'text', content: m.content }],
 });
 
+const USAGE_INPUT_TOKENS = `${GENAI.usagePrefix}input_tokens`;
+const USAGE_OUTPUT_TOKENS = `${GENAI.usagePrefix}output_tokens`;
+const USAGE_CACHE_READ = `${GENAI.usagePrefix}cache_read.input_tokens`;
+const USAGE_CACHE_CREATION = `${GENAI.usagePrefix}cache_creation.input_tokens`;
+const USAGE_REASONING = `${GENAI.usagePrefix}reasoning.output_tokens`;
+
 /** GenAI twins of the Langfuse fields (genai-conventions.md 8). */
 export function genaiAttributes(type: ObservationType, body: Record<string, unknown>, sessionId: unknown): Attributes {
-  const out: Attributes = {};
+  const sink = new ObjectSink();
+  writeGenaiAttributes(sink, type, fieldsOf(body), sessionId);
+  return sink.out;
+}
+
+/** {@link genaiAttributes} into `out`, the body's usage, cost and metadata read from `fields`. */
+export function writeGenaiAttributes(out: AttrSink, type: ObservationType, fields: ObservationFields, sessionId: unknown): void {
+  const body = fields.body;
   const carriesModel = type !== 'SPAN' && type !== 'EVENT';
-  set(out, GENAI.operationName, OPERATION[type]);
-  if (type === 'TOOL') set(out, GENAI.toolName, typeof body.name === 'string' ? body.name : undefined);
-  if (!carriesModel) return out;
+  put(out, GENAI.operationName, OPERATION[type]);
+  if (type === 'TOOL') put(out, GENAI.toolName, typeof body.name === 'string' ? body.name : undefined);
+  if (!carriesModel) return;
   // Langfuse keeps one model, the one that ran: both semconv keys carry it.
-  set(out, GENAI.requestModel, typeof body.model === 'string' ? body.model : undefined);
-  set(out, GENAI.responseModel, typeof body.model === 'string' ? body.model : undefined);
+  put(out, GENAI.requestModel, typeof body.model === 'string' ? body.model : undefined);
+  put(out, GENAI.responseModel, typeof body.model === 'string' ? body.model : undefined);
   // Langfuse has no provider field: write one only when the sender named it (litellm does).
-  const hidden = isPlainObject(body.metadata) ? body.metadata.hidden_params : undefined;
+  const hidden = isPlainObject(fields.metadata) ? fields.metadata.hidden_params : undefined;
   const provider = isPlainObject(hidden) ? hidden.custom_llm_provider : undefined;
-  set(out, GENAI.providerName, typeof provider === 'string' ? provider : undefined);
+  put(out, GENAI.providerName, typeof provider === 'string' ? provider : undefined);
   if (isPlainObject(body.modelParameters)) {
-    for (const [k, v] of Object.entries(body.modelParameters)) {
+    const parameters = body.modelParameters;
+    for (const k of Object.keys(parameters)) {
+      const v = parameters[k];
       const name = REQUEST_PARAMETERS[k];
       if (name === undefined) continue;
+      // Two parameters can name one key (max_tokens, maxTokens): the later one wins, in place.
       const n = toNumber(v);
-      if (n !== undefined) out[`${GENAI.requestPrefix}${name}`] = n;
-      else if (typeof v === 'string' || stringArray(v)) out[`${GENAI.requestPrefix}${name}`] = v as AttributeValue;
+      if (n !== undefined) out.set(`${GENAI.requestPrefix}${name}`, n);
+      else if (typeof v === 'string' || stringArray(v)) out.set(`${GENAI.requestPrefix}${name}`, v as AttributeValue);
     }
   }
-  if (isPlainObject(body.usageDetails)) {
-    const u = body.usageDetails;
+  if (isPlainObject(fields.usageDetails)) {
     // Semconv counts are inclusive: input includes cached tokens, output includes reasoning.
-    set(out, `${GENAI.usagePrefix}input_tokens`, sumBuckets(u, 'input'));
-    set(out, `${GENAI.usagePrefix}output_tokens`, sumBuckets(u, 'output'));
-    set(out, `${GENAI.usagePrefix}cache_read.input_tokens`, firstCount(u, ['input_cached_tokens', 'input_cache_read', 'cache_read_input_tokens']));
-    set(out, `${GENAI.usagePrefix}cache_creation.input_tokens`, firstCount(u, ['input_cache_creation', 'input_cache_write', 'cache_creation_input_tokens']));
-    set(out, `${GENAI.usagePrefix}reasoning.output_tokens`, firstCount(u, ['output_reasoning_tokens', 'output_reasoning']));
+    writeUsageTwins(out, fields.usageDetails);
   }
-  if (isPlainObject(body.costDetails)) set(out, GENAI.usageCost, toNumber(body.costDetails.total));
+  if (isPlainObject(fields.costDetails)) put(out, GENAI.usageCost, toNumber(fields.costDetails.total));
   if (isSimpleChat(body.input)) {
     const system = body.input.filter((m) => m.role === 'system');
     const rest = body.input.filter((m) => m.role !== 'system');
-    if (system.length > 0) out[GENAI.systemInstructions] = JSON.stringify(system.map((m) => ({ type: 'text', content: m.content })));
-    if (rest.length > 0) out[GENAI.inputMessages] = JSON.stringify(rest.map(toParts));
+    if (system.length > 0) out.append(GENAI.systemInstructions, JSON.stringify(system.map((m) => ({ type: 'text', content: m.content }))));
+    if (rest.length > 0) out.append(GENAI.inputMessages, JSON.stringify(rest.map(toParts)));
   }
   const output = isPlainObject(body.output) && typeof body.output.role === 'string' ? [body.output] : body.output;
-  if (isSimpleChat(output)) out[GENAI.outputMessages] = JSON.stringify(output.map(toParts));
-  const start = typeof body.startTime === 'string' ? parseIso(body.startTime) : undefined;
-  const first = typeof body.completionStartTime === 'string' ? parseIso(body.completionStartTime) : undefined;
+  if (isSimpleChat(output)) out.append(GENAI.outputMessages, JSON.stringify(output.map(toParts)));
+  const start = typeof body.startTime === 'string' ? isoToHrTime(body.startTime) : undefined;
+  const first = typeof body.completionStartTime === 'string' ? isoToHrTime(body.completionStartTime) : undefined;
   if (start && first) {
-    const nanos = diffNanos(start.time, first.time);
-    if (nanos >= 0n) out[GENAI.timeToFirstChunk] = Number(nanos) / 1e9;
+    const nanos = diffNanosNumber(start, first);
+    if (nanos >= 0) out.append(GENAI.timeToFirstChunk, nanos / 1e9);
   }
-  if (type === 'GENERATION' || type === 'EMBEDDING') set(out, GENAI.conversationId, typeof sessionId === 'string' ? sessionId : undefined);
-  return out;
+  if (type === 'GENERATION' || type === 'EMBEDDING') put(out, GENAI.conversationId, typeof sessionId === 'string' ? sessionId : undefined);
 }
 
-/** The `langfuse.observation.*` keys of one merged observation; its original id when given. */
-function langfuseAttributes(type: ObservationType, body: Record<string, unknown>, langfuseId: string | undefined): Attributes {
-  const out: Attributes = {};
-  out[LF.observationType] = type.toLowerCase();
-  if (langfuseId !== undefined) out[LF.observationId] = langfuseId;
-  if (body.input !== undefined && body.input !== null) out[LF.input] = jsonText(body.input);
-  if (body.output !== undefined && body.output !== null) out[LF.output] = jsonText(body.output);
-  set(out, LF.modelName, typeof body.model === 'string' ? body.model : undefined);
-  if (isPlainObject(body.modelParameters)) out[LF.modelParameters] = jsonText(body.modelParameters);
-  if (isPlainObject(body.usageDetails)) out[LF.usageDetails] = jsonText(body.usageDetails);
-  if (isPlainObject(body.costDetails)) out[LF.costDetails] = jsonText(body.costDetails);
-  set(out, LF.completionStartTime, typeof body.completionStartTime === 'string' ? body.completionStartTime : undefined);
-  set(out, LF.level, typeof body.level === 'string' ? body.level : undefined);
-  set(out, LF.statusMessage, typeof body.statusMessage === 'string' ? body.statusMessage : undefined);
+/** The `langfuse.observation.*` keys of one merged observation into `out`; its original id when given. */
+export function writeLangfuseAttributes(out: AttrSink, type: ObservationType, fields: ObservationFields, langfuseId: string | undefined): void {
+  const body = fields.body;
+  out.append(LF.observationType, OBSERVATION_TYPE_VALUES[type] ?? type.toLowerCase());
+  if (langfuseId !== undefined) out.append(LF.observationId, langfuseId);
+  if (body.input !== undefined && body.input !== null) out.append(LF.input, jsonText(body.input));
+  if (body.output !== undefined && body.output !== null) out.append(LF.output, jsonText(body.output));
+  put(out, LF.modelName, typeof body.model === 'string' ? body.model : undefined);
+  if (isPlainObject(body.modelParameters)) out.append(LF.modelParameters, jsonText(body.modelParameters));
+  if (isPlainObject(fields.usageDetails)) out.append(LF.usageDetails, jsonText(fields.usageDetails));
+  if (isPlainObject(fields.costDetails)) out.append(LF.costDetails, jsonText(fields.costDetails));
+  put(out, LF.completionStartTime, typeof body.completionStartTime === 'string' ? body.completionStartTime : undefined);
+  put(out, LF.level, typeof body.level === 'string' ? body.level : undefined);
+  put(out, LF.statusMessage, typeof body.statusMessage === 'string' ? body.statusMessage : undefined);
   if (typeof body.promptName === 'string' && typeof body.promptVersion === 'number') {
-    out[LF.promptName] = body.promptName;
-    out[LF.promptVersion] = body.promptVersion;
+    out.append(LF.promptName, body.promptName);
+    out.append(LF.promptVersion, body.promptVersion);
   }
-  set(out, LF.version, typeof body.version === 'string' ? body.version : undefined);
-  set(out, LF.environment, typeof body.environment === 'string' ? body.environment : undefined);
-  writeMetadata(out, LF.metadata, body.metadata);
-  return out;
+  put(out, LF.version, typeof body.version === 'string' ? body.version : undefined);
+  put(out, LF.environment, typeof body.environment === 'string' ? body.environment : undefined);
+  writeMetadata(out, LF.metadata, fields.metadata);
 }
+
+/** `type.toLowerCase()` of each observation type, made once. */
+const OBSERVATION_TYPE_VALUES: Readonly<Partial<Record<string, string>>> = Object.fromEntries(
+  ['SPAN', 'GENERATION', 'EVENT', 'AGENT', 'TOOL', 'CHAIN', 'RETRIEVER', 'EVALUATOR', 'EMBEDDING', 'GUARDRAIL'].map((t) => [t, t.toLowerCase()]),
+);
 
 /**
  * The `langfuse.*` keys of one observation (`langfuse`), or only its original id (`genai-ids`,
@@ -216,8 +329,21 @@ export function observationAttributes(
   langfuseId: string | undefined,
   mode: 'langfuse' | 'genai-ids',
 ): Attributes {
-  if (mode === 'langfuse') return langfuseAttributes(type, body, langfuseId);
-  return langfuseId === undefined ? {} : { [LF.observationId]: langfuseId };
+  const sink = new ObjectSink();
+  writeObservationAttributes(sink, type, fieldsOf(body), langfuseId, mode);
+  return sink.out;
+}
+
+/** {@link observationAttributes} into `out`. */
+export function writeObservationAttributes(
+  out: AttrSink,
+  type: ObservationType,
+  fields: ObservationFields,
+  langfuseId: string | undefined,
+  mode: 'langfuse' | 'genai-ids',
+): void {
+  if (mode === 'langfuse') writeLangfuseAttributes(out, type, fields, langfuseId);
+  else if (langfuseId !== undefined) out.append(LF.observationId, langfuseId);
 }
 
 /**
@@ -227,29 +353,78 @@ export function observationAttributes(
  * keys win. litellm sends its cost only as `usage.totalCost`.
  */
 export function effectiveUsage(body: Record<string, unknown>): Record<string, unknown> {
-  const usage = body.usage;
-  if (!isPlainObject(usage)) return body;
-  const openAiStyle = ['promptTokens', 'completionTokens', 'totalTokens'].some((k) => usage[k] !== undefined);
-  const counts: Record<string, number> = {};
-  const costs: Record<string, number> = {};
-  const pairs: ReadonlyArray<[string, string, Record<string, number>]> = openAiStyle
-    ? [['promptTokens', 'input', counts], ['completionTokens', 'output', counts], ['totalTokens', 'total', counts]]
-    : [
-        ['input', 'input', counts],
-        ['output', 'output', counts],
-        ['total', 'total', counts],
-        ['inputCost', 'input', costs],
-        ['outputCost', 'output', costs],
-        ['totalCost', 'total', costs],
-      ];
-  for (const [from, to, into] of pairs) {
-    const n = into === counts ? toCount(usage[from]) : toNumber(usage[from]);
-    if (n !== undefined) into[to] = n;
-  }
+  if (!isPlainObject(body.usage)) return body;
+  const fields = effectiveUsageFields(body);
   const out = { ...body };
-  if (Object.keys(counts).length > 0) {
-    out.usageDetails = { ...counts, ...(isPlainObject(body.usageDetails) ? body.usageDetails : {}) };
+  if (fields.usageDetails !== body.usageDetails) out.usageDetails = fields.usageDetails;
+  if (fields.costDetails !== body.costDetails) out.costDetails = fields.costDetails;
+  return out;
+}
+
+/**
+ * The `usageDetails` and `costDetails` of {@link effectiveUsage}, without the copy of the body:
+ * the body's own values when the legacy usage adds nothing to them.
+ */
+export function effectiveUsageFields(body: Record<string, unknown>): { usageDetails: unknown; costDetails: unknown } {
+  const usage = body.usage;
+  if (!isPlainObject(usage)) return { usageDetails: body.usageDetails, costDetails: body.costDetails };
+  // Its keys in one pass: most of the nine names are absent, and looking each one up costs more.
+  let promptTokens: unknown;
+  let completionTokens: unknown;
+  let totalTokens: unknown;
+  let input: unknown;
+  let output: unknown;
+  let total: unknown;
+  let inputCost: unknown;
+  let outputCost: unknown;
+  let totalCost: unknown;
+  for (const k in usage) {
+    if (!Object.hasOwn(usage, k)) continue;
+    switch (k) {
+      case 'promptTokens':
+        promptTokens = usage[k];
+        break;
+      case 'completionTokens':
+        completionTokens = usage[k];
+        break;
+      case 'totalTokens':
+        totalTokens = usage[k];
+        break;
+      case 'input':
+        input = usage[k];
+        break;
+      case 'output':
+        output = usage[k];
+        break;
+      case 'total':
+        total = usage[k];
+        break;
+      case 'inputCost':
+        inputCost = usage[k];
+        break;
+      case 'outputCost':
+        outputCost = usage[k];
+        break;
+      case 'totalCost':
+        totalCost = usage[k];
+        break;
+    }
   }
-  if (Object.keys(costs).length > 0 && !isPlainObject(body.costDetails)) out.costDetails = costs;
+  const openAiStyle = promptTokens !== undefined || completionTokens !== undefined || totalTokens !== undefined;
+  const counts = openAiStyle ? detailsOf(toCount(promptTokens), toCount(completionTokens), toCount(totalTokens)) : detailsOf(toCount(input), toCount(output), toCount(total));
+  const costs = openAiStyle ? undefined : detailsOf(toNumber(inputCost), toNumber(outputCost), toNumber(totalCost));
+  return {
+    usageDetails: counts === undefined ? body.usageDetails : { ...counts, ...(isPlainObject(body.usageDetails) ? body.usageDetails : {}) },
+    costDetails: costs === undefined || isPlainObject(body.costDetails) ? body.costDetails : costs,
+  };
+}
+
+/** `{input, output, total}` with the values that are numbers, in that order; undefined when none is. */
+function detailsOf(input: number | undefined, output: number | undefined, total: number | undefined): Record<string, number> | undefined {
+  if (input === undefined && output === undefined && total === undefined) return undefined;
+  const out: Record<string, number> = {};
+  if (input !== undefined) out.input = input;
+  if (output !== undefined) out.output = output;
+  if (total !== undefined) out.total = total;
   return out;
 }

@@ -3,8 +3,8 @@
  * payloads badly, so inline base64 media is replaced by a small placeholder and long strings are
  * cut with a marker that names the original length. Langfuse media tags pass unchanged.
  */
-import type { Attributes } from '@opentelemetry/api';
 import { hash } from 'node:crypto';
+import type { AttrList } from '../attr-list.js';
 import { truncateUtf8 } from '../attribute-bag.js';
 import { utf8Length } from '../json.js';
 import type { IssueSink } from '../result.js';
@@ -41,19 +41,48 @@ function cleanString(value: string, key: string, opts: HygieneOptions, issues: I
   return out;
 }
 
-/** Applies both rules to every string (and string array item) of `attrs`, in place. */
-export function cleanAttributes(attrs: Attributes, opts: HygieneOptions, issues: IssueSink): Attributes {
-  for (const key of Object.keys(attrs)) {
-    const value = attrs[key];
+/** Applies both rules to every string (and string array item) of `attrs`, in place, in the order of their keys. */
+export function cleanAttributes(attrs: AttrList, opts: HygieneOptions, issues: IssueSink): void {
+  const order = attrs.order();
+  const keys = attrs.keys;
+  const values = attrs.values;
+  for (let j = 0; j < keys.length; j++) {
+    const i = order === undefined ? j : (order[j] as number);
+    const value = values[i];
     if (typeof value === 'string') {
-      const clean = cleanString(value, key, opts, issues);
-      if (clean !== value) attrs[key] = clean;
-    }
-    else if (Array.isArray(value) && value.some((v) => typeof v === 'string')) {
-      attrs[key] = (value as Array<string | null | undefined>).map((v) =>
-        typeof v === 'string' ? cleanString(v, key, opts, issues) : v,
-      ) as string[];
+      if (!mayNeedCleaning(value, opts)) continue;
+      const clean = cleanString(value, keys[i] as string, opts, issues);
+      if (clean !== value) attrs.replaceAt(i, clean);
+    } else if (Array.isArray(value)) {
+      const clean = cleanArray(value as Array<string | null | undefined>, keys[i] as string, opts, issues);
+      if (clean !== value) attrs.replaceAt(i, clean);
     }
   }
-  return attrs;
+}
+
+/** False when neither rule can change `value`: no base64 marker, and short enough in any encoding. */
+function mayNeedCleaning(value: string, opts: HygieneOptions): boolean {
+  return (!opts.keepBase64 && value.includes(';base64,')) || (opts.maxAttributeBytes > 0 && value.length * 3 > opts.maxAttributeBytes);
+}
+
+/**
+ * The array with its strings cleaned: a copy (holes kept, as `map` keeps them) when it holds a
+ * string, as it always was, else the array itself.
+ */
+function cleanArray(value: Array<string | null | undefined>, key: string, opts: HygieneOptions, issues: IssueSink): string[] {
+  let strings = false;
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] === 'string') {
+      strings = true;
+      break;
+    }
+  }
+  if (!strings) return value as string[];
+  const out = new Array<string | null | undefined>(value.length);
+  for (let i = 0; i < value.length; i++) {
+    if (!(i in value)) continue;
+    const v = value[i];
+    out[i] = typeof v === 'string' && mayNeedCleaning(v, opts) ? cleanString(v, key, opts, issues) : v;
+  }
+  return out as string[];
 }

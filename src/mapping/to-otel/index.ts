@@ -3,20 +3,23 @@
  * events, in any order, always give the same spans, ids included, so the stock OTLP exporters can
  * send them anywhere.
  */
-import type { Attributes, HrTime } from '@opentelemetry/api';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import type { Attributes, HrTime, TraceState } from '@opentelemetry/api';
+import { createTraceState, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { AttrList } from '../attr-list.js';
 import { syntheticRootSpanId, toOtelSpanId, toOtelTraceId } from '../ids.js';
 import { isPlainObject } from '../json.js';
 import { LF, OTEL } from '../keys.js';
-import { ResourcePool, makeReadableSpan } from '../readable-span.js';
+import { ResourcePool } from '../readable-span.js';
 import type { MappingResult } from '../result.js';
 import { IssueSink } from '../result.js';
 import type { ObservationType } from '../schema.js';
+import { mappedSpan, toReadableSpan } from '../span-record.js';
+import type { SpanRecord } from '../span-record.js';
 import { compareHrTime, isoToHrTime } from '../time.js';
 import { VERSION } from '../../version.js';
-import type { AttributeDialect } from './attributes.js';
-import { effectiveUsage, genaiAttributes, jsonText, observationAttributes, traceAttributes } from './attributes.js';
+import type { AttributeDialect, ObservationFields } from './attributes.js';
+import { effectiveUsageFields, jsonText, writeGenaiAttributes, writeObservationAttributes, writeTraceAttributes } from './attributes.js';
 import { cleanAttributes } from './hygiene.js';
 import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
@@ -87,17 +90,22 @@ function maxTime(a: HrTime, b: HrTime): HrTime {
   return compareHrTime(a, b) >= 0 ? a : b;
 }
 
+/** The parsed trace state of a span restored from metadata (none when empty), as `makeReadableSpan` parses it. */
+function traceStateOf(text: string | undefined): TraceState | undefined {
+  return text === undefined || text === '' ? undefined : createTraceState(text);
+}
+
 /** One span for one merged observation. */
 function observationSpan(
   obs: MergedObservation,
   trace: MergedTrace | undefined,
-  traceAttrs: Attributes | undefined,
+  traceAttrs: AttrList | undefined,
   otelTraceId: string,
   rootSpanId: string,
   known: { has(id: string): boolean },
   events: readonly TimedEvent[],
   ctx: Context,
-): ReadableSpan | undefined {
+): SpanRecord | undefined {
   const issues = ctx.sink.forItem({ eventId: obs.eventIds[0] ?? obs.id });
   const body = obs.body;
   const startIso = isoToHrTime(String(body.startTime));
@@ -126,37 +134,41 @@ function observationSpan(
   const code = facts.statusCode ?? (isError ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
-  const usage = effectiveUsage(body);
-  const withUsage = usage.metadata === metadata ? usage : { ...usage, metadata };
-  // The observation's keys, then the trace's (the object observationAttributes made, filled in place).
-  const attributes: Attributes = Object.assign(
-    observationAttributes(obs.type, withUsage, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse'),
-    traceAttrs ?? { [LF.traceId]: String(body.traceId) },
-  );
+  // The body as the attributes read it: the usage Langfuse would store, the metadata left.
+  const usage = effectiveUsageFields(body);
+  const fields: ObservationFields = { body, usageDetails: usage.usageDetails, costDetails: usage.costDetails, metadata };
+  // The observation's keys, then the trace's (as Object.assign would add them).
+  const attributes = new AttrList();
+  writeObservationAttributes(attributes, obs.type, fields, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse');
+  if (traceAttrs) attributes.assign(traceAttrs);
+  else attributes.set(LF.traceId, String(body.traceId));
   // The original parent id, when it had to be hashed into a span id: the forward mapping restores it.
   const parentSpanId = parentId === undefined ? rootSpanId : toOtelSpanId(parentId);
-  if (parentId !== undefined && parentSpanId !== parentId) attributes[LF.bridgeParentId] = parentId;
+  if (parentId !== undefined && parentSpanId !== parentId) attributes.set(LF.bridgeParentId, parentId);
   // What the sender's span carried and Langfuse had no field for comes back as it was.
-  for (const [k, v] of Object.entries(facts.attributes ?? {})) if (!(k in attributes) && v !== undefined) attributes[k] = v;
-  if (incomplete) attributes[LF.bridgeIncomplete] = true;
+  if (facts.attributes) {
+    for (const [k, v] of Object.entries(facts.attributes)) if (!attributes.has(k) && v !== undefined) attributes.append(k, v);
+  }
+  if (incomplete) attributes.set(LF.bridgeIncomplete, true);
   if (ctx.dialect !== 'langfuse') {
-    const twins = genaiAttributes(obs.type, withUsage, trace?.body.sessionId);
-    if (isError) twins[OTEL.errorType] = '_OTHER';
+    const twins = new AttrList();
+    writeGenaiAttributes(twins, obs.type, fields, trace?.body.sessionId);
+    if (isError) twins.set(OTEL.errorType, '_OTHER');
     addTwins(attributes, twins, ctx.dialect === 'both');
   }
   cleanAttributes(attributes, ctx.hygiene, issues);
 
-  return makeReadableSpan({
+  return mappedSpan({
     name: facts.spanName ?? (typeof body.name === 'string' && body.name !== '' ? body.name : obs.type.toLowerCase()),
     kind: facts.kind ?? derivedKind(obs.type),
     traceId: otelTraceId,
     spanId: toOtelSpanId(obs.id),
     parentSpanId,
-    traceState: facts.traceState,
+    traceState: traceStateOf(facts.traceState),
     startTime: start,
     endTime: end,
     attributes,
-    events: [...(facts.events ?? []), ...events],
+    events: facts.events === undefined ? events : [...facts.events, ...events],
     links: facts.links ?? [],
     status: message === undefined ? { code } : { code, message },
     resource: ctx.resources.get(facts.resource ?? obs.resource ?? ctx.baseResource),
@@ -168,87 +180,120 @@ function observationSpan(
  * Adds GenAI twin keys that are not already there; with both dialects, lists them under
  * `langfuse.bridge.genai_twins` so the forward mapping can tell them from the sender's own keys.
  */
-function addTwins(attributes: Attributes, twins: Attributes, mark: boolean): void {
+function addTwins(attributes: AttrList, twins: AttrList, mark: boolean): void {
   const added: string[] = [];
-  for (const k of Object.keys(twins)) {
-    const v = twins[k];
-    if (k in attributes || v === undefined) continue;
-    attributes[k] = v;
+  const order = twins.order();
+  for (let j = 0; j < twins.keys.length; j++) {
+    const i = order === undefined ? j : (order[j] as number);
+    const k = twins.keys[i] as string;
+    const v = twins.values[i];
+    if (attributes.has(k) || v === undefined) continue;
+    attributes.append(k, v);
     added.push(k);
   }
-  if (mark && added.length > 0) attributes[LF.bridgeGenaiTwins] = added;
+  if (mark && added.length > 0) attributes.set(LF.bridgeGenaiTwins, added);
 }
 
 /** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
-function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): Attributes {
-  const all = traceAttributes(trace.body, trace.id);
+function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): AttrList {
+  const all = new AttrList();
+  writeTraceAttributes(all, trace.body, trace.id);
   if (dialect !== 'genai') return all;
-  const out: Attributes = { [LF.traceId]: trace.id };
-  for (const key of [OTEL.userId, OTEL.sessionId]) if (all[key] !== undefined) out[key] = all[key];
+  const out = new AttrList();
+  out.append(LF.traceId, trace.id);
+  for (const key of [OTEL.userId, OTEL.sessionId]) {
+    const v = all.get(key);
+    if (v !== undefined) out.append(key, v);
+  }
   return out;
+}
+
+/** The ids of a trace's spans: its OTel trace id and its synthetic root's span id (each a SHA-256 for most ids: made once). */
+interface TraceIds {
+  readonly langfuseTraceId: string;
+  readonly otelTraceId: string;
+  readonly rootSpanId: string;
 }
 
 /**
  * The synthetic root that stands for the trace: its fields, spanning its observations. As an
  * `update` (the root went out earlier, in a stream), a zero-length child of that root instead,
  * marked `langfuse.bridge.trace_update`, carrying the fields that came later (design.md 9): the
- * root's span id is never sent twice.
+ * root's span id is never sent twice. `traceAttrs`: the trace's keys, made for its observations.
  */
 function rootSpan(
-  langfuseTraceId: string,
+  ids: TraceIds,
   trace: MergedTrace | undefined,
-  children: readonly ReadableSpan[],
+  traceAttrs: AttrList | undefined,
+  children: readonly SpanRecord[],
   events: readonly TimedEvent[],
   ctx: Context,
-  update = false,
-  resource: Attributes = ctx.baseResource,
-): ReadableSpan | undefined {
+  update: boolean,
+  resource: Attributes,
+): SpanRecord | undefined {
+  const langfuseTraceId = ids.langfuseTraceId;
   const issues = ctx.sink.forItem({ eventId: trace?.eventIds[0] ?? langfuseTraceId });
   const timestamp = typeof trace?.body.timestamp === 'string' ? trace.body.timestamp : trace?.envelopeTimestamp;
   const declared = timestamp === undefined ? undefined : isoToHrTime(timestamp);
-  const times = children.flatMap((s) => [s.startTime, s.endTime]);
-  if (declared) times.push(declared);
-  for (const e of events) times.push(e.time as HrTime);
-  if (times.length === 0) {
+  if (children.length === 0 && declared === undefined && events.length === 0) {
     issues.add('INVALID_TIME', `trace ${langfuseTraceId} has no time; no root span`, 'body.timestamp');
     return undefined;
   }
-  const start = update && declared ? declared : times.reduce((a, b) => (compareHrTime(b, a) < 0 ? b : a));
-  const end = update ? start : times.reduce(maxTime);
-  const attributes: Attributes = trace ? traceFieldAttributes(trace, ctx.dialect) : { [LF.traceId]: langfuseTraceId };
-  if (update) attributes[LF.bridgeTraceUpdate] = true;
-  else attributes[LF.bridgeSyntheticRoot] = trace ? 'trace' : 'implicit';
-  if (typeof trace?.body.timestamp === 'string') attributes[LF.bridgeTraceTimestamp] = trace.body.timestamp;
+  let start: HrTime | undefined;
+  let end: HrTime | undefined;
+  const cover = (t: HrTime): void => {
+    if (start === undefined || compareHrTime(t, start) < 0) start = t;
+    if (end === undefined || compareHrTime(t, end) > 0) end = t;
+  };
+  for (const s of children) {
+    cover(s.startTime);
+    cover(s.endTime);
+  }
+  if (declared) cover(declared);
+  for (const e of events) cover(e.time as HrTime);
+  if (update && declared) start = declared;
+  if (update) end = start;
+  let attributes: AttrList;
+  if (trace === undefined) {
+    attributes = new AttrList();
+    attributes.append(LF.traceId, langfuseTraceId);
+  } else attributes = traceAttrs === undefined ? traceFieldAttributes(trace, ctx.dialect) : traceAttrs.copy();
+  if (update) attributes.set(LF.bridgeTraceUpdate, true);
+  else attributes.set(LF.bridgeSyntheticRoot, trace ? 'trace' : 'implicit');
+  if (typeof trace?.body.timestamp === 'string') attributes.set(LF.bridgeTraceTimestamp, trace.body.timestamp);
   if (trace && ctx.dialect !== 'genai') {
-    if (trace.body.input !== undefined && trace.body.input !== null) attributes[LF.traceInput] = jsonText(trace.body.input);
-    if (trace.body.output !== undefined && trace.body.output !== null) attributes[LF.traceOutput] = jsonText(trace.body.output);
-    for (const [field, key] of [
-      ['environment', LF.environment],
-      ['version', LF.version],
-    ] as const) {
-      if (typeof trace.body[field] === 'string') attributes[key] = trace.body[field] as string;
+    if (trace.body.input !== undefined && trace.body.input !== null) attributes.set(LF.traceInput, jsonText(trace.body.input));
+    if (trace.body.output !== undefined && trace.body.output !== null) attributes.set(LF.traceOutput, jsonText(trace.body.output));
+    for (const [field, key] of TRACE_FIELDS_ON_ROOT) {
+      if (typeof trace.body[field] === 'string') attributes.set(key, trace.body[field] as string);
     }
   }
   cleanAttributes(attributes, ctx.hygiene, issues);
   const name = typeof trace?.body.name === 'string' && trace.body.name !== '' ? trace.body.name : 'langfuse-trace';
-  return makeReadableSpan({
+  return mappedSpan({
     name,
     kind: SpanKind.INTERNAL,
-    traceId: toOtelTraceId(langfuseTraceId),
-    spanId: update ? toOtelSpanId(`langfuse.trace-update:${langfuseTraceId}:${trace?.eventIds[0] ?? ''}`) : syntheticRootSpanId(langfuseTraceId),
-    parentSpanId: update ? syntheticRootSpanId(langfuseTraceId) : undefined,
-    startTime: start,
-    endTime: end,
+    traceId: ids.otelTraceId,
+    spanId: update ? toOtelSpanId(`langfuse.trace-update:${langfuseTraceId}:${trace?.eventIds[0] ?? ''}`) : ids.rootSpanId,
+    parentSpanId: update ? ids.rootSpanId : undefined,
+    startTime: start as HrTime,
+    endTime: end as HrTime,
     attributes,
     events,
+    links: [],
     status: { code: SpanStatusCode.UNSET },
     resource: ctx.resources.get(resource),
     scope: SCOPE,
   });
 }
 
+const TRACE_FIELDS_ON_ROOT = [
+  ['environment', LF.environment],
+  ['version', LF.version],
+] as const;
+
 /** A zero-length span for a score whose target is in no input, under the target's deterministic id. */
-function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): ReadableSpan {
+function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): SpanRecord {
   const target = scoreTarget(score);
   const traceKey = target.traceId ?? `session:${target.sessionId ?? String(score.body.id ?? score.eventId)}`;
   const parent = target.observationId !== undefined
@@ -256,7 +301,9 @@ function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): Readab
     : target.traceId !== undefined
       ? syntheticRootSpanId(target.traceId)
       : undefined;
-  return makeReadableSpan({
+  const attributes = new AttrList();
+  attributes.append(LF.traceId, traceKey);
+  return mappedSpan({
     name: SCORE_EVENT,
     kind: SpanKind.INTERNAL,
     traceId: toOtelTraceId(traceKey),
@@ -264,8 +311,9 @@ function orphanScoreSpan(score: MergedScore, time: HrTime, ctx: Context): Readab
     parentSpanId: parent,
     startTime: time,
     endTime: time,
-    attributes: { [LF.traceId]: traceKey },
+    attributes,
     events: [scoreEvent(score, time)],
+    links: [],
     status: { code: SpanStatusCode.UNSET },
     resource: ctx.resources.get(ctx.baseResource),
     scope: SCOPE,
@@ -302,16 +350,26 @@ export function createContext(options: ToOtelOptions, sink: IssueSink): Context 
 export function spansFromMerged(
   merged: Omit<MergeResult, 'sdkLogs'>,
   ctx: Context,
-  rootsSent: ReadonlySet<string> = new Set(),
-  sentBefore: (observationId: string) => boolean = () => false,
+  rootsSent: ReadonlySet<string> = NONE_SENT,
+  sentBefore: (observationId: string) => boolean = NOTHING_SENT_BEFORE,
 ): ReadableSpan[] {
+  return spanRecordsFromMerged(merged, ctx, rootsSent, sentBefore).map(toReadableSpan);
+}
+
+/** {@link spansFromMerged}, the spans as records (what the OTLP writers take). */
+export function spanRecordsFromMerged(
+  merged: Omit<MergeResult, 'sdkLogs'>,
+  ctx: Context,
+  rootsSent: ReadonlySet<string> = NONE_SENT,
+  sentBefore: (observationId: string) => boolean = NOTHING_SENT_BEFORE,
+): SpanRecord[] {
   const byTrace = new Map<string, MergedObservation[]>();
   for (const id of merged.traces.keys()) byTrace.set(id, []);
   for (const obs of merged.observations.values()) push(byTrace, String(obs.body.traceId), obs);
 
   // Scores land on the span they target: collect them by target first.
-  const onObservation = new Map<string, TimedEvent[]>();
-  const onTrace = new Map<string, TimedEvent[]>();
+  const onObservation = merged.scores.length === 0 ? NO_TARGETS : new Map<string, TimedEvent[]>();
+  const onTrace = merged.scores.length === 0 ? NO_TARGETS : new Map<string, TimedEvent[]>();
   const orphans: Array<[MergedScore, HrTime]> = [];
   for (const score of merged.scores) {
     const time = scoreTime(score);
@@ -327,20 +385,19 @@ export function spansFromMerged(
     } else orphans.push([score, time]);
   }
 
-  const inInput = new Set(merged.observations.keys());
-  const known = { has: (id: string): boolean => inInput.has(id) || sentBefore(id) };
-  const spans: ReadableSpan[] = [];
-  for (const [langfuseTraceId, observations] of byTrace) {
+  const observations = merged.observations;
+  const known = { has: (id: string): boolean => observations.has(id) || sentBefore(id) };
+  const spans: SpanRecord[] = [];
+  for (const [langfuseTraceId, traceObservations] of byTrace) {
     const trace = merged.traces.get(langfuseTraceId);
-    const rootId = syntheticRootSpanId(langfuseTraceId);
-    // One hash per trace, not per span: non-hex trace ids (litellm's) cost a SHA-256 each.
-    const otelTraceId = toOtelTraceId(langfuseTraceId);
+    // One hash each per trace, not per span: non-hex trace ids (litellm's) cost a SHA-256 each.
+    const ids: TraceIds = { langfuseTraceId, otelTraceId: toOtelTraceId(langfuseTraceId), rootSpanId: syntheticRootSpanId(langfuseTraceId) };
     // The trace's keys go on every span: computed once per trace.
     const traceAttrs = trace ? traceFieldAttributes(trace, ctx.dialect) : undefined;
-    const children: ReadableSpan[] = [];
-    for (const obs of observations) {
+    const children: SpanRecord[] = [];
+    for (const obs of traceObservations) {
       try {
-        const span = observationSpan(obs, trace, traceAttrs, otelTraceId, rootId, known, onObservation.get(obs.id) ?? [], ctx);
+        const span = observationSpan(obs, trace, traceAttrs, ids.otelTraceId, ids.rootSpanId, known, onObservation.get(obs.id) ?? NO_EVENTS, ctx);
         if (span) children.push(span);
       } catch (err) {
         // A defect must not cost the rest of the batch.
@@ -353,15 +410,21 @@ export function spansFromMerged(
     // A trace already sent needs no second root; only fields that came later need a span.
     if (!sent || trace !== undefined || onTrace.has(langfuseTraceId)) {
       // The trace's client, else that of its first observation (an implicit trace).
-      const resource = trace?.resource ?? observations[0]?.resource ?? ctx.baseResource;
-      const root = rootSpan(langfuseTraceId, trace, children, onTrace.get(langfuseTraceId) ?? [], ctx, sent, resource);
+      const resource = trace?.resource ?? traceObservations[0]?.resource ?? ctx.baseResource;
+      const root = rootSpan(ids, trace, traceAttrs, children, onTrace.get(langfuseTraceId) ?? NO_EVENTS, ctx, sent, resource);
       if (root) spans.push(root);
     }
-    spans.push(...children);
+    for (const child of children) spans.push(child);
   }
   for (const [score, time] of orphans) spans.push(orphanScoreSpan(score, time, ctx));
   return spans;
 }
+
+const NO_EVENTS: readonly TimedEvent[] = [];
+const NONE_SENT: ReadonlySet<string> = new Set();
+const NOTHING_SENT_BEFORE = (): boolean => false;
+/** The score targets of a merge without scores (never written to). */
+const NO_TARGETS: Map<string, TimedEvent[]> = new Map();
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);

@@ -7,9 +7,9 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { isPlainObject } from '../json.js';
 import type { IssueSink } from '../result.js';
-import { INGESTION_EVENT_TYPES, parseIngestionEvent } from '../schema.js';
+import { checkIngestionEvent, INGESTION_EVENT_TYPES } from '../schema.js';
 import type { IngestionEvent, ObservationType } from '../schema.js';
-import { compareHrTime, parseIso } from '../time.js';
+import { compareHrTime, isoToHrTime } from '../time.js';
 import type { MergedObservation, MergedScore, MergedTrace, MergeResult } from './types.js';
 
 /** A validated event waiting to be merged, with its sort key. */
@@ -101,14 +101,17 @@ export function mergeEvents(rawEvents: readonly unknown[], sink: IssueSink): Mer
 /**
  * Step 1 for one raw event: validated and given its sort key, or `undefined` with an issue, or
  * `'sdk-log'` (counted, never merged). `index` is the event's position in the whole input.
+ * `fromJson`: `raw` is what `JSON.parse` made, owned by the caller: a valid event is used as it
+ * is, not copied (the same values; the key order of its objects is never read).
  */
 export function toMergeItem(
   raw: unknown,
   index: number,
   sink: IssueSink,
   resource?: Attributes,
+  fromJson = false,
 ): MergeItem | 'sdk-log' | undefined {
-  const parsed = parseIngestionEvent(raw);
+  const parsed = checkIngestionEvent(raw, fromJson);
   if (!parsed.ok) {
     reportInvalid(raw, parsed.message, sink.forItem({ eventId: parsed.id }));
     return undefined;
@@ -140,10 +143,11 @@ export function mergeItems(items: readonly MergeItem[], sink: IssueSink): Omit<M
   const groups: Record<Entity, Map<string, MergeItem[]>> = {
     trace: new Map(),
     observation: new Map(),
-    score: new Map(),
+    score: NO_SCORES,
   };
   for (const item of items) {
     const id = item.body.id as string;
+    if (item.entity === 'score' && groups.score === NO_SCORES) groups.score = new Map();
     const group = groups[item.entity].get(id);
     if (group === undefined) groups[item.entity].set(id, [item]);
     else group.push(item);
@@ -171,6 +175,9 @@ export function mergeItems(items: readonly MergeItem[], sink: IssueSink): Omit<M
   }
   return { traces, observations, scores };
 }
+
+/** The score groups of items without a score (never written to). */
+const NO_SCORES: Map<string, MergeItem[]> = new Map();
 
 function entityOf(type: IngestionEvent['type']): Entity | undefined {
   if (type === 'trace-create') return 'trace';
@@ -203,8 +210,8 @@ function reportInvalid(raw: unknown, message: string, sink: IssueSink): void {
  * everything (`new Date(ts).getTime()`).
  */
 function sortTime(timestamp: string, sink: IssueSink): HrTime {
-  const parsed = parseIso(timestamp);
-  if (parsed !== undefined) return parsed.time;
+  const parsed = isoToHrTime(timestamp);
+  if (parsed !== undefined) return parsed;
   const shown = JSON.stringify(timestamp.slice(0, 64));
   sink.add('INVALID_TIME', `envelope timestamp ${shown} is outside the OTLP range; ordered by its milliseconds`, 'timestamp');
   const ms = Date.parse(timestamp);
@@ -242,7 +249,7 @@ function byBodyTime(a: MergeItem, b: MergeItem): number {
 
 function bodyTime(item: MergeItem): HrTime | undefined {
   const v = item.body.timestamp ?? item.body.startTime;
-  return typeof v === 'string' ? parseIso(v)?.time : undefined;
+  return typeof v === 'string' ? isoToHrTime(v) : undefined;
 }
 
 function mergeObservation(id: string, items: readonly MergeItem[], sink: IssueSink): MergedObservation {
@@ -264,11 +271,13 @@ function mergeObservation(id: string, items: readonly MergeItem[], sink: IssueSi
   // The worker's start_time is `body.startTime ?? envelope timestamp`.
   if (body.startTime === undefined) body.startTime = (items[0] as MergeItem).event.timestamp;
   const merged = { id, type, body, hasCreate: create !== undefined, eventIds: items.map((i) => i.event.id) };
-  return withResource(merged, create === undefined ? items : [create, ...items]);
+  // The resource of the client that created it, else of the first event that has one.
+  return withResource(create?.resource === undefined ? merged : { ...merged, resource: create.resource }, items);
 }
 
-/** The entity with the resource of the first of `items` that has one (none: unchanged). */
-function withResource<T extends object>(entity: T, items: readonly MergeItem[]): T & { resource?: Attributes } {
+/** The entity with the resource of the first of `items` that has one (none, or the entity has one: unchanged). */
+function withResource<T extends object>(entity: T & { resource?: Attributes }, items: readonly MergeItem[]): T & { resource?: Attributes } {
+  if (entity.resource !== undefined) return entity;
   for (const item of items) if (item.resource !== undefined) return { ...entity, resource: item.resource };
   return entity;
 }
@@ -281,9 +290,10 @@ function impliedType(event: IngestionEvent): ObservationType {
 /** Applies the bodies in merge order; values are shared with the events, never copied. */
 function mergeBodies(items: readonly MergeItem[], rules: FieldRules): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
-  // zod drops `__proto__` keys while parsing, so plain assignment cannot reach a prototype.
+  // Validation refuses `__proto__` keys, so plain assignment cannot reach a prototype. Own keys
+  // in order, as Object.keys lists them (a validated body is a plain object), without its array.
   for (const { body } of items) {
-    for (const key of Object.keys(body)) applyField(merged, key, body[key], rules);
+    for (const key in body) if (Object.hasOwn(body, key)) applyField(merged, key, body[key], rules);
   }
   return merged;
 }
@@ -337,7 +347,9 @@ function unionTags(current: unknown, next: readonly unknown[]): string[] {
 function isEmptyContainer(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   try {
-    return Object.keys(value).length === 0;
+    // Object.keys(value).length === 0, without the array of keys.
+    for (const key in value) if (Object.hasOwn(value, key)) return false;
+    return true;
   } catch {
     return false; // a hostile proxy: treat as a value
   }

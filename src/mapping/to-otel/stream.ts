@@ -7,6 +7,8 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { MappingResult } from '../result.js';
 import { IssueSink } from '../result.js';
+import { toReadableSpan } from '../span-record.js';
+import type { SpanRecord } from '../span-record.js';
 import type { ToOtelOptions } from './index.js';
 import { createContext } from './index.js';
 import { toMergeItem } from './merge.js';
@@ -41,18 +43,20 @@ const IDLE_STATE = {
   },
 };
 
-/**
- * `push` chunks of raw ingestion events (each chunk in any order, typically one request's `batch`)
- * and get back the spans of the traces that became idle; `end()` emits the rest. Issues are
- * reported with the call whose input raised them.
- */
-export class IngestionSpanStream {
+/** {@link IngestionSpanStream} with its spans as records (what the OTLP writers take). */
+export class IngestionRecordStream {
   private readonly _idleEvents: number;
   private readonly _groups: TraceGroups<Idle>;
+  private readonly _fromJson: boolean;
   private _seq = 0;
   private _ended = false;
 
-  constructor(options: IngestionStreamOptions = {}) {
+  /**
+   * `fromJson`: the events pushed are what `JSON.parse` made, owned by the stream from then on:
+   * valid ones are kept as they are instead of as validated copies (the same spans).
+   */
+  constructor(options: IngestionStreamOptions = {}, fromJson = false) {
+    this._fromJson = fromJson;
     const idle = options.idleEvents;
     this._idleEvents = typeof idle === 'number' && idle >= 1 ? Math.floor(idle) : Number.POSITIVE_INFINITY;
     const base = createContext(options, new IssueSink());
@@ -65,22 +69,22 @@ export class IngestionSpanStream {
   }
 
   /** Adds events; returns the spans of every trace that has now been idle for `idleEvents` events. */
-  push(events: readonly unknown[]): MappingResult<ReadableSpan[]> {
+  push(events: readonly unknown[]): MappingResult<SpanRecord[]> {
     const sink = new IssueSink();
     if (this._ended) {
       sink.add('SKIPPED', `push after end(): ${events.length} events not mapped`);
       return { value: [], issues: sink.issues };
     }
     for (const raw of events) {
-      const item = toMergeItem(raw, this._seq++, sink);
+      const item = toMergeItem(raw, this._seq++, sink, undefined, this._fromJson);
       if (item === undefined || item === 'sdk-log') continue;
       const key = this._groups.add(item, sink);
       (this._groups.get(key) as TraceGroup<Idle>).state.last = this._seq;
     }
-    const spans: ReadableSpan[] = [];
+    const spans: SpanRecord[] = [];
     for (const [key, group] of this._groups.entries()) {
       if (this._seq - group.state.last < this._idleEvents) break; // the rest were touched later
-      this._groups.close(key, spans, sink);
+      this._groups.closeRecords(key, spans, sink);
     }
     return { value: spans, issues: sink.issues };
   }
@@ -89,17 +93,55 @@ export class IngestionSpanStream {
    * Emits every open trace now and goes on taking events (a receiver that went quiet). Events
    * for those traces that come later are late: see `idleEvents`.
    */
-  flush(): MappingResult<ReadableSpan[]> {
+  flush(): MappingResult<SpanRecord[]> {
     const sink = new IssueSink();
-    const spans: ReadableSpan[] = [];
-    if (!this._ended) for (const [key] of this._groups.entries()) this._groups.close(key, spans, sink);
+    const spans: SpanRecord[] = [];
+    if (!this._ended) for (const [key] of this._groups.entries()) this._groups.closeRecords(key, spans, sink);
     return { value: spans, issues: sink.issues };
   }
 
   /** Emits every open trace. The stream takes no more events afterwards. */
-  end(): MappingResult<ReadableSpan[]> {
+  end(): MappingResult<SpanRecord[]> {
     const result = this.flush();
     this._ended = true;
     return result;
+  }
+}
+
+const spansOf = (result: MappingResult<SpanRecord[]>): MappingResult<ReadableSpan[]> => ({ value: result.value.map(toReadableSpan), issues: result.issues });
+
+/**
+ * `push` chunks of raw ingestion events (each chunk in any order, typically one request's `batch`)
+ * and get back the spans of the traces that became idle; `end()` emits the rest. Issues are
+ * reported with the call whose input raised them.
+ */
+export class IngestionSpanStream {
+  private readonly _records: IngestionRecordStream;
+
+  constructor(options: IngestionStreamOptions = {}) {
+    this._records = new IngestionRecordStream(options);
+  }
+
+  /** Events held in open groups (the memory the stream keeps). */
+  get openEvents(): number {
+    return this._records.openEvents;
+  }
+
+  /** Adds events; returns the spans of every trace that has now been idle for `idleEvents` events. */
+  push(events: readonly unknown[]): MappingResult<ReadableSpan[]> {
+    return spansOf(this._records.push(events));
+  }
+
+  /**
+   * Emits every open trace now and goes on taking events (a receiver that went quiet). Events
+   * for those traces that come later are late: see `idleEvents`.
+   */
+  flush(): MappingResult<ReadableSpan[]> {
+    return spansOf(this._records.flush());
+  }
+
+  /** Emits every open trace. The stream takes no more events afterwards. */
+  end(): MappingResult<ReadableSpan[]> {
+    return spansOf(this._records.end());
   }
 }

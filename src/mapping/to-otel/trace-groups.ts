@@ -13,10 +13,13 @@
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { IssueSink } from '../result.js';
+import { toReadableSpan } from '../span-record.js';
+import type { SpanRecord } from '../span-record.js';
 import type { Context } from './index.js';
-import { spansFromMerged } from './index.js';
+import { spanRecordsFromMerged } from './index.js';
 import type { MergeItem } from './merge.js';
 import { mergeItems } from './merge.js';
+import { RecentMap, RecentSet } from './recent.js';
 
 /** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
 export interface TraceGroup<S> {
@@ -42,9 +45,12 @@ export type LateReason = string;
 /** What a late update needs from the observation it updates: the fields fixed at its start. */
 function identityOf(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { startTime: body.startTime };
-  for (const field of ['name', 'parentObservationId', 'traceId']) if (typeof body[field] === 'string') out[field] = body[field];
+  for (const field of IDENTITY_FIELDS) if (typeof body[field] === 'string') out[field] = body[field];
   return out;
 }
+
+/** The fields besides the start that a late update takes from the observation's first emission. */
+const IDENTITY_FIELDS = ['name', 'parentObservationId', 'traceId'] as const;
 
 const traceKey = (id: string): string => `t:${id}`;
 const observationKey = (id: string): string => `o:${id}`;
@@ -63,11 +69,10 @@ export class TraceGroups<S> {
   private readonly _groups = new Map<string, TraceGroup<S>>();
   /** Observation id -> key of the open group holding its events. */
   private readonly _observationGroup = new Map<string, string>();
-  /** Keys of closed groups, oldest first, bounded. */
-  private readonly _closed = new Set<string>();
-  /** Observations already sent (their identity fields), oldest first, bounded like `_closed`. */
-  private readonly _sent = new Map<string, Record<string, unknown>>();
-  private readonly _remembered: number;
+  /** Keys of closed groups, the last `remembered` closed. */
+  private readonly _closed: RecentSet<string>;
+  /** Observations already sent (their identity fields), bounded like `_closed`. */
+  private readonly _sent: RecentMap<string, Record<string, unknown>>;
   private _events = 0;
 
   /**
@@ -78,7 +83,8 @@ export class TraceGroups<S> {
   constructor(base: Context, state: GroupState<S>, remembered: number, lateReason: LateReason) {
     this._base = base;
     this._state = state;
-    this._remembered = remembered;
+    this._closed = new RecentSet(remembered);
+    this._sent = new RecentMap(remembered);
     this._lateReason = lateReason;
   }
 
@@ -127,6 +133,13 @@ export class TraceGroups<S> {
 
   /** Closes a group: its spans are appended to `out`, its issues to `sink`. Unknown keys: nothing. */
   close(key: string, out: ReadableSpan[], sink: IssueSink): void {
+    const records: SpanRecord[] = [];
+    this.closeRecords(key, records, sink);
+    for (const record of records) out.push(toReadableSpan(record));
+  }
+
+  /** {@link close}, the spans as records (what the OTLP writers take). */
+  closeRecords(key: string, out: SpanRecord[], sink: IssueSink): void {
     const group = this._groups.get(key);
     if (group === undefined) return;
     this._groups.delete(key);
@@ -136,30 +149,29 @@ export class TraceGroups<S> {
     const traceId = traceIdOfKey(key);
     const rootsSent = traceId !== undefined && this._closed.has(key) ? new Set([traceId]) : undefined;
     for (const id of group.observationIds) this._observationGroup.delete(id);
-    this._remember(key);
+    this._closed.add(key);
     const mergeSink = new IssueSink();
     const merged = mergeItems(group.items, mergeSink);
     // A late update of an observation already sent: it goes out again under the same span id,
     // with the identity the first one had (start, name, parent), so the two read as one span and
     // Langfuse's OTLP endpoint merges them into one observation.
-    const completed = new Set<string>();
+    let completed: Set<string> | undefined;
     for (const obs of merged.observations.values()) {
       const first = this._sent.get(obs.id);
       if (first !== undefined && !obs.hasCreate) {
         obs.body.startTime = first.startTime; // immutable: the first event's
-        for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
+        for (const field of IDENTITY_FIELDS) obs.body[field] ??= first[field];
+        completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.delete(obs.id);
       this._sent.set(obs.id, identityOf(obs.body));
-      if (this._sent.size > this._remembered) this._sent.delete(this._sent.keys().next().value as string);
     }
     for (const issue of mergeSink.issues) {
-      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
+      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;
       if (!known) sink.issues.push(issue);
     }
     const sentBefore = (id: string): boolean => this._sent.has(id);
-    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
+    for (const span of spanRecordsFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
   }
 
   /** The group an event belongs to: its trace when named, else the group already holding its entity. */
@@ -194,14 +206,5 @@ export class TraceGroups<S> {
       this._state.join(target.state, source.state);
     }
     for (const id of source.observationIds) this._observationGroup.set(id, to);
-  }
-
-  private _remember(key: string): void {
-    this._closed.delete(key);
-    this._closed.add(key);
-    if (this._closed.size > this._remembered) {
-      const oldest = this._closed.values().next();
-      if (oldest.done !== true) this._closed.delete(oldest.value);
-    }
   }
 }

@@ -11,17 +11,23 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { JsonRequestBuilder } from '../../../src/cli/convert/json-request.js';
 import { makeReadableSpan } from '../../../src/mapping/readable-span.js';
+import { spanRecordOf } from '../../../src/mapping/span-record.js';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
 import { recordedRequests } from '../../helpers/spans.js';
 import { RESOURCES, spanArb } from '../../helpers/span-arbitrary.js';
 
 function ours(spans: readonly ReadableSpan[]): string {
   const builder = new JsonRequestBuilder();
-  for (const span of spans) builder.add(span);
+  for (const span of spans) {
+    const record = spanRecordOf(span);
+    const expected = builder.bytesWith(record);
+    builder.add(record);
+    expect(builder.bytes).toBe(expected);
+  }
   const expectedBytes = builder.bytes;
-  const text = builder.take();
-  expect(Buffer.byteLength(text) - 1).toBe(expectedBytes);
-  return text;
+  const line = builder.take();
+  expect(line.length - 1).toBe(expectedBytes);
+  return line.toString('utf8');
 }
 
 function stock(spans: readonly ReadableSpan[]): string {

@@ -11,7 +11,11 @@
  * fit.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { AttrList } from '../mapping/attr-list.js';
+import { spanRecordOf } from '../mapping/span-record.js';
+import type { SpanRecord } from '../mapping/span-record.js';
 
 /** Span flags of the OTLP spec: the context's remote bit is known, and whether it is set. */
 const HAS_IS_REMOTE = 0x100;
@@ -25,7 +29,7 @@ const MAX_INT64 = 2 ** 63;
  * documentation but present in every version since 0.x and used by protobufjs; `write` when absent.
  */
 type Utf8Write = (this: Buffer, text: string, offset: number, length: number) => number;
-const utf8Write: Utf8Write =
+export const utf8Write: Utf8Write =
   (Buffer.prototype as unknown as { utf8Write?: Utf8Write }).utf8Write ??
   function (this: Buffer, text: string, offset: number, length: number): number {
     return this.write(text, offset, length, 'utf8');
@@ -71,7 +75,7 @@ function hexValue(c: number): number {
   return c - 55;
 }
 
-class Writer {
+export class Writer {
   /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
   static readonly hiddenClassKeeper = new Writer(0);
 
@@ -258,66 +262,79 @@ function anyValue(w: Writer, value: unknown): void {
   }
 }
 
-/** Repeated KeyValue field `tag`, one per own key, as the stock `writeAttributes`. */
-function attributes(w: Writer, attrs: Attributes, tag: number): void {
+/** Repeated KeyValue field `tag`, one per own key, as the stock `writeAttributes` (a list: its keys in object order). */
+function attributes(w: Writer, attrs: Attributes | AttrList, tag: number): void {
+  if (attrs instanceof AttrList) {
+    const order = attrs.order();
+    const keys = attrs.keys;
+    const values = attrs.values;
+    for (let j = 0; j < keys.length; j++) {
+      const i = order === undefined ? j : (order[j] as number);
+      keyValue(w, keys[i] as string, values[i], tag);
+    }
+    return;
+  }
   for (const key in attrs) {
     if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
-    const value = attrs[key];
-    const k = encodedKey(key);
-    if (typeof value === 'string') {
-      // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
-      // value is written first and measured by the write.
-      if (k.length + 3 * value.length + 4 < 0x80) {
-        w.ensure(k.length + 5 + 3 * value.length);
-        const buf = w.buf;
-        const at = w.pos;
-        buf[at] = tag;
-        buf.set(k, at + 2);
-        const any = at + 2 + k.length;
-        buf[any] = 0x12;
-        buf[any + 2] = 0x0a;
-        const n = utf8Write.call(buf, value, any + 4, 3 * value.length);
-        buf[any + 3] = n;
-        buf[any + 1] = n + 2;
-        buf[at + 1] = k.length + n + 4;
-        w.pos = any + 4 + n;
-        continue;
-      }
-      // Every length is known up front: KeyValue { key, value: AnyValue { string_value } }.
-      const n = Buffer.byteLength(value, 'utf8');
-      const any = 1 + varintSize(n) + n;
-      const kv = k.length + 1 + varintSize(any) + any;
-      w.ensure(1 + 5 + kv);
-      w.byte(tag);
-      w.varint(kv);
-      w.buf.set(k, w.pos);
-      w.pos += k.length;
-      w.byte(0x12);
-      w.varint(any);
-      w.byte(0x0a);
-      w.varint(n);
-      w.pos += utf8Write.call(w.buf, value, w.pos, n);
-      continue;
-    }
-    const kv = w.open(tag, 1);
-    w.ensure(k.length);
-    w.buf.set(k, w.pos);
-    w.pos += k.length;
-    const v = w.open(0x12, 1);
-    anyValue(w, value);
-    w.close(v, 1);
-    w.close(kv, 1);
+    keyValue(w, key, attrs[key], tag);
   }
 }
 
-function span(w: Writer, s: ReadableSpan): void {
-  const ctx = s.spanContext();
-  w.hexId(0x0a, ctx.traceId);
-  w.hexId(0x12, ctx.spanId);
-  const traceState = ctx.traceState?.serialize();
+/** One KeyValue field `tag`. */
+function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
+  const k = encodedKey(key);
+  if (typeof value === 'string') {
+    // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
+    // value is written first and measured by the write.
+    if (k.length + 3 * value.length + 4 < 0x80) {
+      w.ensure(k.length + 5 + 3 * value.length);
+      const buf = w.buf;
+      const at = w.pos;
+      buf[at] = tag;
+      buf.set(k, at + 2);
+      const any = at + 2 + k.length;
+      buf[any] = 0x12;
+      buf[any + 2] = 0x0a;
+      const n = utf8Write.call(buf, value, any + 4, 3 * value.length);
+      buf[any + 3] = n;
+      buf[any + 1] = n + 2;
+      buf[at + 1] = k.length + n + 4;
+      w.pos = any + 4 + n;
+      return;
+    }
+    // Every length is known up front: KeyValue { key, value: AnyValue { string_value } }.
+    const n = Buffer.byteLength(value, 'utf8');
+    const any = 1 + varintSize(n) + n;
+    const kv = k.length + 1 + varintSize(any) + any;
+    w.ensure(1 + 5 + kv);
+    w.byte(tag);
+    w.varint(kv);
+    w.buf.set(k, w.pos);
+    w.pos += k.length;
+    w.byte(0x12);
+    w.varint(any);
+    w.byte(0x0a);
+    w.varint(n);
+    w.pos += utf8Write.call(w.buf, value, w.pos, n);
+    return;
+  }
+  const kv = w.open(tag, 1);
+  w.ensure(k.length);
+  w.buf.set(k, w.pos);
+  w.pos += k.length;
+  const v = w.open(0x12, 1);
+  anyValue(w, value);
+  w.close(v, 1);
+  w.close(kv, 1);
+}
+
+/** A Span message's fields (its own tag and length are the caller's). */
+export function span(w: Writer, s: SpanRecord): void {
+  w.hexId(0x0a, s.traceId);
+  w.hexId(0x12, s.spanId);
+  const traceState = s.traceState?.serialize();
   if (traceState) w.string(0x1a, traceState);
-  const parent = s.parentSpanContext;
-  if (parent?.spanId) w.hexId(0x22, parent.spanId);
+  if (s.parentSpanId) w.hexId(0x22, s.parentSpanId);
   w.string(0x2a, s.name);
   // Span kind is offset by 1 on the wire: the API has no value for "unspecified".
   const kind = s.kind == null ? 0 : s.kind + 1;
@@ -372,55 +389,68 @@ function span(w: Writer, s: ReadableSpan): void {
   w.ensure(6);
   w.byte(0x85);
   w.byte(0x01);
-  w.buf.writeUInt32LE(((ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (parent?.isRemote ? IS_REMOTE : 0)) >>> 0, w.pos);
+  w.buf.writeUInt32LE(((s.traceFlags & 0xff) | HAS_IS_REMOTE | (s.parentIsRemote ? IS_REMOTE : 0)) >>> 0, w.pos);
   w.pos += 4;
 }
 
-type ScopeMap = Map<ReadableSpan['instrumentationScope'], ReadableSpan[]>;
+type Scope = SpanRecord['scope'] & { attributes?: Attributes; droppedAttributesCount?: number };
 
 /** Spans grouped by resource, then scope, by identity, in order of first appearance (as the stock serializer). */
-function group(spans: readonly ReadableSpan[]): Map<ReadableSpan['resource'], ScopeMap> {
-  const resources = new Map<ReadableSpan['resource'], ScopeMap>();
+function group(spans: readonly SpanRecord[]): Map<Resource, Map<SpanRecord['scope'], SpanRecord[]>> {
+  const resources = new Map<Resource, Map<SpanRecord['scope'], SpanRecord[]>>();
   for (const s of spans) {
     let scopes = resources.get(s.resource);
     if (scopes === undefined) resources.set(s.resource, (scopes = new Map()));
-    let members = scopes.get(s.instrumentationScope);
-    if (members === undefined) scopes.set(s.instrumentationScope, (members = []));
+    let members = scopes.get(s.scope);
+    if (members === undefined) scopes.set(s.scope, (members = []));
     members.push(s);
   }
   return resources;
 }
 
+/** A Resource message's fields. */
+export function resourceFields(w: Writer, resource: Resource): void {
+  if (resource.attributes) attributes(w, resource.attributes, 0x0a);
+  w.ensure(2);
+  w.byte(0x10);
+  w.byte(0);
+}
+
+/** An InstrumentationScope message's fields (the scope of a group's first span, as the stock serializer writes). */
+export function scopeFields(w: Writer, instrumentationScope: SpanRecord['scope']): void {
+  const scope = instrumentationScope as Scope;
+  w.string(0x0a, scope.name);
+  if (scope.version) w.string(0x12, scope.version);
+  if (scope.attributes) attributes(w, scope.attributes, 0x1a);
+  if (scope.droppedAttributesCount) {
+    w.ensure(1);
+    w.byte(0x20);
+    w.varint(scope.droppedAttributesCount);
+  }
+}
+
 /** Bytes reserved for the length of a span, resource spans or scope spans: spans up to 16 KiB need no move. */
-const SPAN_RESERVE = 2;
-const GROUP_RESERVE = 3;
+export const SPAN_RESERVE = 2;
+export const GROUP_RESERVE = 3;
 
 /** The spans as one OTLP protobuf `ExportTraceServiceRequest` (`sizeHint`: the expected size in bytes). */
 export function encodeTraceRequest(spans: readonly ReadableSpan[], sizeHint = 65_536): Uint8Array {
+  return encodeRecords(spans.map(spanRecordOf), sizeHint);
+}
+
+/** {@link encodeTraceRequest} of span records. */
+export function encodeRecords(spans: readonly SpanRecord[], sizeHint = 65_536): Uint8Array {
   const w = new Writer(sizeHint);
   for (const [resource, scopes] of group(spans)) {
     const rs = w.open(0x0a, GROUP_RESERVE);
     const r = w.open(0x0a, 1);
-    if (resource.attributes) attributes(w, resource.attributes, 0x0a);
-    w.ensure(2);
-    w.byte(0x10);
-    w.byte(0);
+    resourceFields(w, resource);
     w.close(r, 1);
     for (const members of scopes.values()) {
-      const scope = (members[0] as ReadableSpan).instrumentationScope as ReadableSpan['instrumentationScope'] & {
-        attributes?: Attributes;
-        droppedAttributesCount?: number;
-      };
+      const scope = (members[0] as SpanRecord).scope;
       const ss = w.open(0x12, GROUP_RESERVE);
       const sc = w.open(0x0a, 1);
-      w.string(0x0a, scope.name);
-      if (scope.version) w.string(0x12, scope.version);
-      if (scope.attributes) attributes(w, scope.attributes, 0x1a);
-      if (scope.droppedAttributesCount) {
-        w.ensure(1);
-        w.byte(0x20);
-        w.varint(scope.droppedAttributesCount);
-      }
+      scopeFields(w, scope);
       w.close(sc, 1);
       for (const s of members) {
         const at = w.open(0x12, SPAN_RESERVE);

@@ -1,0 +1,255 @@
+/**
+ * OTLP/JSON of spans written as UTF-8 bytes straight into a buffer: the bytes
+ * `JsonTraceSerializer.serializeRequest` (@opentelemetry/otlp-transformer) makes for the same
+ * spans (a property test compares them), without its request object, without a string per span or
+ * per request, and with the attribute keys' text made once. A string needs no escaping in most
+ * values (ids, names, times, short texts): it is copied as it is; one that does goes through
+ * `JSON.stringify`, which escapes exactly as the stock serializer's `JSON.stringify` does.
+ */
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import { AttrList } from '../mapping/attr-list.js';
+import type { SpanRecord } from '../mapping/span-record.js';
+import { hrTimeToNanosText, isValidHrTime } from '../mapping/time.js';
+import { utf8Write } from './otlp-encoder.js';
+import type { Writer } from './otlp-encoder.js';
+
+const HAS_IS_REMOTE = 0x100;
+const IS_REMOTE = 0x200;
+
+/** What JSON.stringify escapes in a string: quote, backslash, control characters, and surrogates (lone ones; paired ones are sent along). */
+// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** ASCII text known not to need escaping (field names, punctuation, digits). */
+function ascii(w: Writer, text: string): void {
+  w.ensure(text.length);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < text.length; i++) buf[pos++] = text.charCodeAt(i);
+  w.pos = pos;
+}
+
+/** Bytes made once (a key's `{"key":"…","value":`). */
+function bytes(w: Writer, b: Uint8Array): void {
+  w.ensure(b.length);
+  w.buf.set(b, w.pos);
+  w.pos += b.length;
+}
+
+/** A string as `JSON.stringify` writes it. */
+export function jsonString(w: Writer, text: string): void {
+  if (!NEEDS_ESCAPE.test(text)) {
+    w.ensure(3 * text.length + 2);
+    const buf = w.buf;
+    buf[w.pos++] = 0x22;
+    w.pos += utf8Write.call(buf, text, w.pos, 3 * text.length);
+    buf[w.pos++] = 0x22;
+    return;
+  }
+  const escaped = JSON.stringify(text);
+  w.ensure(3 * escaped.length);
+  w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
+}
+
+/** Any value as `JSON.stringify` writes it (numbers: `null` when not finite). */
+function jsonValue(w: Writer, value: unknown): void {
+  if (typeof value === 'string') jsonString(w, value);
+  else if (typeof value === 'number') ascii(w, Number.isFinite(value) ? String(value) : 'null');
+  else {
+    const text = JSON.stringify(value) as string | undefined;
+    if (text !== undefined) {
+      w.ensure(3 * text.length);
+      w.pos += utf8Write.call(w.buf, text, w.pos, 3 * text.length);
+    }
+  }
+}
+
+/** `"name":value,` as JSON.stringify writes an object's field followed by a comma; nothing for undefined. */
+function field(w: Writer, name: string, value: unknown): void {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return;
+  ascii(w, name);
+  jsonValue(w, value);
+  w.ensure(1);
+  w.buf[w.pos++] = 0x2c;
+}
+
+/** Nanoseconds as a decimal string, as the stock JSON encoder (`encodeAsString`) writes them. */
+function nanos(w: Writer, t: HrTime): void {
+  ascii(w, isValidHrTime(t) ? `"${hrTimeToNanosText(t)}"` : `"${(BigInt(Math.trunc(t[0])) * 1_000_000_000n + BigInt(Math.trunc(t[1]))).toString()}"`);
+}
+
+/** `{"key":<key>,"value":` per attribute key, as UTF-8: keys repeat on every span. Bounded: past the limit it starts over. */
+const KEYS = new Map<string, Uint8Array>();
+const MAX_CACHED_KEYS = 4096;
+
+function keyPrefix(key: string): Uint8Array {
+  let prefix = KEYS.get(key);
+  if (prefix === undefined) {
+    prefix = Buffer.from(`{"key":${JSON.stringify(key)},"value":`, 'utf8');
+    if (KEYS.size >= MAX_CACHED_KEYS) KEYS.clear();
+    KEYS.set(key, prefix);
+  }
+  return prefix;
+}
+
+/** The stock `toAnyValue`, as JSON. */
+function anyValue(w: Writer, v: unknown): void {
+  switch (typeof v) {
+    case 'string':
+      ascii(w, '{"stringValue":');
+      jsonString(w, v);
+      ascii(w, '}');
+      return;
+    case 'number':
+      ascii(w, Number.isInteger(v) ? `{"intValue":${String(v)}}` : `{"doubleValue":${Number.isFinite(v) ? String(v) : 'null'}}`);
+      return;
+    case 'boolean':
+      ascii(w, v ? '{"boolValue":true}' : '{"boolValue":false}');
+      return;
+    case 'object': {
+      if (v === null) ascii(w, '{}');
+      else if (v instanceof Uint8Array) ascii(w, `{"bytesValue":${JSON.stringify(Buffer.from(v).toString('base64'))}}`);
+      else if (Array.isArray(v)) {
+        ascii(w, '{"arrayValue":{"values":[');
+        for (let i = 0; i < v.length; i++) {
+          if (i > 0) ascii(w, ',');
+          anyValue(w, v[i]);
+        }
+        ascii(w, ']}}');
+      } else {
+        ascii(w, '{"kvlistValue":{"values":');
+        attributes(w, v as Record<string, unknown>);
+        ascii(w, '}}');
+      }
+      return;
+    }
+    default:
+      ascii(w, '{}');
+  }
+}
+
+/** One attribute, after its key's prefix. */
+function keyValue(w: Writer, key: string, value: unknown, first: boolean): void {
+  if (!first) ascii(w, ',');
+  bytes(w, keyPrefix(key));
+  anyValue(w, value);
+  ascii(w, '}');
+}
+
+/** The stock `toAttributes`: `[{"key":..,"value":..},...]` in key order (a list: its object order). */
+export function attributes(w: Writer, attrs: Attributes | AttrList | Record<string, unknown>): void {
+  ascii(w, '[');
+  if (attrs instanceof AttrList) {
+    const order = attrs.order();
+    for (let j = 0; j < attrs.keys.length; j++) {
+      const i = order === undefined ? j : (order[j] as number);
+      keyValue(w, attrs.keys[i] as string, attrs.values[i], j === 0);
+    }
+  } else {
+    const keys = Object.keys(attrs);
+    for (let i = 0; i < keys.length; i++) keyValue(w, keys[i] as string, attrs[keys[i] as string], i === 0);
+  }
+  ascii(w, ']');
+}
+
+/** The stock span flags: W3C trace flags, and whether the parent is remote. */
+function flags(traceFlags: number, isRemote: boolean | undefined): number {
+  return (traceFlags & 0xff) | HAS_IS_REMOTE | (isRemote ? IS_REMOTE : 0);
+}
+
+/** One span as the stock JSON serializer writes it inside `scopeSpans[].spans`. */
+export function spanJson(w: Writer, s: SpanRecord): void {
+  ascii(w, '{');
+  field(w, '"traceId":', s.traceId);
+  field(w, '"spanId":', s.spanId);
+  field(w, '"parentSpanId":', s.parentSpanId ? s.parentSpanId : undefined);
+  field(w, '"traceState":', s.traceState?.serialize());
+  field(w, '"name":', s.name);
+  ascii(w, '"kind":');
+  jsonValue(w, s.kind == null ? 0 : s.kind + 1);
+  ascii(w, ',"startTimeUnixNano":');
+  nanos(w, s.startTime);
+  ascii(w, ',"endTimeUnixNano":');
+  nanos(w, s.endTime);
+  ascii(w, ',"attributes":');
+  attributes(w, s.attributes);
+  ascii(w, ',');
+  field(w, '"droppedAttributesCount":', s.droppedAttributesCount);
+  ascii(w, '"events":[');
+  for (let i = 0; i < s.events.length; i++) {
+    const e = s.events[i] as SpanRecord['events'][number];
+    ascii(w, i === 0 ? '{"attributes":' : ',{"attributes":');
+    if (e.attributes) attributes(w, e.attributes);
+    else ascii(w, '[]');
+    ascii(w, ',');
+    field(w, '"name":', e.name);
+    ascii(w, '"timeUnixNano":');
+    nanos(w, e.time);
+    ascii(w, ',"droppedAttributesCount":');
+    jsonValue(w, e.droppedAttributesCount || 0);
+    ascii(w, '}');
+  }
+  ascii(w, '],');
+  field(w, '"droppedEventsCount":', s.droppedEventsCount);
+  ascii(w, '"status":{');
+  const status = w.pos;
+  field(w, '"code":', s.status.code);
+  field(w, '"message":', s.status.message);
+  // The last field's comma closes the object.
+  if (w.pos > status) w.pos--;
+  ascii(w, '},"links":[');
+  for (let i = 0; i < s.links.length; i++) {
+    const l = s.links[i] as SpanRecord['links'][number];
+    ascii(w, i === 0 ? '{"attributes":' : ',{"attributes":');
+    if (l.attributes) attributes(w, l.attributes);
+    else ascii(w, '[]');
+    ascii(w, ',');
+    field(w, '"spanId":', l.context.spanId);
+    field(w, '"traceId":', l.context.traceId);
+    field(w, '"traceState":', l.context.traceState?.serialize());
+    ascii(w, '"droppedAttributesCount":');
+    jsonValue(w, l.droppedAttributesCount || 0);
+    ascii(w, `,"flags":${flags(l.context.traceFlags, l.context.isRemote)}}`);
+  }
+  ascii(w, '],');
+  field(w, '"droppedLinksCount":', s.droppedLinksCount);
+  ascii(w, `"flags":${flags(s.traceFlags, s.parentIsRemote)}}`);
+}
+
+/** The stock `createResource`, as JSON. */
+export function resourceJson(w: Writer, resource: Resource): void {
+  ascii(w, '{"attributes":');
+  attributes(w, resource.attributes);
+  ascii(w, ',"droppedAttributesCount":0');
+  if (resource.schemaUrl) {
+    ascii(w, ',"schemaUrl":');
+    jsonValue(w, resource.schemaUrl);
+  }
+  ascii(w, '}');
+}
+
+/** The stock `createInstrumentationScope`, as JSON. */
+export function scopeJson(w: Writer, instrumentationScope: SpanRecord['scope']): void {
+  // Attributes on a scope are newer than the API type; the stock serializer reads them when there.
+  const scope = instrumentationScope as SpanRecord['scope'] & { attributes?: Attributes; droppedAttributesCount?: number };
+  const attrs = scope.attributes && Object.keys(scope.attributes).length > 0 ? scope.attributes : undefined;
+  const start = w.pos;
+  ascii(w, '{');
+  field(w, '"name":', scope.name);
+  field(w, '"version":', scope.version);
+  if (attrs) {
+    ascii(w, '"attributes":');
+    attributes(w, attrs);
+    ascii(w, ',');
+    field(w, '"droppedAttributesCount":', scope.droppedAttributesCount ?? 0);
+  }
+  // The last field's comma closes the object (an empty object keeps its brace).
+  if (w.pos - start > 1) w.pos--;
+  ascii(w, '}');
+}
+
+/** The stock grouping key of a scope within a resource (`createResourceMap`). */
+export function scopeKey(scope: SpanRecord['scope']): string {
+  return `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
+}

@@ -1,0 +1,207 @@
+/**
+ * The events of open traces, grouped per trace, and what a trace's spans are when it is closed:
+ * the core shared by every streaming use of the reverse mapping (IngestionSpanStream closes a trace
+ * after a number of events, the receiver's assembler after a quiet time). Pure: which trace closes
+ * when is the caller's decision; this class only groups, closes and remembers.
+ *
+ * - An observation event without a `traceId` waits in a group of its own until an event names its
+ *   trace, then joins the trace's group (the v3 client sends updates without one).
+ * - An event for a trace (or observation) already closed is late: it opens a new group whose spans
+ *   hang under the root already sent; late trace fields become a `langfuse.bridge.trace_update`
+ *   span; a late update of an observation already sent goes out again under the same span id with
+ *   the identity (start, name, parent) the first one had, so the two read as one span.
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { IssueSink } from '../../../src/mapping/result.js';
+import type { Context } from './index.js';
+import { spansFromMerged } from './index.js';
+import type { MergeItem } from './merge.js';
+import { mergeItems } from './merge.js';
+
+/** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
+export interface TraceGroup<S> {
+  readonly items: MergeItem[];
+  /** Observations whose events are here, so that updates without a `traceId` find them. */
+  readonly observationIds: string[];
+  /** Opened for a trace (or observation) already closed: every event in it is late. */
+  readonly late: boolean;
+  /** The caller's bookkeeping (last event number, times, bytes ...). */
+  readonly state: S;
+}
+
+/** How the caller's bookkeeping starts and combines. */
+export interface GroupState<S> {
+  create(): S;
+  /** `from` joins `into`: the updates of an observation that came before its trace was known. */
+  join(into: S, from: S): void;
+}
+
+/** What a late event's issue says about why its trace had already gone out. */
+export type LateReason = string;
+
+/** What a late update needs from the observation it updates: the fields fixed at its start. */
+function identityOf(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { startTime: body.startTime };
+  for (const field of ['name', 'parentObservationId', 'traceId']) if (typeof body[field] === 'string') out[field] = body[field];
+  return out;
+}
+
+const traceKey = (id: string): string => `t:${id}`;
+const observationKey = (id: string): string => `o:${id}`;
+const scoreKey = (id: string): string => `s:${id}`;
+
+/** The Langfuse trace id of a group key, when the group is a trace's. */
+export function traceIdOfKey(key: string): string | undefined {
+  return key.startsWith('t:') ? key.slice(2) : undefined;
+}
+
+export class TraceGroups<S> {
+  private readonly _base: Context;
+  private readonly _state: GroupState<S>;
+  private readonly _lateReason: LateReason;
+  /** Open groups, least recently touched first (a Map keeps insertion order; a touch re-inserts). */
+  private readonly _groups = new Map<string, TraceGroup<S>>();
+  /** Observation id -> key of the open group holding its events. */
+  private readonly _observationGroup = new Map<string, string>();
+  /** Keys of closed groups, oldest first, bounded. */
+  private readonly _closed = new Set<string>();
+  /** Observations already sent (their identity fields), oldest first, bounded like `_closed`. */
+  private readonly _sent = new Map<string, Record<string, unknown>>();
+  private readonly _remembered: number;
+  private _events = 0;
+
+  /**
+   * @param remembered how many closed groups and sent observations are remembered to recognise
+   *   late events (bounded memory).
+   * @param lateReason the end of a late event's issue message, e.g. `(idleEvents 100)`.
+   */
+  constructor(base: Context, state: GroupState<S>, remembered: number, lateReason: LateReason) {
+    this._base = base;
+    this._state = state;
+    this._remembered = remembered;
+    this._lateReason = lateReason;
+  }
+
+  /** Events held in open groups. */
+  get openEvents(): number {
+    return this._events;
+  }
+
+  get size(): number {
+    return this._groups.size;
+  }
+
+  /** Open groups, least recently touched first. Closing the one visited is allowed while iterating. */
+  entries(): IterableIterator<[string, TraceGroup<S>]> {
+    return this._groups.entries();
+  }
+
+  get(key: string): TraceGroup<S> | undefined {
+    return this._groups.get(key);
+  }
+
+  /** Adds a validated event to its group, which becomes the most recently touched; returns its key. */
+  add(item: MergeItem, sink: IssueSink): string {
+    const key = this._keyOf(item);
+    let group = this._groups.get(key);
+    if (group === undefined) {
+      const late = this._closed.has(key) || (item.entity === 'observation' && this._sent.has(item.body.id as string));
+      group = { items: [], observationIds: [], late, state: this._state.create() };
+    } else this._groups.delete(key); // re-inserted below: now the most recently touched
+    if (group.late) {
+      const message = `${item.event.type} arrived after its trace was emitted ${this._lateReason}; sent under the same root, merged only with the events after it`;
+      sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
+    }
+    this._groups.set(key, group);
+    group.items.push(item);
+    this._events++;
+    if (item.entity === 'observation') {
+      const id = item.body.id as string;
+      if (!this._observationGroup.has(id)) {
+        this._observationGroup.set(id, key);
+        group.observationIds.push(id);
+      }
+    }
+    return key;
+  }
+
+  /** Closes a group: its spans are appended to `out`, its issues to `sink`. Unknown keys: nothing. */
+  close(key: string, out: ReadableSpan[], sink: IssueSink): void {
+    const group = this._groups.get(key);
+    if (group === undefined) return;
+    this._groups.delete(key);
+    this._events -= group.items.length;
+    // A trace whose root went out before: later observations hang under it, later trace fields
+    // become a trace-update span.
+    const traceId = traceIdOfKey(key);
+    const rootsSent = traceId !== undefined && this._closed.has(key) ? new Set([traceId]) : undefined;
+    for (const id of group.observationIds) this._observationGroup.delete(id);
+    this._remember(key);
+    const mergeSink = new IssueSink();
+    const merged = mergeItems(group.items, mergeSink);
+    // A late update of an observation already sent: it goes out again under the same span id,
+    // with the identity the first one had (start, name, parent), so the two read as one span and
+    // Langfuse's OTLP endpoint merges them into one observation.
+    const completed = new Set<string>();
+    for (const obs of merged.observations.values()) {
+      const first = this._sent.get(obs.id);
+      if (first !== undefined && !obs.hasCreate) {
+        obs.body.startTime = first.startTime; // immutable: the first event's
+        for (const field of ['name', 'parentObservationId', 'traceId']) obs.body[field] ??= first[field];
+        for (const id of obs.eventIds) completed.add(id);
+      }
+      this._sent.delete(obs.id);
+      this._sent.set(obs.id, identityOf(obs.body));
+      if (this._sent.size > this._remembered) this._sent.delete(this._sent.keys().next().value as string);
+    }
+    for (const issue of mergeSink.issues) {
+      const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed.has(issue.eventId ?? '');
+      if (!known) sink.issues.push(issue);
+    }
+    const sentBefore = (id: string): boolean => this._sent.has(id);
+    for (const span of spansFromMerged(merged, { ...this._base, sink }, rootsSent, sentBefore)) out.push(span);
+  }
+
+  /** The group an event belongs to: its trace when named, else the group already holding its entity. */
+  private _keyOf(item: MergeItem): string {
+    const body = item.body;
+    const id = body.id as string;
+    const traceId = typeof body.traceId === 'string' && body.traceId !== '' ? body.traceId : undefined;
+    if (item.entity === 'trace') return traceKey(id);
+    if (item.entity === 'score') {
+      if (traceId !== undefined) return traceKey(traceId);
+      const target = typeof body.observationId === 'string' ? this._observationGroup.get(body.observationId) : undefined;
+      return target ?? scoreKey(id);
+    }
+    const held = this._observationGroup.get(id);
+    if (held === undefined) return traceId === undefined ? observationKey(id) : traceKey(traceId);
+    if (traceId === undefined || !held.startsWith('o:')) return held;
+    // Its trace is known now: the updates that came first join the trace's group.
+    this._moveGroup(held, traceKey(traceId));
+    return traceKey(traceId);
+  }
+
+  private _moveGroup(from: string, to: string): void {
+    const source = this._groups.get(from);
+    if (source === undefined) return;
+    this._groups.delete(from);
+    const target = this._groups.get(to);
+    if (target === undefined) {
+      this._groups.set(to, { ...source, late: source.late || this._closed.has(to) });
+    } else {
+      target.items.push(...source.items);
+      target.observationIds.push(...source.observationIds);
+      this._state.join(target.state, source.state);
+    }
+    for (const id of source.observationIds) this._observationGroup.set(id, to);
+  }
+
+  private _remember(key: string): void {
+    this._closed.delete(key);
+    this._closed.add(key);
+    if (this._closed.size > this._remembered) {
+      const oldest = this._closed.values().next();
+      if (oldest.done !== true) this._closed.delete(oldest.value);
+    }
+  }
+}
