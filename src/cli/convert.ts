@@ -23,6 +23,8 @@ import { createProgress } from './convert/progress.js';
 import { readInput } from './convert/read.js';
 import { createReporter, summaryLine } from './convert/report.js';
 import { otlpHttpExporter } from './convert/endpoint.js';
+import { langfuseSink } from './convert/langfuse-sink.js';
+import type { LangfuseDestination } from './convert/langfuse-sink.js';
 import { countingSink, endpointSink, jsonLinesSink } from './convert/sinks.js';
 import { createTraceFilter, RECORD_TIMES, SPAN_TIMES } from './convert/time-window.js';
 import type { TimeWindow } from './convert/time-window.js';
@@ -40,6 +42,11 @@ export interface ConvertOptions {
    * writing OTLP/JSON lines. Ingestion -> OTLP only.
    */
   readonly endpoint?: string;
+  /**
+   * Replay into Langfuse v4 (spans over OTLP as Langfuse stores observations, scores through the
+   * ingestion endpoint) instead of writing OTLP/JSON lines. Ingestion -> OTLP only.
+   */
+  readonly langfuse?: LangfuseDestination;
   /** Request headers for `endpoint` (auth), over the `OTEL_EXPORTER_OTLP_*HEADERS` ones. */
   readonly headers?: Readonly<Record<string, string>>;
   /** Added to every span's resource (`OTEL_RESOURCE_ATTRIBUTES`), under what the client's own resource says. */
@@ -96,7 +103,8 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     return 2;
   };
   const inputs = expandInputs(args, io.stdinFile);
-  const toFile = options.output !== undefined && options.output !== '-' && options.dryRun !== true && options.endpoint === undefined;
+  const sends = options.endpoint !== undefined || options.langfuse !== undefined;
+  const toFile = options.output !== undefined && options.output !== '-' && options.dryRun !== true && !sends;
   if (toFile) {
     const clash = inputThatIsOutput(options.output as string, inputs, io.stdinFile);
     if (clash !== undefined) return fail(`the output ${options.output as string} is also an input${clash === 'stdin' ? ' (stdin)' : ''}; nothing written`);
@@ -118,7 +126,9 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
   const sink =
     options.dryRun === true
       ? countingSink(reporter)
-      : options.endpoint !== undefined
+      : options.langfuse !== undefined
+        ? langfuseSink(options.langfuse, bounds, reporter)
+        : options.endpoint !== undefined
         ? endpointSink(otlpHttpExporter(options.endpoint, options.headers), options.endpoint, bounds, reporter)
         : jsonLinesSink(output, bounds, reporter);
   const withResource = resourceMerger(options.resourceAttributes ?? {});
@@ -198,6 +208,7 @@ export async function convert(args: readonly string[], options: ConvertOptions, 
     return fail(`cannot write ${toFile ? (options.output as string) : 'stdout'}: ${failure.message}${toFile ? '; the file was left as it was' : ''}`);
   }
   const notWritten = toFile && unread !== undefined ? `${options.output as string} not written: input ${unread} could not be read` : undefined;
-  io.stderr.write(summaryLine(totals, { direction, ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }), dryRun: options.dryRun === true, ...(notWritten ? { notWritten } : {}) }));
+  const to = options.langfuse !== undefined ? `Langfuse ${options.langfuse.baseUrl}` : options.endpoint;
+  io.stderr.write(summaryLine(totals, { direction, ...(to === undefined ? {} : { endpoint: to }), dryRun: options.dryRun === true, ...(notWritten ? { notWritten } : {}) }));
   return totals.issues > 0 ? 1 : 0;
 }

@@ -6,7 +6,7 @@
 import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../src/config/errors.js';
-import { keyPairFromEnv, langfuseBaseUrlFromEnv, langfuseOtlpDestination } from '../../src/config/langfuse-env.js';
+import { keyPairFromEnv, langfuseBaseUrlFromEnv, langfuseDestination } from '../../src/config/langfuse-env.js';
 import { otlpProtobufEndpoint } from '../../src/config/otlp-env.js';
 import { logLevel } from '../../src/cli/logging.js';
 import { captureWarnings } from '../helpers/diag-capture.js';
@@ -39,12 +39,12 @@ describe('Langfuse variables', () => {
     expect(withCredentials).not.toThrow(/sk-lf-secret/);
   });
 
-  test("Langfuse's OTLP endpoint: Basic auth from the SDKs' key pair and the v4 ingestion header; keys required", () => {
-    expect(langfuseOtlpDestination({ LANGFUSE_PUBLIC_KEY: 'pk-lf-1', LANGFUSE_SECRET_KEY: 'sk-lf-2', LANGFUSE_BASEURL: 'http://127.0.0.1:3000' })).toEqual({
-      url: 'http://127.0.0.1:3000/api/public/otel/v1/traces',
-      headers: { authorization: `Basic ${Buffer.from('pk-lf-1:sk-lf-2').toString('base64')}`, 'x-langfuse-ingestion-version': '4' },
-    });
-    const missing = (): unknown => langfuseOtlpDestination({ LANGFUSE_SECRET_KEY: 'sk-lf-secret' });
+  test("Langfuse as a destination: the flag's URL, else the environment's; Basic auth from the SDKs' key pair; keys required", () => {
+    const keys = { LANGFUSE_PUBLIC_KEY: 'pk-lf-1', LANGFUSE_SECRET_KEY: 'sk-lf-2' };
+    const authorization = `Basic ${Buffer.from('pk-lf-1:sk-lf-2').toString('base64')}`;
+    expect(langfuseDestination({ ...keys, LANGFUSE_BASEURL: 'http://127.0.0.1:3000' })).toEqual({ baseUrl: 'http://127.0.0.1:3000', authorization });
+    expect(langfuseDestination({ ...keys, LANGFUSE_BASEURL: 'http://127.0.0.1:3000' }, 'https://eu.cloud.langfuse.com/')).toEqual({ baseUrl: 'https://eu.cloud.langfuse.com', authorization });
+    const missing = (): unknown => langfuseDestination({ LANGFUSE_SECRET_KEY: 'sk-lf-secret' });
     expect(missing).toThrow('Configuration: sending to Langfuse needs LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY (missing: LANGFUSE_PUBLIC_KEY)');
   });
 });

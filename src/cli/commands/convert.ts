@@ -8,7 +8,8 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { HrTime } from '@opentelemetry/api';
-import { langfuseOtlpDestination } from '../../config/langfuse-env.js';
+import { langfuseDestination } from '../../config/langfuse-env.js';
+import type { LangfuseDestination } from '../../config/langfuse-env.js';
 import { otlpProtobufEndpoint } from '../../config/otlp-env.js';
 import { envResource } from '../../config/resource-env.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
@@ -23,6 +24,7 @@ interface ConvertFlags {
   /** `true`: `--endpoint` without a URL (the environment's). */
   readonly endpoint?: string | true;
   readonly langfuse?: boolean;
+  readonly langfuseUrl?: string;
   readonly idleEvents: number;
   readonly serviceName?: string;
   readonly attributes?: AttributeDialect;
@@ -54,12 +56,9 @@ function endpointUrl(text: string): string {
   }
 }
 
-/** Where spans are POSTed, if anywhere: `--langfuse`, `--endpoint [url]`, else nowhere (a file or stdout). */
-function destinationOf(flags: ConvertFlags, env: NodeJS.ProcessEnv): { endpoint?: string; headers?: Readonly<Record<string, string>> } {
-  if (flags.langfuse === true) {
-    const langfuse = langfuseOtlpDestination(env);
-    return { endpoint: otlpProtobufEndpoint(langfuse.url, env), headers: langfuse.headers };
-  }
+/** Where spans are POSTed, if anywhere: `--langfuse-url` / `--langfuse`, `--endpoint [url]`, else nowhere (a file or stdout). */
+function destinationOf(flags: ConvertFlags, env: NodeJS.ProcessEnv): { endpoint?: string; langfuse?: LangfuseDestination } {
+  if (flags.langfuseUrl !== undefined || flags.langfuse === true) return { langfuse: langfuseDestination(env, flags.langfuseUrl) };
   return flags.endpoint === undefined ? {} : { endpoint: otlpProtobufEndpoint(flags.endpoint === true ? undefined : flags.endpoint, env) };
 }
 
@@ -87,9 +86,17 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
     )
     .addOption(
       new Option(
+        '--langfuse-url <url>',
+        'replay into Langfuse v4 at this base URL (e.g. https://cloud.langfuse.com): each observation once over OTLP, ' +
+          'scores through the ingestion endpoint; keys LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY',
+      )
+        .argParser(httpUrl)
+        .conflicts(['endpoint', 'langfuse']),
+    )
+    .addOption(
+      new Option(
         '--langfuse',
-        "POST the spans to Langfuse's OTLP endpoint: LANGFUSE_BASE_URL (or LANGFUSE_BASEURL, LANGFUSE_HOST; default https://cloud.langfuse.com), " +
-          'keys LANGFUSE_PUBLIC_KEY / LANGFUSE_SECRET_KEY; --attributes langfuse unless given',
+        '--langfuse-url with the base URL of LANGFUSE_BASE_URL (or LANGFUSE_BASEURL, LANGFUSE_HOST; default https://cloud.langfuse.com)',
       ).conflicts('endpoint'),
     )
     .option('--dry-run', 'validate, map and count; write and send nothing')
@@ -113,7 +120,7 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
         '  $ otel-langfuse-bridge convert requests.jsonl --dry-run\n' +
         '  $ otel-langfuse-bridge convert requests.jsonl --endpoint http://localhost:4318/v1/traces\n' +
         '  $ OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 otel-langfuse-bridge convert requests.jsonl --endpoint\n' +
-        '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge convert logs/ --langfuse\n' +
+        '  $ LANGFUSE_PUBLIC_KEY=pk-lf-... LANGFUSE_SECRET_KEY=sk-lf-... otel-langfuse-bridge convert logs/ --langfuse-url https://cloud.langfuse.com\n' +
         '  $ otel-langfuse-bridge convert traces.pb -o batches.jsonl',
     )
     .action((inputs: string[], flags: ConvertFlags, command: Command) => {
@@ -121,7 +128,8 @@ export function convertCommand(program: Command, done: (code: ExitCode | Promise
       const destination = destinationOf(flags, process.env);
       const serviceName = flags.serviceName ?? resource.serviceName;
       // Towards Langfuse, its own keys only (nothing twice in metadata.attributes), unless asked otherwise.
-      const attributes = flags.langfuse === true && command.getOptionValueSource('attributes') !== 'cli' ? 'langfuse' : flags.attributes;
+      const toLangfuse = flags.langfuse === true || flags.langfuseUrl !== undefined;
+      const attributes = toLangfuse && command.getOptionValueSource('attributes') !== 'cli' ? 'langfuse' : flags.attributes;
       const optional = <K extends keyof ConvertFlags>(key: K): Partial<Pick<ConvertFlags, K>> =>
         (flags[key] === undefined ? {} : { [key]: flags[key] }) as Partial<Pick<ConvertFlags, K>>;
       const stdinFile = inputs.includes('-') ? stdinIdentity() : undefined;

@@ -21,6 +21,8 @@ export interface SpanSink {
   add(spans: readonly SpanRecord[]): Promise<void> | undefined;
   /** Sends what is left and waits until everything is written or acknowledged. */
   end(): Promise<void>;
+  /** Sees every pushed event as read (a sink that sends scores on their own takes them here). */
+  events?(events: readonly unknown[]): void;
 }
 
 export interface ToOtlp {
@@ -53,6 +55,7 @@ export function createToOtlp(options: ToOtlpOptions, keep: (spans: SpanRecord[])
   return {
     push(where, events, metadata) {
       reporter.totals.events += events.length;
+      sink.events?.(events);
       const result = streamFor(metadata).push(events);
       if (result.issues.length === 0) return result.value.length > 0 ? sink.add(keep(result.value)) : undefined;
       return (async () => {
