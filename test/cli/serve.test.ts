@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
 import { watchOutput } from '../helpers/child-output.js';
+import { OTLP_TRACES_PATH } from '../helpers/fake-langfuse-otlp.js';
+import { startFakeLangfuse } from '../helpers/fake-langfuse.js';
+import { readStoredSpan } from '../helpers/langfuse-v4-reader.js';
 import { recordedRequests } from '../helpers/spans.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,4 +71,36 @@ test('serve: a key pair by halves refuses to start (exit 2) and names the missin
   });
   expect(r.status).toBe(2);
   expect(r.stderr).toContain('LANGFUSE_PUBLIC_KEY is set but LANGFUSE_SECRET_KEY is not');
+});
+
+test('serve --langfuse-url: the client keeps its key pair; its trace reaches a fake Langfuse v4 once, over OTLP, without a synthetic root', async () => {
+  const pair = { publicKey: 'pk-lf-app', secretKey: 'sk-lf-app-secret' };
+  const langfuse = await startFakeLangfuse(undefined, { ingestion: 'scores-only', keyPairs: [pair] });
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'olb-serve-v4-'));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--langfuse-url', langfuse.url, '--spool-dir', join(dir, 'spool')], {
+      cwd: ROOT,
+      // The user's own SDK keys in the environment are not the receiver's: they are left aside.
+      env: { ...process.env, LANGFUSE_PUBLIC_KEY: 'pk-lf-mine', LANGFUSE_SECRET_KEY: 'sk-lf-mine', OTEL_LOG_LEVEL: 'info' },
+    });
+    const output = watchOutput(child);
+    const [url] = await output.waitFor(/http:\/\/127\.0\.0\.1:\d+/);
+    expect(output.text).toContain("clients' own Langfuse key pairs, checked with Langfuse");
+    const post = (keys: typeof pair): Promise<Response> =>
+      fetch(`${url}/api/public/ingestion`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${keys.publicKey}:${keys.secretKey}`).toString('base64')}` },
+        body: JSON.stringify(recordedRequests('litellm-batch.json')[0]),
+      });
+    expect((await post({ publicKey: 'pk-lf-mine', secretKey: 'sk-lf-mine' })).status).toBe(401);
+    expect((await post(pair)).status).toBe(207);
+    child.kill('SIGINT');
+    expect(await output.exited).toBe(0);
+    const stored = langfuse.otlpSpans().map(readStoredSpan);
+    expect(stored.map((o) => [o.type, o.body.name, o.trace.name])).toEqual([['generation', 'litellm-acompletion', 'litellm-acompletion']]);
+    expect(langfuse.requests.filter((q) => q.path === OTLP_TRACES_PATH).every((q) => q.headers.authorization === `Basic ${Buffer.from(`${pair.publicKey}:${pair.secretKey}`).toString('base64')}`)).toBe(true);
+    expect(output.text).not.toContain(pair.secretKey);
+  } finally {
+    await langfuse.close();
+  }
 });
