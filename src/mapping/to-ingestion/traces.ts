@@ -12,8 +12,8 @@ import type { IssueSink } from '../result.js';
 import { compareHrTime } from '../time.js';
 import type { MappedObservation } from './observation.js';
 import { toObservation } from './observation.js';
-import type { ResourceCache, SpanView } from './span-view.js';
-import { rawSpanId, toSpanView } from './span-view.js';
+import type { SpanView } from './span-view.js';
+import { rawSpanId, SpanViewCache, toSpanView } from './span-view.js';
 import type { CommonFields, TraceFields } from './trace-fields.js';
 
 export interface ToIngestionOptions {
@@ -197,13 +197,13 @@ export function mapSpansByTrace(
   if (options.environment !== undefined) defaults.environment = options.environment;
   if (options.release !== undefined) defaults.release = options.release;
   const traces = new Map<string, Mapped[]>();
-  const resources: ResourceCache = new Map();
+  const cache = new SpanViewCache();
   const observationOptions = { legacyTypes: options.legacyTypes === true, defaults, resourceInMetadata };
 
   for (const span of spans) {
     let mapped: Mapped | undefined;
     try {
-      const view = toSpanView(span, sink, maxBytes, resources);
+      const view = toSpanView(span, sink, maxBytes, cache);
       if (view === undefined) continue;
       mapped = { obs: toObservation(view, observationOptions, view.issues), view };
     } catch (err) {
