@@ -30,6 +30,12 @@ const utf8Write: Utf8Write =
   function (this: Buffer, text: string, offset: number, length: number): number {
     return this.write(text, offset, length, 'utf8');
   };
+/** `Buffer#hexWrite`, as `utf8Write` for hex: what `Buffer#write(text, offset, length, 'hex')` calls. */
+const hexWrite: Utf8Write =
+  (Buffer.prototype as unknown as { hexWrite?: Utf8Write }).hexWrite ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'hex');
+  };
 
 /** Bytes of an unsigned varint. */
 function varintSize(v: number): number {
@@ -132,6 +138,15 @@ class Writer {
 
   /** A string field: tag, UTF-8 length, UTF-8 bytes. */
   string(tag: number, text: string): void {
+    if (3 * text.length < 0x80) {
+      // The length fits one byte whatever the UTF-8 size: written first, measured by the write.
+      this.ensure(2 + 3 * text.length);
+      this.buf[this.pos] = tag;
+      const n = utf8Write.call(this.buf, text, this.pos + 2, 3 * text.length);
+      this.buf[this.pos + 1] = n;
+      this.pos += 2 + n;
+      return;
+    }
     const n = Buffer.byteLength(text, 'utf8');
     this.ensure(6 + n);
     this.buf[this.pos++] = tag;
@@ -146,7 +161,7 @@ class Writer {
     this.ensure(2 + n);
     this.buf[this.pos++] = tag;
     this.varint(n);
-    if (this.buf.write(hex, this.pos, n, 'hex') !== n) {
+    if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {
       // Not hex: what the stock reader makes of it.
       for (let i = 0; i < n; i++) this.buf[this.pos + i] = ((hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1))) & 0xff;
     }
@@ -163,16 +178,25 @@ class Writer {
     const carry = Math.floor(lowWithCarry / 0x100000000);
     this.ensure(9);
     this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(lowWithCarry >>> 0, this.pos);
-    this.buf.writeUInt32LE((Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.uint32(lowWithCarry >>> 0);
+    this.uint32((Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0);
+  }
+
+  /** Four little-endian bytes, room already ensured (what `writeUInt32LE` writes, without its checks). */
+  uint32(v: number): void {
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = v & 0xff;
+    buf[at + 1] = (v >>> 8) & 0xff;
+    buf[at + 2] = (v >>> 16) & 0xff;
+    buf[at + 3] = v >>> 24;
+    this.pos = at + 4;
   }
 
   fixed32(tag: number, value: number): void {
     this.ensure(5);
     this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
-    this.pos += 4;
+    this.uint32(value >>> 0);
   }
 
   /**
@@ -264,50 +288,98 @@ function attributes(w: Writer, attrs: Attributes, tag: number): void {
     if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
     const value = attrs[key];
     const k = encodedKey(key);
-    if (typeof value === 'string') {
-      // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
-      // value is written first and measured by the write.
-      if (k.length + 3 * value.length + 4 < 0x80) {
-        w.ensure(k.length + 5 + 3 * value.length);
-        const buf = w.buf;
-        const at = w.pos;
-        buf[at] = tag;
-        buf.set(k, at + 2);
-        const any = at + 2 + k.length;
-        buf[any] = 0x12;
-        buf[any + 2] = 0x0a;
-        const n = utf8Write.call(buf, value, any + 4, 3 * value.length);
-        buf[any + 3] = n;
-        buf[any + 1] = n + 2;
-        buf[at + 1] = k.length + n + 4;
-        w.pos = any + 4 + n;
-        continue;
-      }
-      // Every length is known up front: KeyValue { key, value: AnyValue { string_value } }.
-      const n = Buffer.byteLength(value, 'utf8');
-      const any = 1 + varintSize(n) + n;
-      const kv = k.length + 1 + varintSize(any) + any;
-      w.ensure(1 + 5 + kv);
-      w.byte(tag);
-      w.varint(kv);
-      w.buf.set(k, w.pos);
-      w.pos += k.length;
-      w.byte(0x12);
-      w.varint(any);
-      w.byte(0x0a);
-      w.varint(n);
-      w.pos += utf8Write.call(w.buf, value, w.pos, n);
-      continue;
-    }
-    const kv = w.open(tag, 1);
-    w.ensure(k.length);
-    w.buf.set(k, w.pos);
-    w.pos += k.length;
-    const v = w.open(0x12, 1);
-    anyValue(w, value);
-    w.close(v, 1);
-    w.close(kv, 1);
+    if (typeof value !== 'string') keyValue(w, k, value, tag);
+    // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit).
+    else if (k.length + 3 * value.length + 4 < 0x80) shortString(w, k, value, tag);
+    else longString(w, k, value, tag);
   }
+}
+
+/** A KeyValue { key, value: AnyValue { string_value } } whose lengths all fit one byte: the value is written first and measured by the write. */
+function shortString(w: Writer, k: Buffer, value: string, tag: number): void {
+  w.ensure(k.length + 5 + 3 * value.length);
+  const buf = w.buf;
+  const at = w.pos;
+  buf[at] = tag;
+  buf.set(k, at + 2);
+  const any = at + 2 + k.length;
+  buf[any] = 0x12;
+  buf[any + 2] = 0x0a;
+  const n = utf8Write.call(buf, value, any + 4, 3 * value.length);
+  buf[any + 3] = n;
+  buf[any + 1] = n + 2;
+  buf[at + 1] = k.length + n + 4;
+  w.pos = any + 4 + n;
+}
+
+/**
+ * A KeyValue { key, value: AnyValue { string_value } } of a longer string. Its UTF-8 size lies
+ * between its length and three times that; when every length field takes as many bytes at both
+ * ends (most strings up to 5,000 characters), the value is written first and measured by the
+ * write, else it is measured first.
+ */
+function longString(w: Writer, k: Buffer, value: string, tag: number): void {
+  const least = value.length;
+  const most = 3 * least;
+  const sizeN = varintSize(most);
+  const sizeAny = varintSize(1 + sizeN + most);
+  const sizeKv = varintSize(k.length + 1 + sizeAny + 1 + sizeN + most);
+  if (sizeN !== varintSize(least) || sizeAny !== varintSize(1 + sizeN + least) || sizeKv !== varintSize(k.length + 1 + sizeAny + 1 + sizeN + least)) {
+    measuredString(w, k, value, tag);
+    return;
+  }
+  w.ensure(1 + sizeKv + k.length + 1 + sizeAny + 1 + sizeN + most);
+  const buf = w.buf;
+  const at = w.pos;
+  buf[at] = tag;
+  buf.set(k, at + 1 + sizeKv);
+  const any = at + 1 + sizeKv + k.length;
+  buf[any] = 0x12;
+  buf[any + 1 + sizeAny] = 0x0a;
+  const start = any + 2 + sizeAny + sizeN;
+  const n = utf8Write.call(buf, value, start, most);
+  fixedVarint(buf, any + 2 + sizeAny, n, sizeN);
+  fixedVarint(buf, any + 1, 1 + sizeN + n, sizeAny);
+  fixedVarint(buf, at + 1, k.length + 1 + sizeAny + 1 + sizeN + n, sizeKv);
+  w.pos = start + n;
+}
+
+/** `v` as a varint of exactly `size` bytes at `at` (`size` is `varintSize(v)`). */
+function fixedVarint(buf: Buffer, at: number, v: number, size: number): void {
+  for (let i = 0; i < size - 1; i++) {
+    buf[at + i] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[at + size - 1] = v;
+}
+
+/** A KeyValue { key, value: AnyValue { string_value } }, the string measured before it is written. */
+function measuredString(w: Writer, k: Buffer, value: string, tag: number): void {
+  const n = Buffer.byteLength(value, 'utf8');
+  const any = 1 + varintSize(n) + n;
+  const kv = k.length + 1 + varintSize(any) + any;
+  w.ensure(1 + 5 + kv);
+  w.byte(tag);
+  w.varint(kv);
+  w.buf.set(k, w.pos);
+  w.pos += k.length;
+  w.byte(0x12);
+  w.varint(any);
+  w.byte(0x0a);
+  w.varint(n);
+  w.pos += utf8Write.call(w.buf, value, w.pos, n);
+}
+
+/** One KeyValue of a value that is not a string (its key already encoded). */
+function keyValue(w: Writer, k: Buffer, value: unknown, tag: number): void {
+  const kv = w.open(tag, 1);
+  w.ensure(k.length);
+  w.buf.set(k, w.pos);
+  w.pos += k.length;
+  const v = w.open(0x12, 1);
+  anyValue(w, value);
+  w.close(v, 1);
+  w.close(kv, 1);
 }
 
 function span(w: Writer, s: ReadableSpan): void {
@@ -332,33 +404,12 @@ function span(w: Writer, s: ReadableSpan): void {
   w.ensure(1);
   w.byte(0x50);
   w.varint(s.droppedAttributesCount);
-  for (const event of s.events) {
-    const at = w.open(0x5a, 1);
-    w.hrTime(0x09, event.time);
-    w.string(0x12, event.name);
-    if (event.attributes) attributes(w, event.attributes, 0x1a);
-    w.ensure(1);
-    w.byte(0x20);
-    w.varint(event.droppedAttributesCount || 0);
-    w.close(at, 1);
-  }
+  // Most spans have neither events nor links: their writers are not even called.
+  if (s.events.length > 0) events(w, s.events);
   w.ensure(1);
   w.byte(0x60);
   w.varint(s.droppedEventsCount);
-  for (const link of s.links) {
-    const at = w.open(0x6a, 1);
-    const lc = link.context;
-    w.hexId(0x0a, lc.traceId);
-    w.hexId(0x12, lc.spanId);
-    const linkState = lc.traceState?.serialize();
-    if (linkState) w.string(0x1a, linkState);
-    if (link.attributes) attributes(w, link.attributes, 0x22);
-    w.ensure(1);
-    w.byte(0x28);
-    w.varint(link.droppedAttributesCount || 0);
-    w.fixed32(0x35, (lc.traceFlags & 0xff) | HAS_IS_REMOTE | (lc.isRemote ? IS_REMOTE : 0));
-    w.close(at, 1);
-  }
+  if (s.links.length > 0) links(w, s.links);
   w.ensure(1);
   w.byte(0x70);
   w.varint(s.droppedLinksCount);
@@ -372,23 +423,79 @@ function span(w: Writer, s: ReadableSpan): void {
   w.ensure(6);
   w.byte(0x85);
   w.byte(0x01);
-  w.buf.writeUInt32LE(((ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (parent?.isRemote ? IS_REMOTE : 0)) >>> 0, w.pos);
-  w.pos += 4;
+  w.uint32(((ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (parent?.isRemote ? IS_REMOTE : 0)) >>> 0);
 }
 
-type ScopeMap = Map<ReadableSpan['instrumentationScope'], ReadableSpan[]>;
+function events(w: Writer, list: ReadableSpan['events']): void {
+  for (let i = 0; i < list.length; i++) {
+    const event = list[i] as ReadableSpan['events'][number];
+    const at = w.open(0x5a, 1);
+    w.hrTime(0x09, event.time);
+    w.string(0x12, event.name);
+    if (event.attributes) attributes(w, event.attributes, 0x1a);
+    w.ensure(1);
+    w.byte(0x20);
+    w.varint(event.droppedAttributesCount || 0);
+    w.close(at, 1);
+  }
+}
+
+function links(w: Writer, list: ReadableSpan['links']): void {
+  for (let i = 0; i < list.length; i++) {
+    const link = list[i] as ReadableSpan['links'][number];
+    const at = w.open(0x6a, 1);
+    const lc = link.context;
+    w.hexId(0x0a, lc.traceId);
+    w.hexId(0x12, lc.spanId);
+    const linkState = lc.traceState?.serialize();
+    if (linkState) w.string(0x1a, linkState);
+    if (link.attributes) attributes(w, link.attributes, 0x22);
+    w.ensure(1);
+    w.byte(0x28);
+    w.varint(link.droppedAttributesCount || 0);
+    w.fixed32(0x35, (lc.traceFlags & 0xff) | HAS_IS_REMOTE | (lc.isRemote ? IS_REMOTE : 0));
+    w.close(at, 1);
+  }
+}
+
+/** The spans of one resource, by scope, each list in order of first appearance. */
+interface ResourceGroup {
+  readonly resource: ReadableSpan['resource'];
+  readonly byScope: Map<ReadableSpan['instrumentationScope'], ReadableSpan[]>;
+  readonly members: ReadableSpan[][];
+}
 
 /** Spans grouped by resource, then scope, by identity, in order of first appearance (as the stock serializer). */
-function group(spans: readonly ReadableSpan[]): Map<ReadableSpan['resource'], ScopeMap> {
-  const resources = new Map<ReadableSpan['resource'], ScopeMap>();
-  for (const s of spans) {
-    let scopes = resources.get(s.resource);
-    if (scopes === undefined) resources.set(s.resource, (scopes = new Map()));
-    let members = scopes.get(s.instrumentationScope);
-    if (members === undefined) scopes.set(s.instrumentationScope, (members = []));
+function group(spans: readonly ReadableSpan[]): ResourceGroup[] {
+  const groups: ResourceGroup[] = [];
+  const byResource = new Map<ReadableSpan['resource'], ResourceGroup>();
+  // Spans of one SDK come in runs: the lists of the span before are tried first.
+  let last: ResourceGroup | undefined;
+  let lastScope: ReadableSpan['instrumentationScope'] | undefined;
+  let lastMembers: ReadableSpan[] | undefined;
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i] as ReadableSpan;
+    if (last !== undefined && last.resource === s.resource && lastScope === s.instrumentationScope) {
+      (lastMembers as ReadableSpan[]).push(s);
+      continue;
+    }
+    let g = last !== undefined && last.resource === s.resource ? last : byResource.get(s.resource);
+    if (g === undefined) {
+      g = { resource: s.resource, byScope: new Map(), members: [] };
+      byResource.set(s.resource, g);
+      groups.push(g);
+    }
+    let members = g.byScope.get(s.instrumentationScope);
+    if (members === undefined) {
+      g.byScope.set(s.instrumentationScope, (members = []));
+      g.members.push(members);
+    }
     members.push(s);
+    last = g;
+    lastScope = s.instrumentationScope;
+    lastMembers = members;
   }
-  return resources;
+  return groups;
 }
 
 /** Bytes reserved for the length of a span, resource spans or scope spans: spans up to 16 KiB need no move. */
@@ -398,7 +505,9 @@ const GROUP_RESERVE = 3;
 /** The spans as one OTLP protobuf `ExportTraceServiceRequest` (`sizeHint`: the expected size in bytes). */
 export function encodeTraceRequest(spans: readonly ReadableSpan[], sizeHint = 65_536): Uint8Array {
   const w = new Writer(sizeHint);
-  for (const [resource, scopes] of group(spans)) {
+  const groups = group(spans);
+  for (let g = 0; g < groups.length; g++) {
+    const { resource, members } = groups[g] as ResourceGroup;
     const rs = w.open(0x0a, GROUP_RESERVE);
     const r = w.open(0x0a, 1);
     if (resource.attributes) attributes(w, resource.attributes, 0x0a);
@@ -406,32 +515,35 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], sizeHint = 65
     w.byte(0x10);
     w.byte(0);
     w.close(r, 1);
-    for (const members of scopes.values()) {
-      const scope = (members[0] as ReadableSpan).instrumentationScope as ReadableSpan['instrumentationScope'] & {
-        attributes?: Attributes;
-        droppedAttributesCount?: number;
-      };
-      const ss = w.open(0x12, GROUP_RESERVE);
-      const sc = w.open(0x0a, 1);
-      w.string(0x0a, scope.name);
-      if (scope.version) w.string(0x12, scope.version);
-      if (scope.attributes) attributes(w, scope.attributes, 0x1a);
-      if (scope.droppedAttributesCount) {
-        w.ensure(1);
-        w.byte(0x20);
-        w.varint(scope.droppedAttributesCount);
-      }
-      w.close(sc, 1);
-      for (const s of members) {
-        const at = w.open(0x12, SPAN_RESERVE);
-        span(w, s);
-        w.close(at, SPAN_RESERVE);
-      }
-      if (scope.schemaUrl) w.string(0x1a, scope.schemaUrl);
-      w.close(ss, GROUP_RESERVE);
-    }
+    for (let m = 0; m < members.length; m++) scopeSpans(w, members[m] as ReadableSpan[]);
     if (resource.schemaUrl) w.string(0x1a, resource.schemaUrl);
     w.close(rs, GROUP_RESERVE);
   }
   return w.buf.subarray(0, w.pos);
+}
+
+/** One ScopeSpans: the scope of the first of `spans` (all share it), then the spans. */
+function scopeSpans(w: Writer, spans: readonly ReadableSpan[]): void {
+  const scope = (spans[0] as ReadableSpan).instrumentationScope as ReadableSpan['instrumentationScope'] & {
+    attributes?: Attributes;
+    droppedAttributesCount?: number;
+  };
+  const ss = w.open(0x12, GROUP_RESERVE);
+  const sc = w.open(0x0a, 1);
+  w.string(0x0a, scope.name);
+  if (scope.version) w.string(0x12, scope.version);
+  if (scope.attributes) attributes(w, scope.attributes, 0x1a);
+  if (scope.droppedAttributesCount) {
+    w.ensure(1);
+    w.byte(0x20);
+    w.varint(scope.droppedAttributesCount);
+  }
+  w.close(sc, 1);
+  for (let i = 0; i < spans.length; i++) {
+    const at = w.open(0x12, SPAN_RESERVE);
+    span(w, spans[i] as ReadableSpan);
+    w.close(at, SPAN_RESERVE);
+  }
+  if (scope.schemaUrl) w.string(0x1a, scope.schemaUrl);
+  w.close(ss, GROUP_RESERVE);
 }
