@@ -257,11 +257,7 @@ export function toJsonValue(value: unknown, path: string, issues: IssueSink): un
     if (value !== undefined && value !== null) issues.add('INVALID_VALUE', `a ${typeof value} value was dropped`, path);
     return undefined;
   }
-  if (Array.isArray(value)) {
-    let scalars = true;
-    for (let i = 0; i < value.length && scalars; i++) scalars = isJsonScalar(value[i]);
-    if (scalars) return value;
-  }
+  if (isScalarArray(value)) return value;
   const flags = { repaired: false };
   let text: string | undefined;
   try {
@@ -315,8 +311,15 @@ function readEntry(record: Record<string, unknown>, key: string, issues: IssueSi
     return undefined;
   }
   if (raw === undefined || raw === null) return undefined;
-  // Scalars (nearly every OTel attribute) need no repair and no path for an issue.
-  return isJsonScalar(raw) ? raw : toJsonValue(raw, prefix + key, issues);
+  // Scalars and arrays of them (every OTel attribute) need no repair and no path for an issue.
+  return isJsonScalar(raw) || isScalarArray(raw) ? raw : toJsonValue(raw, prefix + key, issues);
+}
+
+/** An array of JSON scalars, what toJsonValue passes as it is. */
+function isScalarArray(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!isJsonScalar(v[i])) return false;
+  return true;
 }
 
 /**

@@ -43,6 +43,11 @@ export function takeBridgeMarkers(view: SpanView): BridgeMarkers {
   const { attrs } = view;
   // Every marker key starts with `langfuse.`: a span without one has none.
   if (!attrs.hasPrefix(LANGFUSE_PREFIX)) return view.scope.name === BRIDGE_SCOPE_NAME ? BRIDGE_SCOPE_ONLY : NO_MARKERS;
+  return readMarkers(view);
+}
+
+function readMarkers(view: SpanView): BridgeMarkers {
+  const { attrs } = view;
   const twins = attrs.peek(LF.bridgeGenaiTwins);
   if (Array.isArray(twins)) {
     for (let i = 0; i < twins.length; i++) if (typeof twins[i] === 'string') attrs.delete(twins[i] as string);

@@ -210,6 +210,12 @@ function amount(v: unknown, issues: IssueSink, path: string): number | undefined
 
 /** `cost_details` › `gen_ai.usage.cost` → total › `llm.cost.*` (prompt → input, completion → output). */
 export function takeCost(attrs: AttributeBag, issues: IssueSink): CostDetails | undefined {
+  // Most spans state no cost: the reading is not even called.
+  if (!attrs.has(LF.costDetails) && !attrs.has(GENAI.usageCost) && !attrs.hasPrefix(OI.costPrefix)) return undefined;
+  return readCost(attrs, issues);
+}
+
+function readCost(attrs: AttributeBag, issues: IssueSink): CostDetails | undefined {
   if (attrs.has(LF.costDetails)) {
     const given = decodeJsonObject(attrs.peek(LF.costDetails), issues, LF.costDetails);
     if (given !== undefined) {
