@@ -79,12 +79,7 @@ export async function post(
     });
     return await read(res);
   } catch (err) {
-    const code = errorCode(err);
-    if (controller.signal.aborted || (code !== undefined && TIMEOUT_CODES.has(code))) {
-      return { kind: 'retryable', reason: `request timed out after ${timeout} ms` };
-    }
-    if (code !== undefined && RETRYABLE_CODES.has(code)) return { kind: 'retryable', reason: `network error ${code}` };
-    return { kind: 'failed', reason: `request failed (${code ?? errorName(err)})` };
+    return errorOutcome(err, controller.signal.aborted, timeout);
   } finally {
     clearTimeout(timer);
   }
@@ -96,12 +91,15 @@ export async function post(
  */
 export async function statusOutcome(res: Dispatcher.ResponseData): Promise<SendOutcome> {
   await res.body.dump({ limit: MAX_RESPONSE_BYTES }).catch(() => undefined);
-  const status = res.statusCode;
+  return outcomeOfStatus(res.statusCode, res.headers['retry-after']);
+}
+
+/** What a status alone decides: 200-202 `ok`, 408/429/5xx `retryable` (with `Retry-After`), anything else `failed`. */
+export function outcomeOfStatus(status: number, retryAfter: string | string[] | undefined): SendOutcome {
   if (status === 200 || status === 201 || status === 202) return { kind: 'ok' };
   const label = statusLabel(status);
   if (isRetryableStatus(status)) {
-    const header = res.headers['retry-after'];
-    const retryAfterMillis = parseRetryAfter(Array.isArray(header) ? header[0] : header, Date.now());
+    const retryAfterMillis = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, Date.now());
     return retryAfterMillis === undefined ? { kind: 'retryable', reason: label } : { kind: 'retryable', reason: label, retryAfterMillis };
   }
   return { kind: 'failed', reason: label, status };
@@ -125,6 +123,16 @@ export async function readCapped(body: Dispatcher.ResponseData['body']): Promise
     return undefined;
   }
   return Buffer.concat(chunks);
+}
+
+/** A request that threw: `retryable` when it timed out (`timedOut`, or undici's own timers) or the connection failed, else `failed`. */
+export function errorOutcome(err: unknown, timedOut: boolean, timeoutMillis: number): SendOutcome {
+  const code = errorCode(err);
+  if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return { kind: 'retryable', reason: `request timed out after ${timeoutMillis} ms` };
+  }
+  if (code !== undefined && RETRYABLE_CODES.has(code)) return { kind: 'retryable', reason: `network error ${code}` };
+  return { kind: 'failed', reason: `request failed (${code ?? errorName(err)})` };
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -5,12 +5,13 @@
  * marks the request as Langfuse SDK traffic). A request is all or nothing: 2xx accepts every span
  * unless the answer reports a partial success with rejected spans; 400/401/403/413 are final.
  */
+import type { IncomingMessage } from 'node:http';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { Dispatcher } from 'undici';
 import { ConfigurationError } from '../config/errors.js';
 import { INGESTION_VERSION_HEADER, LANGFUSE_OTLP_TRACES_PATH } from '../ingestion-api/api.js';
 import { httpBase } from '../ingestion-api/base-url.js';
-import { createPool, post, readCapped, statusLabel, statusOutcome } from './http-post.js';
+import { statusLabel } from './http-post.js';
+import { createNodePool, nodePost, nodeStatusOutcome, readBody } from './node-post.js';
 import type { SendOutcome } from './types.js';
 
 /** Sends one encoded `ExportTraceServiceRequest`. */
@@ -26,8 +27,6 @@ export interface OtlpTransportOptions {
   readonly publicKey: string;
   /** Only ever sent inside the `Authorization` header. */
   readonly secretKey: string;
-  /** Dispatcher to use instead of an owned keep-alive `Agent`; the caller then closes it. */
-  readonly dispatcher?: Dispatcher;
 }
 
 /** Langfuse v4's direct write path (values above 4 are refused). */
@@ -50,22 +49,23 @@ function rejectedSpans(body: Buffer, contentType: string): { count: number; mess
   }
 }
 
-async function toOutcome(res: Dispatcher.ResponseData): Promise<SendOutcome> {
-  if (res.statusCode < 200 || res.statusCode > 299) return statusOutcome(res);
+async function toOutcome(res: IncomingMessage): Promise<SendOutcome> {
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status > 299) return nodeStatusOutcome(res);
   // The status says the spans were taken; the body only reports a partial success. A body that
   // breaks off is read as none: sending the spans again would store them twice (v4 does not dedupe).
-  const body = (await readCapped(res.body)) ?? Buffer.alloc(0);
+  const body = (await readBody(res)) ?? Buffer.alloc(0);
   const header = res.headers['content-type'];
   const rejected = body.length === 0 ? { count: 0, message: '' } : rejectedSpans(body, String(header ?? ''));
   if (rejected.count <= 0) return { kind: 'ok' };
   // Which spans were refused is not said: none is sent again (OTLP: a partial success is final).
   const why = rejected.message === '' ? '' : `: ${rejected.message.slice(0, 300)}`;
-  return { kind: 'failed', reason: `${statusLabel(res.statusCode)} with ${rejected.count} span(s) rejected${why}`, status: res.statusCode };
+  return { kind: 'failed', reason: `${statusLabel(status)} with ${rejected.count} span(s) rejected${why}`, status };
 }
 
 /**
  * Creates a transport posting OTLP protobuf to Langfuse with Basic auth (`publicKey:secretKey`)
- * over a keep-alive undici `Agent` it owns and closes on `shutdown()` (unless `dispatcher` is given).
+ * over a keep-alive `node:http(s)` Agent it owns and closes on `shutdown()`.
  * @throws ConfigurationError when `baseUrl` is not an http(s) URL or a key is empty.
  */
 export function createOtlpTransport(options: OtlpTransportOptions): OtlpTransport {
@@ -79,14 +79,15 @@ export function createOtlpTransport(options: OtlpTransportOptions): OtlpTranspor
     authorization: `Basic ${Buffer.from(`${options.publicKey}:${options.secretKey}`).toString('base64')}`,
     [INGESTION_VERSION_HEADER]: INGESTION_VERSION,
   };
-  const pool = createPool(options.dispatcher);
+  const pool = createNodePool(url);
   let closed = false;
   return {
     send: async (body, timeoutMillis) =>
-      closed ? { kind: 'failed', reason: 'transport is shut down' } : post(pool, url, headers, body, timeoutMillis, toOutcome),
+      closed ? { kind: 'failed', reason: 'transport is shut down' } : nodePost(pool, headers, body, timeoutMillis, toOutcome),
     shutdown: () => {
       closed = true;
-      return pool.close();
+      pool.close();
+      return Promise.resolve();
     },
   };
 }

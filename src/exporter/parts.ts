@@ -39,26 +39,20 @@ function traceIdOf(span: ReadableSpan): string {
  */
 export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: number, lastParts: readonly number[] = []): ReadableSpan[][] {
   if (spans.length <= spansPerPart) return [[...spans]];
-  const byId = new Map<string, ReadableSpan[]>();
-  for (const span of spans) {
-    const id = traceIdOf(span);
-    const members = byId.get(id);
-    if (members === undefined) byId.set(id, [span]);
-    else members.push(span);
-  }
-  const traces = [...byId.values()];
+  const traces = byTrace(spans);
   const partCount = Math.ceil(spans.length / spansPerPart);
   // From the end: each of `lastParts` takes traces until it holds enough; the first trace stays.
   const tail: ReadableSpan[][] = [];
   let end = traces.length;
   let tailSpans = 0;
-  for (const wanted of lastParts) {
+  for (let p = 0; p < lastParts.length; p++) {
     if (tail.length === partCount - 1 || end === 1) break;
+    const wanted = lastParts[p] as number;
     let start = end;
     let size = 0;
     while (start > 1 && size < wanted) size += (traces[--start] as ReadableSpan[]).length;
     if (start === end) break;
-    tail.unshift(traces.slice(start, end).flat());
+    tail.unshift(concat(traces, start, end));
     end = start;
     tailSpans += size;
   }
@@ -66,12 +60,42 @@ export function partsByTrace(spans: readonly ReadableSpan[], spansPerPart: numbe
   const parts: ReadableSpan[][] = [];
   let current: ReadableSpan[] = [];
   for (let t = 0; t < end; t++) {
-    for (const span of traces[t] as ReadableSpan[]) current.push(span);
+    const members = traces[t] as ReadableSpan[];
+    for (let i = 0; i < members.length; i++) current.push(members[i] as ReadableSpan);
     if (current.length >= perPart) {
       parts.push(current);
       current = [];
     }
   }
   if (current.length > 0) parts.push(current);
-  return parts.concat(tail);
+  for (let i = 0; i < tail.length; i++) parts.push(tail[i] as ReadableSpan[]);
+  return parts;
+}
+
+/** The spans of each trace, traces in the order they first appear. */
+function byTrace(spans: readonly ReadableSpan[]): ReadableSpan[][] {
+  const byId = new Map<string, ReadableSpan[]>();
+  const traces: ReadableSpan[][] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i] as ReadableSpan;
+    const id = traceIdOf(span);
+    const members = byId.get(id);
+    if (members !== undefined) members.push(span);
+    else {
+      const list = [span];
+      byId.set(id, list);
+      traces.push(list);
+    }
+  }
+  return traces;
+}
+
+/** The spans of `traces[start]` to `traces[end - 1]`, in one list. */
+function concat(traces: readonly ReadableSpan[][], start: number, end: number): ReadableSpan[] {
+  const out: ReadableSpan[] = [];
+  for (let t = start; t < end; t++) {
+    const members = traces[t] as ReadableSpan[];
+    for (let i = 0; i < members.length; i++) out.push(members[i] as ReadableSpan);
+  }
+  return out;
 }

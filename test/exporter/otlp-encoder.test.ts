@@ -19,13 +19,19 @@ const stock = (spans: ReadableSpan[]): Buffer => Buffer.from(ProtobufTraceSerial
 const ours = (spans: ReadableSpan[], hint?: number): Buffer => Buffer.from(encodeTraceRequest(spans, hint));
 
 const hexId = (bytes: number): fc.Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: bytes * 2, maxLength: bytes * 2 });
+  fc.oneof(
+    { weight: 9, arbitrary: fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: bytes * 2, maxLength: bytes * 2 }) },
+    // Not hex (the stock writer reads any character): what it makes of them, byte for byte.
+    { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom(...'0123456789abcdefgxyzGZ-_ '), minLength: bytes * 2, maxLength: bytes * 2 }) },
+  );
 
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'binary' }),
   fc.string({ unit: 'grapheme', maxLength: 60 }),
   fc.constantFrom('', '\ud800', 'a\udc00b', '😀', 'é'.repeat(100), 'x'.repeat(20_000), '\u0000'),
+  // Long strings whose lengths are written before the text is (each length field takes as many bytes at its least and most UTF-8 size).
+  fc.tuple(fc.integer({ min: 43, max: 6000 }), fc.constantFrom('x', 'é', '😀', '\ud800', '€a')).map(([n, unit]) => unit.repeat(Math.ceil(n / unit.length))),
 );
 
 const scalar = fc.oneof(

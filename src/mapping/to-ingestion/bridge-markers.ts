@@ -11,6 +11,9 @@ import type { IssueSink } from '../result.js';
 import { decodeJsonMetadata, toText } from '../values.js';
 import type { SpanView } from './span-view.js';
 
+/** The first segment of every key of Langfuse's own, our markers included. */
+const LANGFUSE_PREFIX = 'langfuse.';
+
 export interface BridgeMarkers {
   /** The span was made by our reverse mapping (its scope is ours). */
   readonly fromBridge: boolean;
@@ -32,11 +35,22 @@ function takeText(view: SpanView, key: string): string | undefined {
   return v;
 }
 
+/** Markers of a span with no `langfuse.*` key, by whether its scope is ours (most spans: no object of their own). */
+const NO_MARKERS: BridgeMarkers = Object.freeze({ fromBridge: false, syntheticRoot: false, traceUpdate: false, incomplete: false });
+const BRIDGE_SCOPE_ONLY: BridgeMarkers = Object.freeze({ fromBridge: true, syntheticRoot: false, traceUpdate: false, incomplete: false });
+
 export function takeBridgeMarkers(view: SpanView): BridgeMarkers {
+  const { attrs } = view;
+  // Every marker key starts with `langfuse.`: a span without one has none.
+  if (!attrs.hasPrefix(LANGFUSE_PREFIX)) return view.scope.name === BRIDGE_SCOPE_NAME ? BRIDGE_SCOPE_ONLY : NO_MARKERS;
+  return readMarkers(view);
+}
+
+function readMarkers(view: SpanView): BridgeMarkers {
   const { attrs } = view;
   const twins = attrs.peek(LF.bridgeGenaiTwins);
   if (Array.isArray(twins)) {
-    for (const key of twins) if (typeof key === 'string') attrs.delete(key);
+    for (let i = 0; i < twins.length; i++) if (typeof twins[i] === 'string') attrs.delete(twins[i] as string);
     attrs.delete(LF.bridgeGenaiTwins);
   }
   const syntheticRoot = attrs.has(LF.bridgeSyntheticRoot);
@@ -78,21 +92,23 @@ const NO_SCORES: readonly ScoreRecord[] = Object.freeze([]);
 export function takeScores(events: readonly TimedEvent[], consumed: Set<number>, issues: IssueSink): readonly ScoreRecord[] {
   // Most spans have no events: no list of their own to keep until the batch is emitted.
   if (events.length === 0) return NO_SCORES;
-  const out: ScoreRecord[] = [];
-  events.forEach((e, i) => {
-    if (e.name !== SCORE.event || !isValidHrTime(e.time)) return;
+  let out: ScoreRecord[] | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as TimedEvent;
+    if (e.name !== SCORE.event || !isValidHrTime(e.time)) continue;
     const a = e.attributes ?? {};
     const body: Record<string, unknown> = {};
-    for (const [field, key] of SCORE.fields) {
-      const v = toText(a[key]);
-      if (v !== undefined) body[field] = v;
+    for (let f = 0; f < SCORE.fields.length; f++) {
+      const field = SCORE.fields[f] as (typeof SCORE.fields)[number];
+      const v = toText(a[field[1]]);
+      if (v !== undefined) body[field[0]] = v;
     }
     const value = a[SCORE.value];
     if (typeof value === 'number' || typeof value === 'string') body.value = value;
     if (a[SCORE.metadata] !== undefined) body.metadata = decodeJsonMetadata(a[SCORE.metadata], issues, `events[${i}].${SCORE.metadata}`);
-    if (typeof body.id !== 'string' || typeof body.name !== 'string') return;
+    if (typeof body.id !== 'string' || typeof body.name !== 'string') continue;
     consumed.add(i);
-    out.push({ body, timestamp: hrTimeToIso(e.time) as string });
-  });
-  return out;
+    (out ??= []).push({ body, timestamp: hrTimeToIso(e.time) as string });
+  }
+  return out ?? NO_SCORES;
 }

@@ -62,8 +62,11 @@ function withSystemInstructions(r: Reader, messages: unknown): unknown {
 
 function eventAttributes(r: Reader, e: TimedEvent, i: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(e.attributes ?? {})) {
-    out[k] = decodeJsonish(v, r.issues, `events[${i}].attributes.${k}`);
+  const attributes = e.attributes ?? {};
+  const keys = Object.keys(attributes);
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k] as string;
+    out[key] = decodeJsonish(attributes[key], r.issues, `events[${i}].attributes.${key}`);
   }
   return out;
 }
@@ -115,8 +118,8 @@ const aiSdkOutput: Source = (r) => {
 };
 
 function first(sources: readonly Source[], r: Reader): unknown {
-  for (const source of sources) {
-    const v = source(r);
+  for (let i = 0; i < sources.length; i++) {
+    const v = (sources[i] as Source)(r);
     if (isNonEmpty(v)) return v;
   }
   return undefined;

@@ -24,18 +24,26 @@ const KEY_PREFIXES = [LF.legacyMetadataPrefix, LF.metadataPrefix];
 export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<string, unknown> {
   const { attrs } = view;
   const out: Record<string, unknown> = {};
-  for (const key of WHOLE_KEYS) {
+  for (let i = 0; i < WHOLE_KEYS.length; i++) {
+    const key = WHOLE_KEYS[i] as string;
     if (!attrs.has(key)) continue;
     const whole = decodeJsonMetadata(attrs.take(key), issues, key);
     if (isPlainObject(whole)) Object.assign(out, whole);
     else out.metadata = whole;
   }
-  for (const prefix of KEY_PREFIXES) {
-    for (const [k, v] of attrs.takePrefix(prefix)) out[k] = decodeJsonMetadata(v, issues, prefix + k);
+  for (let p = 0; p < KEY_PREFIXES.length; p++) {
+    const prefix = KEY_PREFIXES[p] as string;
+    const entries = attrs.takePrefix(prefix);
+    for (let i = 0; i < entries.length; i++) {
+      const k = (entries[i] as [string, unknown])[0];
+      out[k] = decodeJsonMetadata((entries[i] as [string, unknown])[1], issues, prefix + k);
+    }
   }
-  for (const [k, v] of attrs.withPrefix(AI.metadataPrefix)) {
+  const fromAiSdk = attrs.withPrefix(AI.metadataPrefix);
+  for (let i = 0; i < fromAiSdk.length; i++) {
+    const k = (fromAiSdk[i] as [string, unknown])[0];
     if (AI_RESERVED.has(k)) continue;
-    out[k] = v;
+    out[k] = (fromAiSdk[i] as [string, unknown])[1];
     attrs.delete(AI.metadataPrefix + k);
   }
   return out;
@@ -100,7 +108,8 @@ export function writeOtelFacts(view: SpanView, facts: OtelFacts, out: Record<str
     }));
   }
   if (view.events.length > 0) {
-    const events = view.events.filter((_, i) => !facts.consumedEvents.has(i)).map(eventRecord);
+    const events: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < view.events.length; i++) if (!facts.consumedEvents.has(i)) events.push(eventRecord(view.events[i] as TimedEvent));
     if (events.length > 0) out[META.events] = events;
   }
   if (view.droppedAttributesCount > 0) out[META.droppedAttributes] = view.droppedAttributesCount;

@@ -46,22 +46,22 @@ const TRACELOOP_PARAMETERS: ReadonlyArray<[string, string]> = [
 function toParameterValue(v: unknown): ModelParameters[string] {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v) && allStrings(v)) return v as string[];
   return JSON.stringify(v) ?? String(v);
 }
 
-function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): ModelParameters | undefined {
-  return sanitiseEntries(Object.entries(params), skip);
+function allStrings(v: readonly unknown[]): boolean {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
 }
 
-/**
- * {@link sanitise} for entries with distinct keys: the same parameters, in the same order (an
- * object lists integer-like keys first whatever the order they were set in).
- */
-function sanitiseEntries(entries: ReadonlyArray<readonly [string, unknown]>, skip: ReadonlySet<string>): ModelParameters | undefined {
+function sanitise(params: Record<string, unknown>, skip: ReadonlySet<string>): ModelParameters | undefined {
   const out: ModelParameters = {};
   let any = false;
-  for (const [k, v] of entries) {
+  const keys = Object.keys(params);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = params[k];
     if (skip.has(k) || v === undefined) continue;
     out[k] = toParameterValue(v);
     any = true;
@@ -69,11 +69,25 @@ function sanitiseEntries(entries: ReadonlyArray<readonly [string, unknown]>, ski
   return any ? out : undefined;
 }
 
+/**
+ * {@link sanitise} for entries with distinct keys: the same parameters, in the same order (an
+ * object lists integer-like keys first whatever the order they were set in).
+ */
+function sanitiseEntries(entries: ReadonlyArray<readonly [string, unknown]>): ModelParameters | undefined {
+  const out: ModelParameters = {};
+  let any = false;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as readonly [string, unknown];
+    if (entry[1] === undefined) continue;
+    out[entry[0]] = toParameterValue(entry[1]);
+    any = true;
+  }
+  return any ? out : undefined;
+}
+
 /** Explicit parameter objects, with the keys that are not parameters there. */
-const PARAMETER_OBJECTS = [
-  [LF.modelParameters, NO_KEYS],
-  [OI.invocationParameters, NOT_PARAMETERS],
-] as const;
+const PARAMETER_OBJECT_KEYS = [LF.modelParameters, OI.invocationParameters];
+const PARAMETER_OBJECT_SKIPS = [NO_KEYS, NOT_PARAMETERS];
 
 /**
  * First source wins: `langfuse.observation.model.parameters` › `llm.invocation_parameters`
@@ -81,31 +95,35 @@ const PARAMETER_OBJECTS = [
  * the AI SDK's `ai.settings.*`.
  */
 export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): ModelParameters | undefined {
-  for (const [key, skip] of PARAMETER_OBJECTS) {
+  for (let i = 0; i < PARAMETER_OBJECT_KEYS.length; i++) {
+    const key = PARAMETER_OBJECT_KEYS[i] as string;
     if (!attrs.has(key)) continue;
     const obj = decodeJsonObject(attrs.peek(key), issues, key);
     if (obj === undefined) continue;
     attrs.delete(key);
-    return sanitise(obj, skip);
+    return sanitise(obj, PARAMETER_OBJECT_SKIPS[i] as ReadonlySet<string>);
   }
 
   const fromRequest: ModelParameters = {};
   let requested = false;
-  for (const [name, v] of attrs.withPrefix(GENAI.requestPrefix)) {
+  const request = attrs.withPrefix(GENAI.requestPrefix);
+  for (let i = 0; i < request.length; i++) {
+    const name = (request[i] as [string, unknown])[0];
     if (name === 'model') continue;
-    fromRequest[name] = toParameterValue(v);
+    fromRequest[name] = toParameterValue((request[i] as [string, unknown])[1]);
     requested = true;
     attrs.delete(GENAI.requestPrefix + name);
   }
-  for (const [key, name] of TRACELOOP_PARAMETERS) {
+  for (let i = 0; i < TRACELOOP_PARAMETERS.length; i++) {
+    const key = (TRACELOOP_PARAMETERS[i] as [string, string])[0];
     if (!attrs.has(key)) continue;
-    fromRequest[name] = toParameterValue(attrs.take(key));
+    fromRequest[(TRACELOOP_PARAMETERS[i] as [string, string])[1]] = toParameterValue(attrs.take(key));
     requested = true;
   }
   if (requested) return fromRequest;
 
   const settings = attrs.takePrefix(AI.settingsPrefix);
-  if (settings.length > 0) return sanitiseEntries(settings, NO_KEYS);
+  if (settings.length > 0) return sanitiseEntries(settings);
   return undefined;
 }
 

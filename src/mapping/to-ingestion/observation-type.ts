@@ -55,14 +55,14 @@ const GENKIT_SUBTYPES: Readonly<Record<string, ObservationType>> = {
   evaluator: 'EVALUATOR',
 };
 
-const AI_SDK_MODEL_CALLS: ReadonlyArray<[string, ObservationType]> = [
-  ['ai.generateText.doGenerate', 'GENERATION'],
-  ['ai.streamText.doStream', 'GENERATION'],
-  ['ai.generateObject.doGenerate', 'GENERATION'],
-  ['ai.streamObject.doStream', 'GENERATION'],
-  ['ai.embed.doEmbed', 'EMBEDDING'],
-  ['ai.embedMany.doEmbed', 'EMBEDDING'],
-];
+const AI_SDK_MODEL_CALLS: Readonly<Record<string, ObservationType>> = {
+  'ai.generateText.doGenerate': 'GENERATION',
+  'ai.streamText.doStream': 'GENERATION',
+  'ai.generateObject.doGenerate': 'GENERATION',
+  'ai.streamObject.doStream': 'GENERATION',
+  'ai.embed.doEmbed': 'EMBEDDING',
+  'ai.embedMany.doEmbed': 'EMBEDDING',
+};
 
 const AI_SDK_MODEL_KEYS = [LF.modelName, AI.modelId, GENAI.requestModel, GENAI.responseModel];
 const MODEL_KEYS = [LF.modelName, GENAI.requestModel, GENAI.responseModel, OI.modelName, 'model'];
@@ -82,7 +82,7 @@ export function aiSdkOperationId(attrs: AttributeBag): string | undefined {
 /** True for the AI SDK spans that stand for one model call (`*.doGenerate`, `*.doStream`, `*.doEmbed`). */
 export function isAiSdkModelCall(attrs: AttributeBag): boolean {
   const op = aiSdkOperationId(attrs);
-  return op !== undefined && AI_SDK_MODEL_CALLS.some(([name]) => op === name);
+  return lookup(AI_SDK_MODEL_CALLS, op) !== undefined;
 }
 
 export function decideObservationType(attrs: AttributeBag): ObservationType {
@@ -97,8 +97,8 @@ export function decideObservationType(attrs: AttributeBag): ObservationType {
 
   const op = aiSdkOperationId(attrs);
   if (op !== undefined) {
-    const call = AI_SDK_MODEL_CALLS.find(([name]) => op === name);
-    if (call && attrs.firstNonEmpty(AI_SDK_MODEL_KEYS) !== undefined) return call[1];
+    const call = lookup(AI_SDK_MODEL_CALLS, op);
+    if (call !== undefined && attrs.firstNonEmpty(AI_SDK_MODEL_KEYS) !== undefined) return call;
     if (op === 'ai.toolCall') return 'TOOL';
   }
   if (isNonEmpty(attrs.peek(GENAI.toolName)) || isNonEmpty(attrs.peek(GENAI.toolCallId))) return 'TOOL';

@@ -1,6 +1,7 @@
 /** One span -> one observation body, in the field order of langfuse-ingestion.md 3.5. */
 import type { HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { AttributeBag } from '../attribute-bag.js';
 import { parseJson } from '../json.js';
 import { AI, GENAI, LF, META } from '../keys.js';
@@ -70,8 +71,8 @@ const NAME_KEYS = [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName
 /** `gen_ai.tool.name` › `genkit:name` › `logfire.msg` › `ai.toolCall.name` › [functionId:]operationId › span name. */
 function observationName(view: SpanView): string {
   const { attrs } = view;
-  for (const key of NAME_KEYS) {
-    const v = toText(attrs.peek(key));
+  for (let i = 0; i < NAME_KEYS.length; i++) {
+    const v = toText(attrs.peek(NAME_KEYS[i] as string));
     if (v !== undefined) return v;
   }
   const op = attrs.peekString(AI.operationId);
@@ -95,12 +96,9 @@ function takeLevel(view: SpanView, issues: IssueSink): Level | undefined {
   return view.status.code === SpanStatusCode.ERROR ? 'ERROR' : undefined;
 }
 
-/** Offsets of the first token from the start, with their unit's power of ten in nanoseconds. */
-const FIRST_TOKEN_OFFSETS = [
-  [AI.responseMsToFirstChunk, 6],
-  [AI.streamMsToFirstChunk, 6],
-  [GENAI.timeToFirstChunk, 9],
-] as const;
+/** Offsets of the first token from the start, and their unit's power of ten in nanoseconds. */
+const FIRST_TOKEN_OFFSETS = [AI.responseMsToFirstChunk, AI.streamMsToFirstChunk, GENAI.timeToFirstChunk];
+const FIRST_TOKEN_EXPONENTS = [6, 6, 9];
 
 /** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
 function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
@@ -116,18 +114,23 @@ function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefi
     }
     issues.add('INVALID_TIME', 'completion start time is not an ISO date-time', LF.completionStartTime);
   }
-  for (const [key, exponent] of FIRST_TOKEN_OFFSETS) {
+  for (let i = 0; i < FIRST_TOKEN_OFFSETS.length; i++) {
+    const key = FIRST_TOKEN_OFFSETS[i] as string;
     const n = toNumber(attrs.peek(key));
     if (n === undefined || n < 0) continue;
-    const nanos = decimalToNanos(n, exponent);
+    const nanos = decimalToNanos(n, FIRST_TOKEN_EXPONENTS[i] as number);
     const at = nanos === undefined ? undefined : addNanos(view.start, nanos);
     if (at !== undefined) {
       attrs.delete(key);
       return hrTimeToIso(at);
     }
   }
-  const chunk = view.events.find((e) => e.name === AI.firstChunkEvent && isValidHrTime(e.time));
-  return chunk ? hrTimeToIso(chunk.time as HrTime) : undefined;
+  const { events } = view;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as TimedEvent;
+    if (e.name === AI.firstChunkEvent && isValidHrTime(e.time)) return hrTimeToIso(e.time as HrTime);
+  }
+  return undefined;
 }
 
 /** Prompt versions start at 1; the server treats 0 as "no version" and rejects it beside a name. */
@@ -136,14 +139,14 @@ function promptVersion(v: unknown): number | undefined {
   return n !== undefined && n > 0 ? n : undefined;
 }
 
-const PROMPT_KEYS = [
-  [LF.promptName, LF.promptVersion],
-  [LF.legacyPromptName, LF.legacyPromptVersion],
-] as const;
+const PROMPT_NAME_KEYS = [LF.promptName, LF.legacyPromptName];
+const PROMPT_VERSION_KEYS = [LF.promptVersion, LF.legacyPromptVersion];
 const AI_PROMPT_KEY = `${AI.metadataPrefix}langfusePrompt`;
 
 function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
-  for (const [nameKey, versionKey] of PROMPT_KEYS) {
+  for (let i = 0; i < PROMPT_NAME_KEYS.length; i++) {
+    const nameKey = PROMPT_NAME_KEYS[i] as string;
+    const versionKey = PROMPT_VERSION_KEYS[i] as string;
     const name = toText(attrs.peek(nameKey));
     const version = promptVersion(attrs.peek(versionKey));
     if (name !== undefined && version !== undefined) {
@@ -215,7 +218,7 @@ export function toObservation(view: SpanView, opts: ObservationOptions, issues: 
     const prompt = takePrompt(attrs, issues);
     if (prompt) Object.assign(body, prompt);
     // Any generation-only field: a legacy span-create body would silently lose it (schema strips it).
-    hasModelData = GENERATION_ONLY_FIELDS.some((k) => body[k] !== undefined);
+    for (let i = 0; i < GENERATION_ONLY_FIELDS.length && !hasModelData; i++) hasModelData = body[GENERATION_ONLY_FIELDS[i] as string] !== undefined;
   }
   set(body, 'input', io.input);
   set(body, 'output', io.output);

@@ -99,10 +99,12 @@ const NONE: readonly never[] = Object.freeze([]);
 function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
   if (!Array.isArray(raw) || raw.length === 0) return NONE;
   const out: TimedEvent[] = [];
-  raw.forEach((e: unknown, i) => {
+  for (let i = 0; i < raw.length; i++) {
+    if (!(i in raw)) continue;
+    const e: unknown = raw[i];
     if (typeof e !== 'object' || e === null) {
       issues.add('INVALID_VALUE', 'span event is not an object; dropped', `events[${i}]`);
-      return;
+      continue;
     }
     const { name, time, attributes, droppedAttributesCount } = e as Record<string, unknown>;
     if (typeof name !== 'string') issues.add('INVALID_VALUE', 'span event name is not a string', `events[${i}].name`);
@@ -111,7 +113,7 @@ function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
     if (attrs.length > 0) event.attributes = Object.fromEntries(attrs) as TimedEvent['attributes'];
     if (count(droppedAttributesCount) > 0) event.droppedAttributesCount = count(droppedAttributesCount);
     out.push(event);
-  });
+  }
   return out;
 }
 
@@ -136,21 +138,35 @@ function readLinks(raw: unknown, issues: IssueSink): readonly Link[] {
 }
 
 /**
- * Returns undefined (with an issue) when the span cannot be mapped at all: no valid trace or span
- * id, or neither a valid start nor a valid end time.
+ * What the spans of one call share, read once per call: spans of one SDK share one Resource object,
+ * whose `attributes` getter builds a fresh object on every read (cleaned once, by its identity),
+ * and the spans of a call mostly start within a few seconds (the ISO text of the last second seen
+ * is reused for the next time in it).
  */
-/**
- * Per-call memo of cleaned resource attributes. Spans of one SDK share one Resource object, whose
- * `attributes` getter builds a fresh object on every read: clean it once per call, not per span.
- */
-export type ResourceCache = Map<unknown, Readonly<Record<string, unknown>>>;
+export class SpanViewCache {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new SpanViewCache();
 
-function readResource(span: LooseSpan, issues: IssueSink, cache: ResourceCache): Readonly<Record<string, unknown>> {
+  readonly resources = new Map<unknown, Readonly<Record<string, unknown>>>();
+  /** The second of `iso`, -1 before the first time. */
+  private _second = -1;
+  private _iso = '';
+
+  /** `hrTimeToIso(t)` of a valid time. */
+  iso(t: HrTime): string {
+    if (t[0] === this._second) return hrTimeToIsoInSecondOf(this._iso, t[1]);
+    this._iso = hrTimeToIso(t) as string;
+    this._second = t[0];
+    return this._iso;
+  }
+}
+
+function readResource(span: LooseSpan, issues: IssueSink, cache: SpanViewCache): Readonly<Record<string, unknown>> {
   const resource = span.resource;
-  const cached = cache.get(resource);
+  const cached = cache.resources.get(resource);
   if (cached !== undefined) return cached;
   const cleaned = Object.fromEntries(jsonEntries(resource?.attributes, issues, 'resource.'));
-  cache.set(resource, cleaned);
+  cache.resources.set(resource, cleaned);
   return cleaned;
 }
 
@@ -165,12 +181,11 @@ function readScope(span: LooseSpan): SpanView['scope'] {
   return scope;
 }
 
-export function toSpanView(
-  raw: ReadableSpan,
-  sink: IssueSink,
-  maxAttributeBytes: number,
-  resources: ResourceCache = new Map(),
-): SpanView | undefined {
+/**
+ * Returns undefined (with an issue) when the span cannot be mapped at all: no valid trace or span
+ * id, or neither a valid start nor a valid end time.
+ */
+export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes: number, cache: SpanViewCache = new SpanViewCache()): SpanView | undefined {
   const span = raw as unknown as LooseSpan;
   const ctx = readContext(span);
   const spanIdRaw = ctx.spanId;
@@ -211,7 +226,7 @@ export function toSpanView(
     end = start;
   }
   start = [start[0], start[1]];
-  const startIso = hrTimeToIso(start) as string;
+  const startIso = cache.iso(start);
 
   const statusRaw = plainRecord(span.status);
   const code = statusRaw.code === 1 || statusRaw.code === 2 ? statusRaw.code : 0;
@@ -234,7 +249,7 @@ export function toSpanView(
     start,
     startIso,
     end,
-    endIso: end[0] === start[0] ? hrTimeToIsoInSecondOf(startIso, end[1]) : (hrTimeToIso(end) as string),
+    endIso: end[0] === start[0] ? hrTimeToIsoInSecondOf(startIso, end[1]) : cache.iso(end),
     incomplete,
     status: message === undefined ? { code } : { code, message },
     traceState,
@@ -242,7 +257,7 @@ export function toSpanView(
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
     events: readEvents(span.events, issues),
     links: readLinks(span.links, issues),
-    resource: readResource(span, issues, resources),
+    resource: readResource(span, issues, cache),
     scope,
     droppedAttributesCount: count(span.droppedAttributesCount),
     droppedEventsCount: count(span.droppedEventsCount),

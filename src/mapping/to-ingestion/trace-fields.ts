@@ -43,13 +43,10 @@ const SESSION_KEYS = [
 const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), `${AI.metadataPrefix}tags`, OI.tags];
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
 const NAME_KEYS = [LF.traceName];
-const IO_KEYS = [
-  [LF.traceInput, 'input'],
-  [LF.traceOutput, 'output'],
-] as const;
 
 function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (!attrs.has(key)) continue;
     const v = read(attrs.peek(key));
     if (v !== undefined) {
@@ -68,9 +65,8 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   const out: TraceFields = {};
   const name = takeFirst(attrs, NAME_KEYS, toText);
   if (name !== undefined) out.name = name;
-  for (const [key, field] of IO_KEYS) {
-    if (attrs.has(key)) out[field] = decodeJsonish(attrs.take(key), issues, key);
-  }
+  if (attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
+  if (attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
   const userId = takeFirst(attrs, USER_KEYS, toText);
   if (userId !== undefined) out.userId = userId;
   const sessionId = takeFirst(attrs, SESSION_KEYS, toText);
@@ -86,8 +82,10 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
     if (isPlainObject(whole)) Object.assign(metadata, whole);
     else metadata.metadata = whole;
   }
-  for (const [k, v] of attrs.takePrefix(LF.traceMetadataPrefix)) {
-    metadata[k] = decodeJsonMetadata(v, issues, LF.traceMetadataPrefix + k);
+  const entries = attrs.takePrefix(LF.traceMetadataPrefix);
+  for (let i = 0; i < entries.length; i++) {
+    const k = (entries[i] as [string, unknown])[0];
+    metadata[k] = decodeJsonMetadata((entries[i] as [string, unknown])[1], issues, LF.traceMetadataPrefix + k);
   }
   if (Object.keys(metadata).length > 0) out.metadata = metadata;
   return out;
@@ -125,7 +123,8 @@ function spanOrResource(
   resource: Readonly<Record<string, unknown>>,
   keys: readonly string[],
 ): string | undefined {
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const fromSpan = toText(attrs.peek(key));
     if (fromSpan !== undefined) {
       attrs.delete(key);

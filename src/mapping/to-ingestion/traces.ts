@@ -12,8 +12,8 @@ import type { IssueSink } from '../result.js';
 import { compareHrTime } from '../time.js';
 import type { MappedObservation } from './observation.js';
 import { toObservation } from './observation.js';
-import type { ResourceCache, SpanView } from './span-view.js';
-import { rawSpanId, toSpanView } from './span-view.js';
+import type { SpanView } from './span-view.js';
+import { rawSpanId, SpanViewCache, toSpanView } from './span-view.js';
 import type { CommonFields, TraceFields } from './trace-fields.js';
 
 export interface ToIngestionOptions {
@@ -41,24 +41,29 @@ export interface Mapped {
 /** Langfuse rejects a trace-create whose name is longer than this (langfuse-ingestion.md 2.4). */
 const MAX_TRACE_NAME_CHARS = 1000;
 
-/** Trace fields the first span that has them sets (tags and metadata are merged instead). */
-const FIRST_WINS_FIELDS = ['name', 'input', 'output', 'userId', 'sessionId', 'public'] as const;
-const COMMON_FIELDS = ['environment', 'release', 'version'] as const;
-/** Trace-create body fields taken as they are, in body order. */
-const PLAIN_BODY_FIELDS = ['name', 'userId', 'sessionId', 'input', 'output'] as const;
-
-function mergeTraceFields(into: TraceFields, from: TraceFields): void {
-  // Most spans carry no trace fields: nothing to merge.
-  if (Object.keys(from).length === 0) return;
-  for (const key of FIRST_WINS_FIELDS) {
-    if (into[key] === undefined && from[key] !== undefined) (into as Record<string, unknown>)[key] = from[key];
-  }
+/**
+ * Merges one member's trace fields and common fields into the trace's: name, input, output, user,
+ * session and public from the first member that has them, tags joined, metadata merged (earlier
+ * members' keys win), environment, release and version from the first member that has them.
+ */
+function mergeMember(into: TraceFields, common: CommonFields, m: Mapped): void {
+  const from = m.obs.trace;
+  if (into.name === undefined && from.name !== undefined) into.name = from.name;
+  if (into.input === undefined && from.input !== undefined) into.input = from.input;
+  if (into.output === undefined && from.output !== undefined) into.output = from.output;
+  if (into.userId === undefined && from.userId !== undefined) into.userId = from.userId;
+  if (into.sessionId === undefined && from.sessionId !== undefined) into.sessionId = from.sessionId;
+  if (into.public === undefined && from.public !== undefined) into.public = from.public;
   if (from.tags) {
     // `into.tags` is always this merge's own list, never a span's.
     const tags = (into.tags ??= []);
-    for (const tag of from.tags) if (!tags.includes(tag)) tags.push(tag);
+    for (let i = 0; i < from.tags.length; i++) if (!tags.includes(from.tags[i] as string)) tags.push(from.tags[i] as string);
   }
   if (from.metadata) into.metadata = { ...from.metadata, ...into.metadata };
+  const theirs = m.obs.common;
+  common.environment ??= theirs.environment;
+  common.release ??= theirs.release;
+  common.version ??= theirs.version;
 }
 
 /** A trace-create body, its envelope timestamp, and the member that stands for the trace's root. */
@@ -77,15 +82,17 @@ export interface TraceBody {
 export function traceBody(traceId: string, members: readonly Mapped[], sink: IssueSink): TraceBody {
   // A synthetic root made by our reverse mapping is the trace itself: it wins (so does a
   // trace-update span, which is always mapped on its own).
-  const rootMapped =
-    members.find((m) => m.obs.markers.syntheticRoot || m.obs.markers.traceUpdate) ?? members.find((m) => m.obs.isRoot);
-  const ordered = rootMapped ? [rootMapped, ...members.filter((m) => m !== rootMapped)] : members;
+  let rootMapped: Mapped | undefined;
+  for (let i = 0; i < members.length && rootMapped === undefined; i++) {
+    const markers = (members[i] as Mapped).obs.markers;
+    if (markers.syntheticRoot || markers.traceUpdate) rootMapped = members[i];
+  }
+  for (let i = 0; i < members.length && rootMapped === undefined; i++) if ((members[i] as Mapped).obs.isRoot) rootMapped = members[i];
+  // The root's fields first, then every other member's in order.
   const fields: TraceFields = {};
   const common: CommonFields = {};
-  for (const m of ordered) {
-    mergeTraceFields(fields, m.obs.trace);
-    for (const key of COMMON_FIELDS) common[key] ??= m.obs.common[key];
-  }
+  if (rootMapped !== undefined) mergeMember(fields, common, rootMapped);
+  for (let i = 0; i < members.length; i++) if (members[i] !== rootMapped) mergeMember(fields, common, members[i] as Mapped);
   const root = rootMapped?.obs;
   // Name and I/O come from the root (or explicit langfuse.trace.* keys), never from a child.
   if (root && !root.markers.syntheticRoot && !root.markers.traceUpdate) {
@@ -94,6 +101,7 @@ export function traceBody(traceId: string, members: readonly Mapped[], sink: Iss
     if (fields.output === undefined && root.body.output !== undefined) fields.output = root.body.output;
   }
   if (fields.name !== undefined && fields.name.length > MAX_TRACE_NAME_CHARS) {
+    const ordered = rootMapped ? [rootMapped, ...members.filter((m) => m !== rootMapped)] : members;
     const source = ordered.find((m) => m.obs.trace.name !== undefined)?.obs ?? root;
     sink
       .forItem(source ? { spanId: String(source.body.id) } : {})
@@ -104,9 +112,11 @@ export function traceBody(traceId: string, members: readonly Mapped[], sink: Iss
   }
   const timestamp = root?.markers.traceTimestamp ?? (rootMapped ?? (members[0] as Mapped)).view.startIso;
   const body: Record<string, unknown> = { id: traceId, timestamp };
-  for (const key of PLAIN_BODY_FIELDS) {
-    if (fields[key] !== undefined) body[key] = fields[key];
-  }
+  if (fields.name !== undefined) body.name = fields.name;
+  if (fields.userId !== undefined) body.userId = fields.userId;
+  if (fields.sessionId !== undefined) body.sessionId = fields.sessionId;
+  if (fields.input !== undefined) body.input = fields.input;
+  if (fields.output !== undefined) body.output = fields.output;
   if (fields.metadata && isPlainObject(fields.metadata)) body.metadata = fields.metadata;
   if (fields.tags) body.tags = [...fields.tags].sort();
   if (fields.public !== undefined) body.public = fields.public;
@@ -148,17 +158,23 @@ function compareMapped(a: Mapped, b: Mapped): number {
  * `parentObservationId` goes. Whether a parent is that root takes a hash of the trace id, which
  * is skipped for parents that are observations of this call (nearly all, as traces come whole).
  */
-function dropSyntheticRootParents(traces: ReadonlyMap<string, readonly Mapped[]>): void {
+function dropSyntheticRootParents(groups: readonly Mapped[][]): void {
   const observations = new Set<string>();
-  for (const members of traces.values()) {
-    for (const { obs } of members) if (!obs.markers.syntheticRoot) observations.add(obs.spanId);
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g] as Mapped[];
+    for (let i = 0; i < members.length; i++) {
+      const obs = (members[i] as Mapped).obs;
+      if (!obs.markers.syntheticRoot) observations.add(obs.spanId);
+    }
   }
-  for (const [traceId, members] of traces) {
+  for (let g = 0; g < groups.length; g++) {
+    const members = groups[g] as Mapped[];
     let rootSpanId: string | undefined;
-    for (const { obs } of members) {
+    for (let i = 0; i < members.length; i++) {
+      const obs = (members[i] as Mapped).obs;
       const parent = obs.parentSpanId;
       if (parent === undefined || observations.has(parent)) continue;
-      rootSpanId ??= syntheticRootSpanId(traceId);
+      rootSpanId ??= syntheticRootSpanId((members[0] as Mapped).obs.body.traceId as string);
       if (parent === rootSpanId) delete obs.body.parentObservationId;
     }
   }
@@ -197,13 +213,15 @@ export function mapSpansByTrace(
   if (options.environment !== undefined) defaults.environment = options.environment;
   if (options.release !== undefined) defaults.release = options.release;
   const traces = new Map<string, Mapped[]>();
-  const resources: ResourceCache = new Map();
+  const groups: Mapped[][] = [];
+  const cache = new SpanViewCache();
   const observationOptions = { legacyTypes: options.legacyTypes === true, defaults, resourceInMetadata };
 
-  for (const span of spans) {
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i] as ReadableSpan;
     let mapped: Mapped | undefined;
     try {
-      const view = toSpanView(span, sink, maxBytes, resources);
+      const view = toSpanView(span, sink, maxBytes, cache);
       if (view === undefined) continue;
       mapped = { obs: toObservation(view, observationOptions, view.issues), view };
     } catch (err) {
@@ -216,9 +234,12 @@ export function mapSpansByTrace(
     }
     const traceId = mapped.obs.body.traceId as string;
     let members = traces.get(traceId);
-    if (!members) traces.set(traceId, (members = []));
+    if (!members) {
+      traces.set(traceId, (members = []));
+      groups.push(members);
+    }
     members.push(mapped);
   }
-  dropSyntheticRootParents(traces);
+  dropSyntheticRootParents(groups);
   return traces;
 }

@@ -98,23 +98,29 @@ export function takeUsage(
   }
 
   const found: Record<string, number> = {};
-  for (const { bucket, keys, aiSdk } of BUCKETS) {
-    const candidates = aiSdkModelCall && aiSdk ? (AI_SDK_CANDIDATES.get(bucket) as readonly string[]) : keys;
-    for (const key of candidates) {
+  for (let b = 0; b < BUCKETS.length; b++) {
+    const row = BUCKETS[b] as (typeof BUCKETS)[number];
+    const candidates = aiSdkModelCall && row.aiSdk ? (AI_SDK_CANDIDATES.get(row.bucket) as readonly string[]) : row.keys;
+    for (let i = 0; i < candidates.length; i++) {
+      const key = candidates[i] as string;
       if (!attrs.has(key)) continue;
       const n = takeCount(attrs, key, issues);
       if (n !== undefined) {
-        found[bucket] = n;
+        found[row.bucket] = n;
         break;
       }
     }
   }
   // Unknown token counters pass through under their stripped names, as Langfuse's reader does.
-  for (const prefix of COUNTER_PREFIXES) {
-    for (const [name, v] of attrs.withPrefix(prefix)) {
+  for (let p = 0; p < COUNTER_PREFIXES.length; p++) {
+    const prefix = COUNTER_PREFIXES[p] as string;
+    const entries = attrs.withPrefix(prefix);
+    for (let i = 0; i < entries.length; i++) {
+      const name = (entries[i] as [string, unknown])[0];
+      const n = toCount((entries[i] as [string, unknown])[1]);
       const key = prefix + name;
-      if (KNOWN_KEYS.has(key) || key === GENAI.usageCost || toCount(v) === undefined) continue;
-      found[name] = toCount(v) as number;
+      if (KNOWN_KEYS.has(key) || key === GENAI.usageCost || n === undefined) continue;
+      found[name] = n;
       attrs.delete(key);
     }
   }
@@ -141,10 +147,8 @@ function wholeCount(n: number): number {
   return n;
 }
 
-const DETAIL_PREFIXES = [
-  ['input', 'input_'],
-  ['output', 'output_'],
-] as const;
+const DETAIL_SIDES = ['input', 'output'] as const;
+const DETAIL_PREFIXES = ['input_', 'output_'] as const;
 
 /**
  * Langfuse buckets are exclusive: `input` and `output` less the sum of their `input_*` /
@@ -152,11 +156,14 @@ const DETAIL_PREFIXES = [
  * issue when `issues` is given (usage). Shared by usage and cost, which follow the same rule.
  */
 function subtractDetails(values: Record<string, number>, round: (n: number) => number, issues?: IssueSink): void {
-  for (const [side, detailPrefix] of DETAIL_PREFIXES) {
+  for (let s = 0; s < DETAIL_SIDES.length; s++) {
+    const side = DETAIL_SIDES[s] as string;
+    const detailPrefix = DETAIL_PREFIXES[s] as string;
     const whole = values[side];
     if (whole === undefined) continue;
     let details = 0;
-    for (const k of Object.keys(values)) if (k.startsWith(detailPrefix)) details += values[k] ?? 0;
+    const keys = Object.keys(values);
+    for (let i = 0; i < keys.length; i++) if ((keys[i] as string).startsWith(detailPrefix)) details += values[keys[i] as string] ?? 0;
     if (details > whole) {
       issues?.add(
         'INVALID_USAGE',
@@ -170,7 +177,10 @@ function subtractDetails(values: Record<string, number>, round: (n: number) => n
 
 function countsOnly(given: Record<string, unknown>, issues: IssueSink, path: string): UsageDetails | undefined {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(given)) {
+  const keys = Object.keys(given);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const v = given[k];
     const n = toCount(v);
     if (n === undefined) {
       if (v !== null) issues.add('INVALID_USAGE', `usage "${k}" is not a non-negative integer; dropped`, `${path}.${k}`);
@@ -200,13 +210,21 @@ function amount(v: unknown, issues: IssueSink, path: string): number | undefined
 
 /** `cost_details` › `gen_ai.usage.cost` → total › `llm.cost.*` (prompt → input, completion → output). */
 export function takeCost(attrs: AttributeBag, issues: IssueSink): CostDetails | undefined {
+  // Most spans state no cost: the reading is not even called.
+  if (!attrs.has(LF.costDetails) && !attrs.has(GENAI.usageCost) && !attrs.hasPrefix(OI.costPrefix)) return undefined;
+  return readCost(attrs, issues);
+}
+
+function readCost(attrs: AttributeBag, issues: IssueSink): CostDetails | undefined {
   if (attrs.has(LF.costDetails)) {
     const given = decodeJsonObject(attrs.peek(LF.costDetails), issues, LF.costDetails);
     if (given !== undefined) {
       attrs.delete(LF.costDetails);
       const costs: Record<string, number> = {};
-      for (const [k, v] of Object.entries(given)) {
-        const n = amount(v, issues, `${LF.costDetails}.${k}`);
+      const keys = Object.keys(given);
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i] as string;
+        const n = amount(given[k], issues, `${LF.costDetails}.${k}`);
         if (n !== undefined) costs[k] = n;
       }
       return withTotal(costs);
@@ -222,9 +240,10 @@ export function takeCost(attrs: AttributeBag, issues: IssueSink): CostDetails | 
   const fromOpenInference = attrs.withPrefix(OI.costPrefix);
   if (fromOpenInference.length === 0) return undefined;
   const costs: Record<string, number> = {};
-  for (const [name, v] of fromOpenInference) {
+  for (let i = 0; i < fromOpenInference.length; i++) {
+    const name = (fromOpenInference[i] as [string, unknown])[0];
     const key = OI.costPrefix + name;
-    const n = amount(v, issues, key);
+    const n = amount((fromOpenInference[i] as [string, unknown])[1], issues, key);
     if (n === undefined) continue;
     attrs.delete(key);
     const bucket = name === 'prompt' ? 'input' : name === 'completion' ? 'output' : name

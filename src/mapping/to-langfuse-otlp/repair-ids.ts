@@ -78,6 +78,21 @@ function repairOne(span: ReadableSpan, sink: IssueSink): ReadableSpan {
   if (!fixTrace && !fixSpan && !fixParent) return span;
   // Without both ids as strings the span cannot be repaired: the mapping skips it with an issue.
   if (typeof traceId !== 'string' || typeof spanId !== 'string') return span;
+  return repaired(span, ctx, { traceId, spanId, parentRaw, fixTrace, fixSpan, fixParent }, sink);
+}
+
+interface Repair {
+  traceId: string;
+  spanId: string;
+  parentRaw: unknown;
+  fixTrace: boolean;
+  fixSpan: boolean;
+  fixParent: boolean;
+}
+
+/** The copy of `span` with the ids `r` says to repair repaired, each repair an issue (`span` itself when it cannot be copied). */
+function repaired(span: ReadableSpan, ctx: Partial<SpanContext>, r: Repair, sink: IssueSink): ReadableSpan {
+  const { traceId, spanId, parentRaw, fixTrace, fixSpan, fixParent } = r;
   const newTraceId = fixTrace ? toOtelTraceId(traceId) : traceId;
   const newSpanId = fixSpan ? toOtelSpanId(spanId) : spanId;
   const parentText = typeof parentRaw === 'string' && parentRaw !== '' ? parentRaw : undefined;

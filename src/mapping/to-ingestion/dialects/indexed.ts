@@ -51,6 +51,11 @@ function arrays(v: unknown): unknown {
  * there is none (or the keys do not form an indexed family, in which case nothing is consumed).
  */
 export function takeIndexed(attrs: AttributeBag, prefix: string): unknown[] | undefined {
+  // Most spans have no key of the family: the rebuild is not even called.
+  return attrs.hasPrefix(prefix) ? rebuild(attrs, prefix) : undefined;
+}
+
+function rebuild(attrs: AttributeBag, prefix: string): unknown[] | undefined {
   const entries = attrs.withPrefix(prefix).filter(([rest]) => /^\d+(\.|$)/.test(rest));
   if (entries.length === 0) return undefined;
   const root: Tree = {};
