@@ -65,6 +65,14 @@ export class AttrList {
     this.values[at] = value;
   }
 
+  /** Empties the list, for the next use; returns it. */
+  reset(): this {
+    this.keys.length = 0;
+    this.values.length = 0;
+    this._indexKeys = false;
+    return this;
+  }
+
   /** `Object.assign(object, other)`: every key of `other`, in its order, set here. */
   assign(other: AttrList): void {
     const order = other.order();

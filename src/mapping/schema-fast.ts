@@ -106,11 +106,13 @@ function schemaChecks(copy: boolean): ReadonlyMap<string, Check> {
       case 'object':
         if (v === null) return null;
         if (depth > MAX_DEPTH) return FAIL;
-        return Array.isArray(v) ? copyArray(v, (x) => copyJson(x, depth + 1)) : copyRecord(v, (x) => copyJson(x, depth + 1));
+        return Array.isArray(v) ? copyArray(v, jsonAt[depth + 1] as Check) : copyRecord(v, jsonAt[depth + 1] as Check);
       default:
         return FAIL;
     }
   }
+  /** `copyJson` at each depth, made once (not a closure per object and array). */
+  const jsonAt: readonly Check[] = Array.from({ length: MAX_DEPTH + 2 }, (_, depth) => (x: unknown) => copyJson(x, depth));
 
   const nullish = (check: Check): Check => (v) => (v === null ? null : check(v));
   const anything: Check = (v) => v;

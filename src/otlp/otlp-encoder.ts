@@ -82,8 +82,9 @@ export class Writer {
   buf: Buffer;
   pos = 0;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(size, 1024));
+  /** A buffer of at least `size` bytes, or `buffer` to fill (from its start). */
+  constructor(size: number, buffer?: Buffer) {
+    this.buf = buffer ?? Buffer.allocUnsafe(Math.max(size, 1024));
   }
 
   /** Room for `n` more bytes. */

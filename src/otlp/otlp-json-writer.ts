@@ -10,7 +10,7 @@ import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { AttrList } from '../mapping/attr-list.js';
 import type { SpanRecord } from '../mapping/span-record.js';
-import { hrTimeToNanosText, isValidHrTime } from '../mapping/time.js';
+import { isValidHrTime } from '../mapping/time.js';
 import { utf8Write } from './otlp-encoder.js';
 import type { Writer } from './otlp-encoder.js';
 
@@ -74,9 +74,34 @@ function field(w: Writer, name: string, value: unknown): void {
   w.buf[w.pos++] = 0x2c;
 }
 
-/** Nanoseconds as a decimal string, as the stock JSON encoder (`encodeAsString`) writes them. */
+/** Nanoseconds as a decimal string, as the stock JSON encoder (`encodeAsString`) writes them: `hrTimeToNanosText`, digit by digit. */
 function nanos(w: Writer, t: HrTime): void {
-  ascii(w, isValidHrTime(t) ? `"${hrTimeToNanosText(t)}"` : `"${(BigInt(Math.trunc(t[0])) * 1_000_000_000n + BigInt(Math.trunc(t[1]))).toString()}"`);
+  if (!isValidHrTime(t)) {
+    ascii(w, `"${(BigInt(Math.trunc(t[0])) * 1_000_000_000n + BigInt(Math.trunc(t[1]))).toString()}"`);
+    return;
+  }
+  w.ensure(24);
+  const buf = w.buf;
+  buf[w.pos++] = 0x22;
+  if (t[0] === 0) w.pos = digits(buf, w.pos, t[1], 0);
+  else {
+    w.pos = digits(buf, w.pos, t[0], 0);
+    w.pos = digits(buf, w.pos, t[1], 9);
+  }
+  buf[w.pos++] = 0x22;
+}
+
+/** Writes the decimal digits of a non-negative integer at `at`, zero-padded to `width`; returns the end. */
+function digits(buf: Buffer, at: number, n: number, width: number): number {
+  let count = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) count++;
+  if (count < width) count = width;
+  let x = n;
+  for (let i = at + count - 1; i >= at; i--) {
+    buf[i] = 0x30 + (x % 10);
+    x = Math.floor(x / 10);
+  }
+  return at + count;
 }
 
 /** `{"key":<key>,"value":` per attribute key, as UTF-8: keys repeat on every span. Bounded: past the limit it starts over. */
@@ -251,5 +276,12 @@ export function scopeJson(w: Writer, instrumentationScope: SpanRecord['scope']):
 
 /** The stock grouping key of a scope within a resource (`createResourceMap`). */
 export function scopeKey(scope: SpanRecord['scope']): string {
-  return `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
+  if (scope === lastScope) return lastScopeKey;
+  lastScope = scope;
+  lastScopeKey = `${scope.name}@${scope.version || ''}:${scope.schemaUrl || ''}`;
+  return lastScopeKey;
 }
+
+/** The scope asked for last and its key: most spans share one scope object (its fields never change). */
+let lastScope: SpanRecord['scope'] | undefined;
+let lastScopeKey = '';

@@ -57,6 +57,7 @@ export function createEndpointSender(exporter: RequestExporter, url: string, onF
   const inFlight = new Set<Promise<void>>();
   const exportOnce = async (request: EncodedRequest): Promise<void> => {
     const result = await new Promise<ExportResult>((resolve) => exporter.export(request, resolve));
+    request.release();
     if (result.code === ExportResultCode.SUCCESS) {
       counts.requests++;
       counts.spans += request.spans;

@@ -10,6 +10,8 @@ import type { SpanRecord } from '../../mapping/span-record.js';
 import { Writer } from '../../otlp/otlp-encoder.js';
 import { resourceJson, scopeJson, scopeKey, spanJson } from '../../otlp/otlp-json-writer.js';
 import type { RequestBuilder } from './batches.js';
+import { BufferPool } from './buffer-pool.js';
+import type { PooledBytes } from './buffer-pool.js';
 
 interface ScopeGroup {
   readonly head: Buffer;
@@ -50,7 +52,7 @@ function scopeGroup(scope: SpanRecord['scope'], body: Writer): ScopeGroup {
 }
 
 /** Builds OTLP/JSON requests (one line each: the bytes end with a newline). */
-export class JsonRequestBuilder implements RequestBuilder<SpanRecord, Buffer> {
+export class JsonRequestBuilder implements RequestBuilder<SpanRecord, PooledBytes> {
   private _resources = new Map<Resource, ResourceGroup>();
   private _spans = 0;
   private _bytes = EMPTY_REQUEST_BYTES;
@@ -59,6 +61,8 @@ export class JsonRequestBuilder implements RequestBuilder<SpanRecord, Buffer> {
   private _nextSpan: SpanRecord | undefined;
   /** Group buffers of earlier requests, to fill again. */
   private readonly _spare: Writer[] = [];
+  /** The requests' buffers. */
+  private readonly _pool = new BufferPool();
 
   get spans(): number {
     return this._spans;
@@ -91,9 +95,11 @@ export class JsonRequestBuilder implements RequestBuilder<SpanRecord, Buffer> {
     this._bytes += growth;
   }
 
-  /** The request's bytes, a line of OTLP/JSON. */
-  take(): Buffer {
-    const out = Buffer.allocUnsafe(this._bytes + 1);
+  /** The request's bytes, a line of OTLP/JSON, in a buffer to give back once written. */
+  take(): PooledBytes {
+    const size = this._bytes + 1;
+    const buffer = this._pool.get(size);
+    const out = buffer.subarray(0, size);
     let at = REQUEST_HEAD.copy(out, 0);
     let firstResource = true;
     for (const resource of this._resources.values()) {
@@ -116,7 +122,7 @@ export class JsonRequestBuilder implements RequestBuilder<SpanRecord, Buffer> {
     this._resources = new Map();
     this._spans = 0;
     this._bytes = EMPTY_REQUEST_BYTES;
-    return out;
+    return { bytes: out, release: () => this._pool.release(buffer) };
   }
 
   /** How many bytes `span` adds: its bytes, a comma, and the groups it opens. */

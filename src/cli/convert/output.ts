@@ -27,22 +27,27 @@ export class OutputError extends Error {
 }
 
 export interface LineOutput {
-  write(text: string | Uint8Array): Promise<void>;
+  /**
+   * Writes `text`; resolves once more may be written (the stream has room). `written`, when
+   * given, may be called once the output is done with the bytes (written to a file, or failed):
+   * a buffer can then be filled again.
+   */
+  write(text: string | Uint8Array, written?: () => void): Promise<void>;
   /** Finishes the output: `keep` false leaves a target file as it was. Throws an {@link OutputError}. */
   close(keep: boolean): Promise<void>;
 }
 
 /** Writes to `stream`, failing every write after the first error. */
-function writerFor(stream: Writable): { write(text: string | Uint8Array): Promise<void>; failure(): OutputError | undefined } {
+function writerFor(stream: Writable): { write(text: string | Uint8Array, written?: () => void): Promise<void>; failure(): OutputError | undefined } {
   let failure: OutputError | undefined;
   stream.on('error', (err) => {
     failure ??= new OutputError(err);
   });
   return {
-    async write(text) {
+    async write(text, written) {
       if (failure !== undefined) throw failure;
       try {
-        if (!stream.write(text)) await once(stream, 'drain');
+        if (!stream.write(text, written === undefined ? undefined : () => written())) await once(stream, 'drain');
       } catch (err) {
         failure ??= new OutputError(err);
       }
@@ -52,11 +57,14 @@ function writerFor(stream: Writable): { write(text: string | Uint8Array): Promis
   };
 }
 
-/** stdout (or any stream the caller owns): never closed here. */
+/**
+ * stdout (or any stream the caller owns): never closed here. Its buffers are never given back:
+ * a stream may pass them on as they are (a PassThrough's reader gets the same bytes later).
+ */
 export function streamOutput(stream: Writable): LineOutput {
   const writer = writerFor(stream);
   return {
-    write: writer.write,
+    write: (text) => writer.write(text),
     close: async () => {
       const failure = writer.failure();
       if (failure !== undefined) throw failure;
@@ -92,4 +100,7 @@ export async function fileOutput(path: string, unique: string): Promise<LineOutp
 }
 
 /** --dry-run: nothing is written. */
-export const NO_OUTPUT: LineOutput = { write: async () => undefined, close: async () => undefined };
+export const NO_OUTPUT: LineOutput = {
+  write: async (_text, written) => written?.(),
+  close: async () => undefined,
+};

@@ -10,11 +10,13 @@ import type { Resource } from '@opentelemetry/resources';
 import type { SpanRecord } from '../../mapping/span-record.js';
 import { resourceFields, scopeFields, span as spanFields, Writer } from '../../otlp/otlp-encoder.js';
 import type { RequestBuilder } from './batches.js';
+import { BufferPool } from './buffer-pool.js';
 
-/** A request's body and how many spans it holds. */
+/** A request's body and how many spans it holds; `release` gives its buffer back once it is sent (or given up). */
 export interface EncodedRequest {
   readonly body: Uint8Array;
   readonly spans: number;
+  release(): void;
 }
 
 /** Bytes of an unsigned varint. */
@@ -60,6 +62,7 @@ export class ProtobufRequestBuilder implements RequestBuilder<SpanRecord, Encode
   private readonly _next = new Writer(64 * 1024);
   private _nextSpan: SpanRecord | undefined;
   private readonly _spare: Writer[] = [];
+  private readonly _pool = new BufferPool();
 
   get spans(): number {
     return this._spans;
@@ -102,7 +105,9 @@ export class ProtobufRequestBuilder implements RequestBuilder<SpanRecord, Encode
   }
 
   take(): EncodedRequest {
-    const w = new Writer(this._bytes);
+    // A few bytes over the exact size: room for the writer's worst-case reservations at the end.
+    const buffer = this._pool.get(this._bytes + 16);
+    const w = new Writer(0, buffer);
     for (const resource of this._resources.values()) {
       w.ensure(6 + resource.message.length);
       w.byte(0x0a);
@@ -126,7 +131,7 @@ export class ProtobufRequestBuilder implements RequestBuilder<SpanRecord, Encode
       }
       if (resource.resource.schemaUrl) w.string(0x1a, resource.resource.schemaUrl);
     }
-    const request = { body: w.buf.subarray(0, w.pos), spans: this._spans };
+    const request = { body: w.buf.subarray(0, w.pos), spans: this._spans, release: () => this._pool.release(buffer) };
     this._resources = new Map();
     this._spans = 0;
     this._bytes = 0;

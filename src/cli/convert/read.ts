@@ -17,5 +17,6 @@ export async function readInput(path: string, stdin: NodeJS.ReadableStream, maxI
   const source = await openSource(path, stdin, onRead);
   if (isProtobufInput(path, source.head)) return { kind: 'protobuf', pieces: readProtobufRequests(source.chunks, maxItemBytes) };
   const name = path === '-' ? 'stdin' : path;
-  return { kind: 'json', groups: readDocuments(name, splitLines(source.chunks, maxItemBytes), isJsonLinesName(path), maxItemBytes) };
+  // The lines are views of the chunks, decoded and parsed before the next chunk but one is read: buffers can be used again.
+  return { kind: 'json', groups: readDocuments(name, splitLines(source.reusing, maxItemBytes), isJsonLinesName(path), maxItemBytes) };
 }

@@ -13,8 +13,8 @@ import type { SpanSink } from './to-otlp.js';
 /** One `ExportTraceServiceRequest` per line, what the Collector's `otlpjsonfile` receiver reads. */
 export function jsonLinesSink(output: LineOutput, bounds: RequestBounds, reporter: Reporter): SpanSink {
   const totals = reporter.totals;
-  const batcher = new Batcher(bounds, new JsonRequestBuilder(), async (line: Buffer, spans) => {
-    await output.write(line);
+  const batcher = new Batcher(bounds, new JsonRequestBuilder(), async (line, spans) => {
+    await output.write(line.bytes, () => line.release());
     totals.requests++;
     totals.spans += spans;
   });

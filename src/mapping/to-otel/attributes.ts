@@ -354,7 +354,7 @@ export function writeObservationAttributes(
  */
 export function effectiveUsage(body: Record<string, unknown>): Record<string, unknown> {
   if (!isPlainObject(body.usage)) return body;
-  const fields = effectiveUsageFields(body);
+  const fields = observationFields(body, body.metadata);
   const out = { ...body };
   if (fields.usageDetails !== body.usageDetails) out.usageDetails = fields.usageDetails;
   if (fields.costDetails !== body.costDetails) out.costDetails = fields.costDetails;
@@ -362,12 +362,13 @@ export function effectiveUsage(body: Record<string, unknown>): Record<string, un
 }
 
 /**
- * The `usageDetails` and `costDetails` of {@link effectiveUsage}, without the copy of the body:
- * the body's own values when the legacy usage adds nothing to them.
+ * The body as the attributes read it: the `usageDetails` and `costDetails` of {@link effectiveUsage}
+ * (the body's own values when the legacy usage adds nothing to them) and `metadata` for its
+ * metadata, without a copy of the body.
  */
-export function effectiveUsageFields(body: Record<string, unknown>): { usageDetails: unknown; costDetails: unknown } {
+export function observationFields(body: Record<string, unknown>, metadata: unknown): ObservationFields {
   const usage = body.usage;
-  if (!isPlainObject(usage)) return { usageDetails: body.usageDetails, costDetails: body.costDetails };
+  if (!isPlainObject(usage)) return { body, usageDetails: body.usageDetails, costDetails: body.costDetails, metadata };
   // Its keys in one pass: most of the nine names are absent, and looking each one up costs more.
   let promptTokens: unknown;
   let completionTokens: unknown;
@@ -414,8 +415,10 @@ export function effectiveUsageFields(body: Record<string, unknown>): { usageDeta
   const counts = openAiStyle ? detailsOf(toCount(promptTokens), toCount(completionTokens), toCount(totalTokens)) : detailsOf(toCount(input), toCount(output), toCount(total));
   const costs = openAiStyle ? undefined : detailsOf(toNumber(inputCost), toNumber(outputCost), toNumber(totalCost));
   return {
+    body,
     usageDetails: counts === undefined ? body.usageDetails : { ...counts, ...(isPlainObject(body.usageDetails) ? body.usageDetails : {}) },
     costDetails: costs === undefined || isPlainObject(body.costDetails) ? body.costDetails : costs,
+    metadata,
   };
 }
 

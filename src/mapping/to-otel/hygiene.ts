@@ -66,23 +66,21 @@ function mayNeedCleaning(value: string, opts: HygieneOptions): boolean {
 }
 
 /**
- * The array with its strings cleaned: a copy (holes kept, as `map` keeps them) when it holds a
- * string, as it always was, else the array itself.
+ * The array with its strings cleaned: a copy (holes kept, as `map` keeps them) when a string in it
+ * changes, else the array itself (equal to the copy `map` used to make of it).
  */
 function cleanArray(value: Array<string | null | undefined>, key: string, opts: HygieneOptions, issues: IssueSink): string[] {
-  let strings = false;
+  let out: Array<string | null | undefined> | undefined;
   for (let i = 0; i < value.length; i++) {
-    if (typeof value[i] === 'string') {
-      strings = true;
-      break;
-    }
-  }
-  if (!strings) return value as string[];
-  const out = new Array<string | null | undefined>(value.length);
-  for (let i = 0; i < value.length; i++) {
-    if (!(i in value)) continue;
     const v = value[i];
-    out[i] = typeof v === 'string' && mayNeedCleaning(v, opts) ? cleanString(v, key, opts, issues) : v;
+    if (typeof v !== 'string' || !mayNeedCleaning(v, opts)) continue;
+    const clean = cleanString(v, key, opts, issues);
+    if (clean === v) continue;
+    if (out === undefined) {
+      out = new Array<string | null | undefined>(value.length);
+      for (let j = 0; j < value.length; j++) if (j in value) out[j] = value[j];
+    }
+    out[i] = clean;
   }
-  return out as string[];
+  return (out ?? value) as string[];
 }

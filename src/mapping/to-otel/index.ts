@@ -18,8 +18,8 @@ import { mappedSpan, toReadableSpan } from '../span-record.js';
 import type { SpanRecord } from '../span-record.js';
 import { compareHrTime, isoToHrTime } from '../time.js';
 import { VERSION } from '../../version.js';
-import type { AttributeDialect, ObservationFields } from './attributes.js';
-import { effectiveUsageFields, jsonText, writeGenaiAttributes, writeObservationAttributes, writeTraceAttributes } from './attributes.js';
+import type { AttributeDialect } from './attributes.js';
+import { jsonText, observationFields, writeGenaiAttributes, writeObservationAttributes, writeTraceAttributes } from './attributes.js';
 import { cleanAttributes } from './hygiene.js';
 import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
@@ -135,8 +135,7 @@ function observationSpan(
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
   // The body as the attributes read it: the usage Langfuse would store, the metadata left.
-  const usage = effectiveUsageFields(body);
-  const fields: ObservationFields = { body, usageDetails: usage.usageDetails, costDetails: usage.costDetails, metadata };
+  const fields = observationFields(body, metadata);
   // The observation's keys, then the trace's (as Object.assign would add them).
   const attributes = new AttrList();
   writeObservationAttributes(attributes, obs.type, fields, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse');
@@ -151,7 +150,7 @@ function observationSpan(
   }
   if (incomplete) attributes.set(LF.bridgeIncomplete, true);
   if (ctx.dialect !== 'langfuse') {
-    const twins = new AttrList();
+    const twins = TWINS.reset();
     writeGenaiAttributes(twins, obs.type, fields, trace?.body.sessionId);
     if (isError) twins.set(OTEL.errorType, '_OTHER');
     addTwins(attributes, twins, ctx.dialect === 'both');
@@ -181,7 +180,7 @@ function observationSpan(
  * `langfuse.bridge.genai_twins` so the forward mapping can tell them from the sender's own keys.
  */
 function addTwins(attributes: AttrList, twins: AttrList, mark: boolean): void {
-  const added: string[] = [];
+  let added: string[] | undefined;
   const order = twins.order();
   for (let j = 0; j < twins.keys.length; j++) {
     const i = order === undefined ? j : (order[j] as number);
@@ -189,10 +188,16 @@ function addTwins(attributes: AttrList, twins: AttrList, mark: boolean): void {
     const v = twins.values[i];
     if (attributes.has(k) || v === undefined) continue;
     attributes.append(k, v);
-    added.push(k);
+    if (mark) (added ??= []).push(k);
   }
-  if (mark && added.length > 0) attributes.set(LF.bridgeGenaiTwins, added);
+  if (added !== undefined) attributes.set(LF.bridgeGenaiTwins, added);
 }
+
+/**
+ * The GenAI twins of the span being made, before they are added to its attributes: one list for
+ * every span (the mapping is synchronous: one span at a time), emptied for each.
+ */
+const TWINS = new AttrList();
 
 /** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
 function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): AttrList {

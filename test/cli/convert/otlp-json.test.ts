@@ -25,7 +25,7 @@ function ours(spans: readonly ReadableSpan[]): string {
     expect(builder.bytes).toBe(expected);
   }
   const expectedBytes = builder.bytes;
-  const line = builder.take();
+  const line = builder.take().bytes;
   expect(line.length - 1).toBe(expectedBytes);
   return line.toString('utf8');
 }

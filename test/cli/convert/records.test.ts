@@ -33,7 +33,7 @@ function check(events: readonly unknown[], options: Parameters<typeof createCont
     json.add(span);
     proto.add(span);
   }
-  expect(json.take().toString('utf8')).toBe(`${Buffer.from(JsonTraceSerializer.serializeRequest(readable) as Uint8Array).toString('utf8')}\n`);
+  expect(json.take().bytes.toString('utf8')).toBe(`${Buffer.from(JsonTraceSerializer.serializeRequest(readable) as Uint8Array).toString('utf8')}\n`);
   // The stock protobuf serializer groups scopes by identity: the spans keep their records' scope objects.
   const sharing = readable.map((s, i) => ({ ...s, instrumentationScope: (spans[i] as SpanRecord).scope }) as ReadableSpan);
   expect(Buffer.from(proto.take().body).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(sharing) as Uint8Array))).toBe(true);

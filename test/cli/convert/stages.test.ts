@@ -143,7 +143,7 @@ describe('requests within bounds', () => {
       fc.asyncProperty(fc.array(spanArb, { minLength: 1, maxLength: 30 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 200, max: 5000 }), async (spans, maxSpans, maxBytes) => {
         const requests: Array<{ text: string; spans: number }> = [];
         const batcher = new Batcher({ maxSpans, maxBytes }, new JsonRequestBuilder(), async (line, n) => {
-          requests.push({ text: line.toString('utf8'), spans: n });
+          requests.push({ text: line.bytes.toString('utf8'), spans: n });
         });
         const records = spans.map(spanRecordOf);
         await batcher.add(records.slice(0, 10));
