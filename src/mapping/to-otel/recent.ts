@@ -26,7 +26,7 @@ export class RecentMap<K, V> {
   private readonly _capacity: number;
   private readonly _entries = new Map<K, Entry<K, V>>();
   /** Entries in order of their `set` calls, each with the stamp of that call; `_head` is the oldest live position. */
-  private _queue: Array<Entry<K, V>> = [];
+  private _queue: Array<Entry<K, V> | undefined> = [];
   private _queueStamps: number[] = [];
   private _head = 0;
   private _stamp = 0;
@@ -66,21 +66,27 @@ export class RecentMap<K, V> {
   delete(key: K): void {
     const entry = this._entries.get(key);
     if (entry === undefined) return;
-    // Its pairs in the queue turn stale: no stamp is -1.
+    // Its pairs in the queue turn stale (no stamp is -1); the value is let go at once, the entry
+    // itself when the queue is compacted.
     entry.stamp = -1;
+    entry.value = undefined as V;
     this._entries.delete(key);
   }
 
   /** Whether the pair at queue position `i` is the latest `set` of an entry still in the map. */
   private _live(i: number): boolean {
-    return (this._queue[i] as Entry<K, V>).stamp === this._queueStamps[i];
+    return this._queue[i]?.stamp === this._queueStamps[i];
   }
 
   private _dropOldest(): void {
     while (this._head < this._queue.length) {
       const i = this._head++;
-      if (this._live(i)) {
-        this.delete((this._queue[i] as Entry<K, V>).key);
+      const entry = this._queue[i] as Entry<K, V>;
+      // The spent head lets go of its entry now, not at the next compaction: dropped entries and
+      // what they hold would otherwise stay reachable, up to as many again as the map holds.
+      this._queue[i] = undefined;
+      if (entry.stamp === this._queueStamps[i]) {
+        this.delete(entry.key);
         return;
       }
     }
@@ -88,7 +94,7 @@ export class RecentMap<K, V> {
 
   /** Drops the spent head of the queue and the stale pairs. */
   private _compact(): void {
-    const queue: Array<Entry<K, V>> = [];
+    const queue: Array<Entry<K, V> | undefined> = [];
     const stamps: number[] = [];
     for (let i = this._head; i < this._queue.length; i++) {
       if (!this._live(i)) continue;
