@@ -4,7 +4,10 @@
  * test/receiver/spool/; tests of the wired receiver use the real one.
  */
 import type { AppendInput, AppendResult, RecordRef, Spool, SpooledRecord, SpoolStats } from '../../src/receiver/spool/types.js';
+import { hashKeys } from '../../src/receiver/spool/key-hash.js';
 import { SpoolFullError } from '../../src/receiver/spool/types.js';
+
+const sameHash = (h: Uint32Array, hi: number, lo: number): boolean => h[0] === hi && h[1] === lo;
 
 interface Stored {
   readonly ref: RecordRef;
@@ -65,6 +68,7 @@ export class MemorySpool implements Spool {
           meta: s.meta,
           body: s.body,
           isPending: (key) => s.pending.has(key),
+          isPendingHash: (hi, lo) => [...s.pending].some((key) => sameHash(hashKeys([key]), hi, lo)),
           pendingCount: s.pending.size,
           ...(s.cached === undefined ? {} : { cached: s.cached }),
         };
@@ -75,7 +79,10 @@ export class MemorySpool implements Spool {
     }
   }
 
-  done(ref: RecordRef, keys: readonly string[]): Promise<void> {
+  done(ref: RecordRef, keys: readonly string[], hashes?: Uint32Array): Promise<void> {
+    if (hashes !== undefined && Buffer.compare(Buffer.from(hashes.buffer), Buffer.from(hashKeys(keys).buffer)) !== 0) {
+      throw new Error('memory spool: done() was given hashes that are not those of its keys');
+    }
     this.doneCalls.push({ ref, keys: [...keys] });
     const s = this.stored[ref.index];
     for (const key of keys) s?.pending.delete(key);

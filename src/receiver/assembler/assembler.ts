@@ -26,8 +26,10 @@ import { addDone, joinDone } from './done-marks.js';
 export interface HeldEvent {
   readonly item: MergeItem;
   readonly ref: RecordRef;
-  /** Its dedupe key in the spool. */
+  /** Its dedupe key in the spool, and the key's hash (`hashKeys`: hi, lo). */
   readonly key: string;
+  readonly hi: number;
+  readonly lo: number;
   /** Its share of the request's bytes (what the memory bound counts). */
   readonly bytes: number;
 }
@@ -138,7 +140,7 @@ export class Assembler {
       held.bytes += e.bytes;
       this._bytes += e.bytes;
       if (e.item.entity === 'observation') setEnded(held, e.item.body.id as string, ends(e.item));
-      addDone(held.done, e.ref, e.key);
+      addDone(held.done, e.ref, e.key, e.hi, e.lo);
     }
     if (sink.issues.length > 0) this._options.issues(sink.issues);
   }

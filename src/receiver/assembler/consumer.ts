@@ -10,6 +10,7 @@ import { clientResource } from '../../mapping/to-otel/index.js';
 import type { CheckedBatch } from '../http/batch.js';
 import { checkBatch } from '../http/batch.js';
 import type { RecordMeta } from '../http/handler.js';
+import { hashesOf } from '../spool/key-hash.js';
 import type { Spool, SpooledRecord } from '../spool/types.js';
 import type { Assembler, HeldEvent } from './assembler.js';
 
@@ -70,9 +71,11 @@ export async function consume(deps: ConsumerDeps): Promise<void> {
     }
     const bytes = Math.ceil(record.body.length / Math.max(1, batch.items.length));
     const events: HeldEvent[] = [];
+    const hashes = hashesOf(batch.keys);
     for (let i = 0; i < batch.items.length; i++) {
-      const key = batch.keys[i] as string;
-      if (record.isPending(key)) events.push({ item: batch.items[i] as HeldEvent['item'], ref: record.ref, key, bytes });
+      const hi = hashes[2 * i] as number;
+      const lo = hashes[2 * i + 1] as number;
+      if (record.isPendingHash(hi, lo)) events.push({ item: batch.items[i] as HeldEvent['item'], ref: record.ref, key: batch.keys[i] as string, hi, lo, bytes });
     }
     if (events.length < record.pendingCount) {
       deps.mismatch(where, `${record.pendingCount - events.length} pending events no longer match the body; not forwarded`);

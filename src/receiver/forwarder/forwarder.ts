@@ -227,7 +227,7 @@ export class Forwarder {
   /** Marks the emissions' events done in the spool. */
   private async _settle(emissions: readonly Emission[]): Promise<void> {
     const marks: Array<Promise<void>> = [];
-    for (const e of emissions) for (const { ref, keys } of e.done.values()) marks.push(this._deps.spool.done(ref, keys));
+    for (const e of emissions) for (const { ref, keys, hashes } of e.done.values()) marks.push(this._deps.spool.done(ref, keys, Uint32Array.from(hashes)));
     const results = await Promise.allSettled(marks);
     for (const r of results) {
       if (r.status === 'rejected') this._deps.observe.failure(`done marks not saved (the events may be sent again after a restart): ${String(r.reason)}`);

@@ -52,7 +52,7 @@
 import { isPlainObject } from '../../mapping/json.js';
 import { framedBytes } from './framing.js';
 import { GroupCommitter } from './group-commit.js';
-import { hashKeys } from './key-hash.js';
+import { hashesOf, hashKeys } from './key-hash.js';
 import { resolveOptions } from './options.js';
 import { ReadAhead } from './read-ahead.js';
 import { lockSpoolDir } from './lock.js';
@@ -102,17 +102,17 @@ export async function createSpool(options: SpoolOptions): Promise<Spool> {
         throw new TypeError('spool: append takes { meta: object, body: Buffer, keys: string[] }');
       }
       const meta = Buffer.from(JSON.stringify(input.meta), 'utf8');
-      const hashes = hashKeys(input.keys);
+      const hashes = hashesOf(input.keys);
       const reserved = framedBytes(meta.length, input.keys.length, input.body.length);
       if (used() + reserved > o.maxBytes) throw new SpoolFullError(`spool: full (${used()} of ${o.maxBytes} bytes held)`);
       return new Promise((resolve, reject) => {
         committer.enqueue({ kind: 'append', meta, body: input.body, hashes, cached: input.cached, reserved, settle: { resolve, reject } });
       });
     },
-    async done(ref: RecordRef, keys: readonly string[]): Promise<void> {
+    async done(ref: RecordRef, keys: readonly string[], known?: Uint32Array): Promise<void> {
       if (closing !== undefined) throw new Error('spool: closed');
       if (table.get(ref.segment)?.record(ref.index) === undefined) return;
-      const hashes = hashKeys(keys);
+      const hashes = known ?? hashKeys(keys);
       return new Promise((resolve, reject) => {
         committer.enqueue({ kind: 'done', ref, hashes, settle: { resolve, reject } });
       });

@@ -27,6 +27,18 @@ export function hashKeys(keys: readonly string[]): Uint32Array {
   return out;
 }
 
+const HASHED = new WeakMap<readonly string[], Uint32Array>();
+
+/**
+ * {@link hashKeys} of a list of keys, computed once per list: the handler's batch keys are hashed
+ * for the append and read again by the consumer when it takes the batch from memory.
+ */
+export function hashesOf(keys: readonly string[]): Uint32Array {
+  let hashes = HASHED.get(keys);
+  if (hashes === undefined || hashes.length !== keys.length * 2) HASHED.set(keys, (hashes = hashKeys(keys)));
+  return hashes;
+}
+
 /** Hashes as they are stored: 8 bytes each, big-endian hi then lo. */
 export function hashesToBytes(hashes: Uint32Array, from = 0, to = hashes.length / 2): Buffer {
   const out = Buffer.allocUnsafe((to - from) * KEY_HASH_BYTES);

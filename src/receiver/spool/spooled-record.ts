@@ -37,5 +37,6 @@ export function spooledRecord(
       const hash = hashKeys([key]);
       return keys.isPending(hash[0] as number, hash[1] as number);
     },
+    isPendingHash: (hi: number, lo: number): boolean => keys.isPending(hi, lo),
   };
 }

@@ -50,6 +50,8 @@ export interface SpooledRecord {
   readonly body: Buffer;
   /** True for a key of this record that is pending (new when appended and not done yet). */
   isPending(key: string): boolean;
+  /** {@link isPending} of the key with this hash (`hashKeys`: hi, lo). */
+  isPendingHash(hi: number, lo: number): boolean;
   /** Number of pending keys. */
   readonly pendingCount: number;
   /** {@link AppendInput.cached}, when read from memory in this process. */
@@ -120,9 +122,10 @@ export interface Spool {
   records(): AsyncIterable<SpooledRecord>;
   /**
    * Marks keys of a record done (forwarded or dead-lettered); resolves once that is durable. A
-   * segment whose events are all done, and that is no longer written to, is deleted.
+   * segment whose events are all done, and that is no longer written to, is deleted. `hashes`:
+   * the keys' `hashKeys`, when the caller has them (else they are computed here).
    */
-  done(ref: RecordRef, keys: readonly string[]): Promise<void>;
+  done(ref: RecordRef, keys: readonly string[], hashes?: Uint32Array): Promise<void>;
   /**
    * Marks every pending key of a record done: for a record the consumer cannot use at all (its
    * body no longer reads), so it does not hold its segment forever. Resolves once durable.

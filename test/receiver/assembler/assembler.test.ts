@@ -12,6 +12,7 @@ import { createContext, ingestionToSpans } from '../../../src/mapping/to-otel/in
 import { toMergeItem } from '../../../src/mapping/to-otel/merge.js';
 import type { Emission, HeldEvent } from '../../../src/receiver/assembler/assembler.js';
 import { Assembler } from '../../../src/receiver/assembler/assembler.js';
+import { hashKeys } from '../../../src/receiver/spool/key-hash.js';
 import { batchArbitrary } from '../../roundtrip/arbitraries.js';
 import { recordedEvents, sortedSpanViews } from '../../helpers/spans.js';
 
@@ -38,7 +39,10 @@ function held(events: readonly unknown[], resource?: Attributes, bytes = 100): H
   const ref = { segment: 1, index: record++ };
   return events.flatMap((raw) => {
     const item = toMergeItem(raw, 0, new IssueSink(), resource);
-    return typeof item === 'object' ? [{ item, ref, key: `k:${item.event.id}`, bytes }] : [];
+    if (typeof item !== 'object') return [];
+    const key = `k:${item.event.id}`;
+    const [hi, lo] = hashKeys([key]) as unknown as [number, number];
+    return [{ item, ref, key, hi, lo, bytes }];
   });
 }
 

@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
 import type { Emission } from '../../../src/receiver/assembler/assembler.js';
 import { addDone } from '../../../src/receiver/assembler/done-marks.js';
+import { hashKeys } from '../../../src/receiver/spool/key-hash.js';
 import type { DoneMarks } from '../../../src/receiver/assembler/done-marks.js';
 import { deadLetterFile } from '../../../src/receiver/forwarder/dead-letter.js';
 import type { ForwarderLimits, ForwarderObserver } from '../../../src/receiver/forwarder/forwarder.js';
@@ -33,7 +34,10 @@ function emission(id: string, n = 1, bytes = 1_000): Emission {
     })),
   ];
   const done: DoneMarks = new Map();
-  for (const e of raw) addDone(done, { segment: 1, index: 0 }, `k:${e.id}`);
+  for (const e of raw) {
+    const hash = hashKeys([`k:${e.id}`]);
+    addDone(done, { segment: 1, index: 0 }, `k:${e.id}`, hash[0] as number, hash[1] as number);
+  }
   const events = raw.map((e) => {
     const parsed = parseIngestionEvent(e);
     if (!parsed.ok) throw new Error(parsed.message);
