@@ -2,7 +2,10 @@
  * The receiver's targets: the console trace tree, the OTLP target's endpoint and protocol from
  * flags and the OTel environment, how a SpanExporter's failures are told apart, the fan-out.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OTLPExporterError } from '@opentelemetry/otlp-exporter-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, test } from 'vitest';
 import { ConfigurationError } from '../../../src/config/errors.js';
 import { ingestionToSpans } from '../../../src/mapping/to-otel/index.js';
@@ -11,7 +14,24 @@ import { fanOut } from '../../../src/receiver/targets/fan-out.js';
 import { otlpEndpointInEnv, otlpProtocol, otlpTarget, otlpTracesUrl } from '../../../src/receiver/targets/otlp.js';
 import { outcomeOfFailure } from '../../../src/receiver/targets/span-exporter.js';
 import type { ExportBatch, ReceiverTarget, TargetOutcome } from '../../../src/receiver/targets/target.js';
+import { decodeTraceRequest, encodeWithStockSerializer, stockJson } from '../../helpers/otlp-proto.js';
 import { recordedEvents } from '../../helpers/spans.js';
+
+/** A loopback OTLP sink keeping each request's content type, headers and body. */
+async function startSink(): Promise<{ url: string; requests: Array<{ type: string; body: Buffer; auth: string }>; close(): Promise<void> }> {
+  const requests: Array<{ type: string; body: Buffer; auth: string }> = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ type: String(req.headers['content-type']), body: Buffer.concat(chunks), auth: String(req.headers.authorization) });
+      res.writeHead(200, { 'content-type': String(req.headers['content-type']) }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/v1/traces`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 describe('console trace tree', () => {
   test('the recorded v3 client trace and the litellm batch, in full', () => {
@@ -50,6 +70,25 @@ describe('OTLP target configuration', () => {
     expect(otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBe('http/json');
     expect(otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBe('http/protobuf');
     expect(() => otlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(ConfigurationError);
+  });
+
+  test.each(['http/protobuf', 'http/json'] as const)('%s: what reaches a loopback sink is what the stock exporter sends, headers included', async (protocol) => {
+    const sink = await startSink();
+    const spans = [...ingestionToSpans(recordedEvents('batches-langfuse-v3.json')).value, ...ingestionToSpans(recordedEvents('litellm-batch.json')).value];
+    const target = otlpTarget({ url: sink.url, protocol, headers: { authorization: 'Bearer t' } }, {});
+    expect(await target.export({ spans, events: [], route: '' })).toEqual({ kind: 'ok' });
+    await target.shutdown();
+    await sink.close();
+    expect(sink.requests).toHaveLength(1);
+    const [request] = sink.requests as [{ type: string; body: Buffer; auth: string }];
+    expect(request.auth).toBe('Bearer t');
+    if (protocol === 'http/protobuf') {
+      expect(request.type).toBe('application/x-protobuf');
+      expect(decodeTraceRequest(request.body)).toEqual(decodeTraceRequest(encodeWithStockSerializer(spans as ReadableSpan[])));
+    } else {
+      expect(request.type).toBe('application/json');
+      expect(JSON.parse(request.body.toString('utf8'))).toEqual(stockJson(spans as ReadableSpan[]));
+    }
   });
 
   test('the description names the endpoint without credentials', async () => {
