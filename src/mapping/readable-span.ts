@@ -20,7 +20,8 @@ export interface SpanFields {
   readonly traceState?: string | TraceState | undefined;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
-  readonly attributes: Attributes;
+  /** The attributes, or what makes them on first read (a span that is only encoded never needs them). */
+  readonly attributes: Attributes | (() => Attributes);
   readonly events?: readonly TimedEvent[];
   readonly links?: readonly Link[];
   readonly status: SpanStatus;
@@ -29,6 +30,18 @@ export interface SpanFields {
   readonly droppedAttributesCount?: number;
   readonly droppedEventsCount?: number;
   readonly droppedLinksCount?: number;
+}
+
+/**
+ * The span's instrumentation scope: its name and version. A scope that is nothing more is kept as
+ * it is, so the spans of one scope share it and the OTLP serializers (which group spans by scope
+ * object) write them in one group.
+ */
+function scopeOf(scope: SpanFields['scope']): ReadableSpan['instrumentationScope'] {
+  let plain = scope.version !== undefined || !('version' in scope);
+  for (const key in scope) if (key !== 'name' && key !== 'version') plain = false;
+  if (plain) return scope as ReadableSpan['instrumentationScope'];
+  return scope.version === undefined ? { name: scope.name } : { name: scope.name, version: scope.version };
 }
 
 /** `end - start`, never negative; integer arithmetic on seconds and nanoseconds (no BigInt per span). */
@@ -49,6 +62,8 @@ export function makeReadableSpan(f: SpanFields): ReadableSpan {
   const context: SpanContext = { traceId: f.traceId, spanId: f.spanId, traceFlags };
   if (typeof f.traceState === 'object') context.traceState = f.traceState;
   else if (f.traceState !== undefined && f.traceState !== '') context.traceState = createTraceState(f.traceState);
+  const make = typeof f.attributes === 'function' ? f.attributes : undefined;
+  let attributes = typeof f.attributes === 'function' ? undefined : f.attributes;
   return {
     name: f.name,
     kind: f.kind,
@@ -60,11 +75,13 @@ export function makeReadableSpan(f: SpanFields): ReadableSpan {
     duration: durationOf(f.startTime, f.endTime),
     ended: true,
     status: f.status,
-    attributes: f.attributes,
+    get attributes(): Attributes {
+      return (attributes ??= (make as () => Attributes)());
+    },
     links: [...(f.links ?? [])],
     events: [...(f.events ?? [])],
     resource: f.resource,
-    instrumentationScope: f.scope.version === undefined ? { name: f.scope.name } : { name: f.scope.name, version: f.scope.version },
+    instrumentationScope: scopeOf(f.scope),
     droppedAttributesCount: f.droppedAttributesCount ?? 0,
     droppedEventsCount: f.droppedEventsCount ?? 0,
     droppedLinksCount: f.droppedLinksCount ?? 0,

@@ -81,9 +81,19 @@ export function mappedSpan(f: MappedSpanFields): SpanRecord {
   };
 }
 
-/** The `ReadableSpan` of a record (its attributes as an object, its lists copied). */
+/**
+ * The record a span of {@link toReadableSpan} was made from, for {@link spanRecordOf}. Not
+ * enumerable, so a copy made with `{ ...span, resource }` does not carry it and is read as it is.
+ */
+const RECORD = Symbol('otel-langfuse-bridge.spanRecord');
+
+/**
+ * The `ReadableSpan` of a record (its lists copied; its attributes made into an object when first
+ * read: the OTLP writers read the record's list instead).
+ */
 export function toReadableSpan(r: SpanRecord): ReadableSpan {
-  return makeReadableSpan({
+  const list = r.attributes instanceof AttrList ? r.attributes : undefined;
+  const span = makeReadableSpan({
     name: r.name,
     kind: r.kind as number,
     traceId: r.traceId,
@@ -93,7 +103,7 @@ export function toReadableSpan(r: SpanRecord): ReadableSpan {
     traceState: r.traceState,
     startTime: r.startTime,
     endTime: r.endTime,
-    attributes: r.attributes instanceof AttrList ? r.attributes.toObject() : r.attributes,
+    attributes: list === undefined ? (r.attributes as Attributes) : () => list.toObject(),
     events: r.events,
     links: r.links,
     status: r.status,
@@ -103,10 +113,16 @@ export function toReadableSpan(r: SpanRecord): ReadableSpan {
     droppedEventsCount: r.droppedEventsCount,
     droppedLinksCount: r.droppedLinksCount,
   });
+  // The span keeps only the scope's name and version: a record whose scope has more is read from the span.
+  const scope = r.scope as { attributes?: unknown; droppedAttributesCount?: number };
+  if (scope.attributes === undefined && !scope.droppedAttributesCount) Object.defineProperty(span, RECORD, { value: r });
+  return span;
 }
 
 /** Any `ReadableSpan` as a record: what the stock serializers read of it, read the same way (its attribute object shared). */
 export function spanRecordOf(s: ReadableSpan): SpanRecord {
+  const made = (s as { [RECORD]?: SpanRecord })[RECORD];
+  if (made !== undefined) return made;
   const ctx = s.spanContext();
   const parent = s.parentSpanContext;
   return {

@@ -12,6 +12,9 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeTraceRequest } from '../../src/otlp/otlp-encoder.js';
 import { spansToLangfuseOtlp } from '../../src/mapping/to-langfuse-otlp/index.js';
+import { ingestionToSpans } from '../../src/mapping/to-otel/index.js';
+import { batchArbitrary } from '../roundtrip/arbitraries.js';
+import { recordedEvents } from '../helpers/spans.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
 import { decodeTraceRequest } from '../helpers/otlp-proto.js';
 
@@ -138,6 +141,23 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
     expect(ours(mapped).equals(stock(mapped))).toBe(true);
     // And the independent decoder reads it (not only our own equality).
     expect(decodeTraceRequest(ours(mapped))).toEqual(decodeTraceRequest(stock(mapped)));
+  });
+
+  test('spans of the reverse mapping (written from their records, not their attribute objects): the same bytes', () => {
+    for (const file of ['batches-langfuse-v3.json', 'litellm-batch.json']) {
+      const spans = ingestionToSpans(recordedEvents(file)).value;
+      expect(ours(spans).equals(stock(spans))).toBe(true);
+      // A copy is read as it is (a resource replaced by `{ ...span, resource }` is the one written).
+      const copies = spans.map((s) => ({ ...s }));
+      expect(ours(copies).equals(ours(spans))).toBe(true);
+    }
+    fc.assert(
+      fc.property(batchArbitrary, (batch) => {
+        const spans = ingestionToSpans(batch).value;
+        expect(ours(spans).equals(stock(spans))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test('no spans: an empty request', () => {
