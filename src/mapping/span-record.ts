@@ -82,10 +82,16 @@ export function mappedSpan(f: MappedSpanFields): SpanRecord {
 }
 
 /**
- * The record a span of {@link toReadableSpan} was made from, for {@link spanRecordOf}. Not
- * enumerable, so a copy made with `{ ...span, resource }` does not carry it and is read as it is.
+ * The record a span of {@link toReadableSpan} was made from, and its attribute object once read,
+ * for {@link spanRecordOf}. Not enumerable, so a copy made with `{ ...span, resource }` does not
+ * carry it and is read as it is.
  */
 const RECORD = Symbol('otel-langfuse-bridge.spanRecord');
+
+interface MadeFrom {
+  readonly record: SpanRecord;
+  attributes: Attributes | undefined;
+}
 
 /**
  * The `ReadableSpan` of a record (its lists copied; its attributes made into an object when first
@@ -93,6 +99,7 @@ const RECORD = Symbol('otel-langfuse-bridge.spanRecord');
  */
 export function toReadableSpan(r: SpanRecord): ReadableSpan {
   const list = r.attributes instanceof AttrList ? r.attributes : undefined;
+  const made: MadeFrom = { record: r, attributes: undefined };
   const span = makeReadableSpan({
     name: r.name,
     kind: r.kind as number,
@@ -103,7 +110,7 @@ export function toReadableSpan(r: SpanRecord): ReadableSpan {
     traceState: r.traceState,
     startTime: r.startTime,
     endTime: r.endTime,
-    attributes: list === undefined ? (r.attributes as Attributes) : () => list.toObject(),
+    attributes: list === undefined ? (r.attributes as Attributes) : () => (made.attributes = list.toObject()),
     events: r.events,
     links: r.links,
     status: r.status,
@@ -115,14 +122,15 @@ export function toReadableSpan(r: SpanRecord): ReadableSpan {
   });
   // The span keeps only the scope's name and version: a record whose scope has more is read from the span.
   const scope = r.scope as { attributes?: unknown; droppedAttributesCount?: number };
-  if (scope.attributes === undefined && !scope.droppedAttributesCount) Object.defineProperty(span, RECORD, { value: r });
+  if (list !== undefined && scope.attributes === undefined && !scope.droppedAttributesCount) Object.defineProperty(span, RECORD, { value: made });
   return span;
 }
 
 /** Any `ReadableSpan` as a record: what the stock serializers read of it, read the same way (its attribute object shared). */
 export function spanRecordOf(s: ReadableSpan): SpanRecord {
-  const made = (s as { [RECORD]?: SpanRecord })[RECORD];
-  if (made !== undefined) return made;
+  // The record, while its attributes were never read as an object (which its reader may have changed).
+  const made = (s as { [RECORD]?: MadeFrom })[RECORD];
+  if (made !== undefined && made.attributes === undefined) return made.record;
   const ctx = s.spanContext();
   const parent = s.parentSpanContext;
   return {

@@ -150,6 +150,11 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
       // A copy is read as it is (a resource replaced by `{ ...span, resource }` is the one written).
       const copies = spans.map((s) => ({ ...s }));
       expect(ours(copies).equals(ours(spans))).toBe(true);
+      // Attributes read as an object may have been changed by their reader: then the object is written.
+      const before = ours(spans);
+      for (const span of spans) (span.attributes as Attributes)['changed.by.reader'] = span.name;
+      expect(ours(spans).equals(stock(spans))).toBe(true);
+      expect(ours(spans).equals(before)).toBe(false);
     }
     fc.assert(
       fc.property(batchArbitrary, (batch) => {

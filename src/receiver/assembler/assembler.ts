@@ -10,10 +10,13 @@
  * the first run would have.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { AttrList } from '../../mapping/attr-list.js';
 import { LF } from '../../mapping/keys.js';
 import type { MappingIssue } from '../../mapping/result.js';
 import { IssueSink } from '../../mapping/result.js';
 import type { IngestionEvent } from '../../mapping/schema.js';
+import { toReadableSpan } from '../../mapping/span-record.js';
+import type { SpanRecord } from '../../mapping/span-record.js';
 import type { Context } from '../../mapping/to-otel/index.js';
 import type { MergeItem } from '../../mapping/to-otel/merge.js';
 import type { GroupState, TraceGroup } from '../../mapping/to-otel/trace-groups.js';
@@ -36,6 +39,11 @@ export interface HeldEvent {
 
 /** Why a trace left before it was quiet and complete. */
 export type EarlyReason = 'max_hold' | 'memory' | 'shutdown';
+
+function markEarly(record: SpanRecord, early: EarlyReason): void {
+  if (record.attributes instanceof AttrList) record.attributes.set(LF.bridgeFlushedEarly, early);
+  else (record.attributes as Record<string, unknown>)[LF.bridgeFlushedEarly] = early;
+}
 
 /** A closed trace on its way to the forwarder. */
 export interface Emission {
@@ -206,11 +214,15 @@ export class Assembler {
   private _close(route: string, groups: TraceGroups<Held>, key: string, early: EarlyReason | undefined): void {
     const group = groups.get(key);
     if (group === undefined) return;
-    const spans: ReadableSpan[] = [];
+    const records: SpanRecord[] = [];
     const sink = new IssueSink();
-    groups.close(key, spans, sink);
+    groups.closeRecords(key, records, sink);
     this._bytes -= group.state.bytes;
-    if (early !== undefined) for (const span of spans) span.attributes[LF.bridgeFlushedEarly] = early;
+    const spans: ReadableSpan[] = [];
+    for (const record of records) {
+      if (early !== undefined) markEarly(record, early);
+      spans.push(toReadableSpan(record));
+    }
     if (sink.issues.length > 0) this._options.issues(sink.issues);
     this._options.emit({
       spans,
