@@ -21,6 +21,7 @@ const LABELS: Partial<Record<CandidateKey, string>> = {
   'otlp-stock': 'stock OTLPTraceExporter (proto) 0.223.1',
   'ours-otlp': "LangfuseSpanExporter, protocol 'otlp'",
   'ours-ingestion': "LangfuseSpanExporter, protocol 'ingestion'",
+  'floor-otlp': 'floor: least normalisation, our encoder and transport',
 };
 const BASELINE: CandidateKey = 'langfuse-otel';
 const TARGET = 1;
