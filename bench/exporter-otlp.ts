@@ -4,7 +4,9 @@
  * named baseline: Langfuse's own OTel export, OTLP/JSON, with its span filter and media scan), by
  * the stock `@opentelemetry/exporter-trace-otlp-proto` exporter pointed at Langfuse (no
  * normalisation at all), and by our `LangfuseSpanExporter` with protocol 'otlp' (every dialect
- * normalised into the `langfuse.*` keys) and 'ingestion' (for reference). Each run is a fresh
+ * normalised into the `langfuse.*` keys) and 'ingestion' (for reference), and by the OTLP floor
+ * (bench/exporter-otlp-floor.ts: the least normalisation on our encoder and transport, which
+ * tells how much of the target the rules may spend). Each run is a fresh
  * process: COLD is its first 10,000 spans, WARM the next 10,000 (bench/exporter-runs.ts).
  * Target: ours ('otlp') at least 1x `@langfuse/otel` in both, the median of the rounds' paired
  * ratios. `npx tsx bench/exporter-otlp.ts [rounds]` after `npm run build` runs this section alone.
@@ -15,12 +17,13 @@ import type { CandidateKey } from './exporter-protocol.js';
 import type { RunResult } from './exporter-runs.js';
 import { count, deliveryProblems, median, mib, range, runRounds, summarise, table } from './exporter-runs.js';
 
-const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'ours-ingestion'];
+const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'ours-ingestion'];
 const LABELS: Partial<Record<CandidateKey, string>> = {
   'langfuse-otel': '@langfuse/otel 5.11.1 LangfuseSpanProcessor',
   'otlp-stock': 'stock OTLPTraceExporter (proto) 0.223.1',
   'ours-otlp': "LangfuseSpanExporter, protocol 'otlp'",
   'ours-ingestion': "LangfuseSpanExporter, protocol 'ingestion'",
+  'floor-otlp': 'floor: least normalisation, our encoder and transport',
 };
 const BASELINE: CandidateKey = 'langfuse-otel';
 const TARGET = 1;

@@ -4,12 +4,13 @@
  * `floor`: bench/floor.ts FloorExporter, the least an honest ingestion exporter has to do.
  * `langfuse-otel`: `@langfuse/otel`'s LangfuseSpanProcessor (its OTLP/JSON exporter), defaults.
  * `otlp-stock`: the stock `@opentelemetry/exporter-trace-otlp-proto` OTLPTraceExporter pointed at Langfuse.
+ * `floor-otlp`: bench/exporter-otlp-floor.ts OtlpFloorExporter, the least a normalising OTLP exporter has to do.
  */
-export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp'] as const;
+export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp'] as const;
 export type CandidateKey = (typeof CANDIDATES)[number];
 
 /** Candidates that post OTLP: one item per span, no trace-creates. */
-export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp']);
+export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp']);
 
 export const SPANS = 10_000;
 /** The cold phase: a fresh process's first 10,000 spans; also warms the hot paths for the measured phase. */

@@ -33,6 +33,10 @@ async function createExporter(which: CandidateKey, baseUrl: string): Promise<Spa
     const { FloorExporter } = await import('./floor.js');
     return new FloorExporter({ ...KEYS, baseUrl });
   }
+  if (which === 'floor-otlp') {
+    const { OtlpFloorExporter } = await import('./exporter-otlp-floor.js');
+    return new OtlpFloorExporter({ ...KEYS, baseUrl });
+  }
   if (which === 'ours-ingestion' || which === 'ours-otlp') {
     const { LangfuseSpanExporter } = await import('otel-langfuse-bridge');
     return new LangfuseSpanExporter({ ...KEYS, baseUrl, protocol: which === 'ours-otlp' ? 'otlp' : 'ingestion' });

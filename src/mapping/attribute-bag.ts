@@ -4,6 +4,7 @@
  * lost and nothing is written twice.
  */
 import { HOSTILE_KEYS, isNonEmpty, MENTIONS_HOSTILE_KEY, parseJson, utf8Length } from './json.js';
+import { AI, GENAI, LF, OI, TRACELOOP } from './keys.js';
 import { IssueSink } from './result.js';
 
 export type AttrValue = unknown;
@@ -53,6 +54,136 @@ function firstCharBit(key: string): number {
   return 1 << (key.charCodeAt(0) & 31);
 }
 
+/**
+ * The prefixes the forward mapping's readers scan (at most 30): a bag knows, per prefix, whether
+ * any of its keys starts with it, and scans only the keys that start with one of them. A prefix
+ * not listed here is scanned over every key, with the same result.
+ */
+export const SCANNED_PREFIXES: readonly string[] = [
+  'langfuse.', LF.metadataPrefix, LF.legacyMetadataPrefix, LF.traceMetadataPrefix, AI.metadataPrefix, AI.settingsPrefix,
+  GENAI.requestPrefix, GENAI.usagePrefix, OI.tokenCountPrefix, OI.costPrefix, OI.inputMessagesPrefix, OI.outputMessagesPrefix,
+  'llm.prompts.', 'llm.choices.', GENAI.promptPrefix, GENAI.completionPrefix, OI.toolsPrefix, TRACELOOP.functionsPrefix,
+];
+const PREFIX_BITS = new Map<string, number>(SCANNED_PREFIXES.map((p, i) => [p, 1 << i]));
+/** Set in a {@link KEY_INFO} entry: the key has no hostile segment. */
+const CLEAN = 1 << 30;
+
+/**
+ * Per key: the bits of the scanned prefixes it starts with, and {@link CLEAN}. The same few dozen
+ * keys come back in every span; bounded, it starts over when full (a memo: results never depend
+ * on it).
+ */
+const KEY_INFO = new Map<string, number>();
+const MAX_KEY_INFO = 8192;
+
+/** The key's prefix bits with {@link CLEAN}, or -1 for a key with a hostile segment. */
+function keyInfo(key: string): number {
+  const known = KEY_INFO.get(key);
+  if (known !== undefined) return known;
+  if (hasHostileSegment(key)) return -1;
+  let info = CLEAN;
+  for (let i = 0; i < SCANNED_PREFIXES.length; i++) if (key.startsWith(SCANNED_PREFIXES[i] as string)) info |= 1 << i;
+  if (KEY_INFO.size >= MAX_KEY_INFO) KEY_INFO.clear();
+  KEY_INFO.set(key, info);
+  return info;
+}
+
+/**
+ * What the spans of one instrumentation share: the keys of their attribute records, in order (the
+ * same keys come back in every span an instrumentation makes), what is known of each key, each
+ * scanned prefix's keys, and the keys in sorted order. Looked up by the list of keys.
+ */
+class Shape {
+  /** See AttributeBag.hiddenClassKeepers. */
+  static readonly hiddenClassKeeper = new Shape([]);
+
+  readonly keys: readonly string[];
+  /** Position of each key. */
+  readonly index = new Map<string, number>();
+  /** {@link keyInfo} of each key, by position. */
+  readonly info: number[] = [];
+  /** The bits of the scanned prefixes some key starts with. */
+  readonly prefixBits: number;
+  /** One bit per first character (modulo 32) of the keys. */
+  readonly firstChars: number;
+  /** Positions of the keys under each prefix asked for, in order. */
+  private readonly _byPrefix = new Map<string, readonly number[]>();
+  /** Positions of the keys without a hostile segment, by key in UTF-16 order. */
+  private _sorted: readonly number[] | undefined;
+
+  constructor(keys: readonly string[]) {
+    this.keys = keys;
+    let prefixBits = 0;
+    let firstChars = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const info = keyInfo(key);
+      this.info.push(info);
+      this.index.set(key, i);
+      if (info !== -1) prefixBits |= info & ~CLEAN;
+      firstChars |= firstCharBit(key);
+    }
+    this.prefixBits = prefixBits;
+    this.firstChars = firstChars;
+  }
+
+  /** Positions of the keys that start with `prefix`, in order (none, fast, when its bits say so). */
+  withPrefix(prefix: string): readonly number[] {
+    const bit = PREFIX_BITS.get(prefix);
+    if (bit !== undefined ? (this.prefixBits & bit) === 0 : prefix !== '' && (this.firstChars & firstCharBit(prefix)) === 0) return NO_POSITIONS;
+    let positions = this._byPrefix.get(prefix);
+    if (positions === undefined) {
+      const found: number[] = [];
+      for (let i = 0; i < this.keys.length; i++) if (this.info[i] !== -1 && (this.keys[i] as string).startsWith(prefix)) found.push(i);
+      positions = found.length === 0 ? NO_POSITIONS : found;
+      // Prefixes are the readers' constants and the few indexed families: bounded all the same.
+      if (this._byPrefix.size < 64) this._byPrefix.set(prefix, positions);
+    }
+    return positions;
+  }
+
+  sorted(): readonly number[] {
+    if (this._sorted === undefined) {
+      const keys = this.keys.filter((_, i) => this.info[i] !== -1);
+      sortKeys(keys);
+      this._sorted = keys.map((k) => this.index.get(k) as number);
+    }
+    return this._sorted;
+  }
+}
+
+const NO_POSITIONS: readonly number[] = Object.freeze([]);
+
+/** Shapes seen lately, by number of keys; bounded, it starts over when full (a memo). */
+const SHAPES = new Map<number, Shape[]>();
+let shapeCount = 0;
+const MAX_SHAPES = 256;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  // Keys of attribute records are internalised strings: mostly a pointer compare each.
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The shape of a record with these keys (the same object for the same keys in the same order). */
+function shapeOf(keys: readonly string[]): Shape {
+  let list = SHAPES.get(keys.length);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) if (sameKeys((list[i] as Shape).keys, keys)) return list[i] as Shape;
+  }
+  if (shapeCount >= MAX_SHAPES) {
+    // Bounded whatever the lengths: records of one length with ever new keys start it over too.
+    SHAPES.clear();
+    shapeCount = 0;
+    list = undefined;
+  }
+  if (list === undefined) SHAPES.set(keys.length, (list = []));
+  const shape = new Shape(keys);
+  list.push(shape);
+  shapeCount++;
+  return shape;
+}
+
 export class AttributeBag {
   /**
    * A sink and a bag that live as long as the class and are never read. V8 reaches the hidden
@@ -64,86 +195,78 @@ export class AttributeBag {
    */
   static readonly hiddenClassKeepers: readonly object[] = [new IssueSink(), new AttributeBag({}, new IssueSink())];
 
-  /** The entries still in the bag. */
-  private readonly _map = new Map<string, AttrValue>();
-  /**
-   * Every key ever added, in insertion order (the Map's order: keys are added once, never
-   * re-added): scans walk it by index, which costs less than a Map iterator, above all before V8
-   * has optimised them, and skip the keys no longer in `_map`.
-   */
-  private readonly _keys: string[] = [];
-  /**
-   * One bit per first character (modulo 32) of the keys ever added: a prefix whose first
-   * character has no bit starts no key, which spares most prefix scans a look at every key.
-   * Never cleared, so a bit may stay set after its keys are gone: then the scan just runs.
-   */
-  private readonly _firstChars: number;
+  private readonly _shape: Shape;
+  /** The value of each key of the shape, by position; undefined once taken, and for keys dropped or without a value. */
+  private readonly _values: AttrValue[] = [];
+  private _size = 0;
+
   /**
    * Copies `attributes`, dropping keys with a `__proto__`/`constructor`/`prototype` segment and
    * cutting strings (also inside arrays) longer than `maxBytes`; each drop or cut is an issue.
    */
   constructor(attributes: unknown, issues: IssueSink, maxBytes = DEFAULT_MAX_ATTRIBUTE_BYTES) {
-    let firstChars = 0;
     const keys = recordKeys(attributes, issues, '');
+    const shape = shapeOf(keys);
+    this._shape = shape;
+    let size = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
-      const value = readEntry(attributes as Record<string, unknown>, key, issues, '');
-      if (value === undefined) continue;
-      this._map.set(key, maxBytes > 0 ? capValue(value, key, maxBytes, issues) : value);
-      this._keys.push(key);
-      firstChars |= firstCharBit(key);
+      let value =
+        shape.info[i] === -1 ? readEntry(attributes as Record<string, unknown>, key, issues, '') : readValue(attributes as Record<string, unknown>, key, issues, '');
+      if (value !== undefined) {
+        if (maxBytes > 0) value = capValue(value, key, maxBytes, issues);
+        size++;
+      }
+      this._values.push(value);
     }
-    this._firstChars = firstChars;
+    this._size = size;
   }
 
   get size(): number {
-    return this._map.size;
+    return this._size;
   }
 
   has(key: string): boolean {
-    return this._map.has(key);
+    return this.peek(key) !== undefined;
   }
 
   peek(key: string): AttrValue {
-    return this._map.get(key);
+    const at = this._shape.index.get(key);
+    return at === undefined ? undefined : this._values[at];
   }
 
   /** The value under `key`, removed from the leftovers. */
   take(key: string): AttrValue {
-    const v = this._map.get(key);
-    this._map.delete(key);
+    const at = this._shape.index.get(key);
+    if (at === undefined) return undefined;
+    const v = this._values[at];
+    if (v !== undefined) {
+      this._values[at] = undefined;
+      this._size--;
+    }
     return v;
   }
 
   delete(key: string): void {
-    this._map.delete(key);
+    this.take(key);
   }
 
   /** A string value (numbers and booleans are not coerced), without consuming it. */
   peekString(key: string): string | undefined {
-    const v = this._map.get(key);
+    const v = this.peek(key);
     return typeof v === 'string' ? v : undefined;
   }
 
   /** The first key of `keys` whose value is non-empty in Langfuse's sense. */
   firstNonEmpty(keys: readonly string[]): string | undefined {
-    for (let i = 0; i < keys.length; i++) if (isNonEmpty(this._map.get(keys[i] as string))) return keys[i];
+    for (let i = 0; i < keys.length; i++) if (isNonEmpty(this.peek(keys[i] as string))) return keys[i];
     return undefined;
-  }
-
-  /** False when no key can start with `prefix` (its first character starts none). */
-  private _mayHavePrefix(prefix: string): boolean {
-    return prefix === '' || (this._firstChars & firstCharBit(prefix)) !== 0;
   }
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
   hasPrefix(prefix: string): boolean {
-    if (!this._mayHavePrefix(prefix)) return false;
-    const keys = this._keys;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as string;
-      if (k.startsWith(prefix) && this._map.has(k)) return true;
-    }
+    const positions = this._shape.withPrefix(prefix);
+    for (let i = 0; i < positions.length; i++) if (this._values[positions[i] as number] !== undefined) return true;
     return false;
   }
 
@@ -159,27 +282,31 @@ export class AttributeBag {
 
   private _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
-    if (!this._mayHavePrefix(prefix)) return out;
-    const keys = this._keys;
-    const map = this._map;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as string;
-      if (!k.startsWith(prefix) || !map.has(k)) continue;
-      out.push([k.slice(prefix.length), map.get(k)]);
-      if (take) map.delete(k);
+    const positions = this._shape.withPrefix(prefix);
+    const values = this._values;
+    for (let i = 0; i < positions.length; i++) {
+      const at = positions[i] as number;
+      const v = values[at];
+      if (v === undefined) continue;
+      out.push([(this._shape.keys[at] as string).slice(prefix.length), v]);
+      if (take) {
+        values[at] = undefined;
+        this._size--;
+      }
     }
     return out;
   }
 
   /** What no mapper took, keys sorted so output is byte-stable. */
   leftovers(): Record<string, AttrValue> {
-    const live: string[] = [];
-    const keys = this._keys;
-    const map = this._map;
-    for (let i = 0; i < keys.length; i++) if (map.has(keys[i] as string)) live.push(keys[i] as string);
-    sortKeys(live);
     const out: Record<string, AttrValue> = {};
-    for (let i = 0; i < live.length; i++) out[live[i] as string] = map.get(live[i] as string);
+    const sorted = this._shape.sorted();
+    const { keys } = this._shape;
+    const values = this._values;
+    for (let i = 0; i < sorted.length; i++) {
+      const at = sorted[i] as number;
+      if (values[at] !== undefined) out[keys[at] as string] = values[at];
+    }
     return out;
   }
 }
@@ -303,6 +430,11 @@ function readEntry(record: Record<string, unknown>, key: string, issues: IssueSi
     issues.add('HOSTILE_KEY', `attribute key "${key.slice(0, 100)}" dropped`, prefix + key);
     return undefined;
   }
+  return readValue(record, key, issues, prefix);
+}
+
+/** {@link readEntry} of a key known to have no hostile segment. */
+function readValue(record: Record<string, unknown>, key: string, issues: IssueSink, prefix: string): unknown {
   let raw: unknown;
   try {
     raw = record[key];

@@ -34,6 +34,12 @@ export const utf8Write: Utf8Write =
   function (this: Buffer, text: string, offset: number, length: number): number {
     return this.write(text, offset, length, 'utf8');
   };
+/** `Buffer#hexWrite`, as `utf8Write` for hex: what `Buffer#write(text, offset, length, 'hex')` calls. */
+const hexWrite: Utf8Write =
+  (Buffer.prototype as unknown as { hexWrite?: Utf8Write }).hexWrite ??
+  function (this: Buffer, text: string, offset: number, length: number): number {
+    return this.write(text, offset, length, 'hex');
+  };
 
 /** Bytes of an unsigned varint. */
 function varintSize(v: number): number {
@@ -151,7 +157,7 @@ export class Writer {
     this.ensure(2 + n);
     this.buf[this.pos++] = tag;
     this.varint(n);
-    if (this.buf.write(hex, this.pos, n, 'hex') !== n) {
+    if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {
       // Not hex: what the stock reader makes of it.
       for (let i = 0; i < n; i++) this.buf[this.pos + i] = ((hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1))) & 0xff;
     }
@@ -303,20 +309,7 @@ function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
       w.pos = any + 4 + n;
       return;
     }
-    // Every length is known up front: KeyValue { key, value: AnyValue { string_value } }.
-    const n = Buffer.byteLength(value, 'utf8');
-    const any = 1 + varintSize(n) + n;
-    const kv = k.length + 1 + varintSize(any) + any;
-    w.ensure(1 + 5 + kv);
-    w.byte(tag);
-    w.varint(kv);
-    w.buf.set(k, w.pos);
-    w.pos += k.length;
-    w.byte(0x12);
-    w.varint(any);
-    w.byte(0x0a);
-    w.varint(n);
-    w.pos += utf8Write.call(w.buf, value, w.pos, n);
+    longString(w, k, value, tag);
     return;
   }
   const kv = w.open(tag, 1);
@@ -327,6 +320,64 @@ function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
   anyValue(w, value);
   w.close(v, 1);
   w.close(kv, 1);
+}
+
+/**
+ * A KeyValue { key, value: AnyValue { string_value } } of a longer string. Its UTF-8 size lies
+ * between its length and three times that; when every length field takes as many bytes at both
+ * ends (most strings up to 5,000 characters), the value is written first and measured by the
+ * write, else it is measured first.
+ */
+function longString(w: Writer, k: Uint8Array, value: string, tag: number): void {
+  const least = value.length;
+  const most = 3 * least;
+  const sizeN = varintSize(most);
+  const sizeAny = varintSize(1 + sizeN + most);
+  const sizeKv = varintSize(k.length + 1 + sizeAny + 1 + sizeN + most);
+  if (sizeN !== varintSize(least) || sizeAny !== varintSize(1 + sizeN + least) || sizeKv !== varintSize(k.length + 1 + sizeAny + 1 + sizeN + least)) {
+    measuredString(w, k, value, tag);
+    return;
+  }
+  w.ensure(1 + sizeKv + k.length + 1 + sizeAny + 1 + sizeN + most);
+  const buf = w.buf;
+  const at = w.pos;
+  buf[at] = tag;
+  buf.set(k, at + 1 + sizeKv);
+  const any = at + 1 + sizeKv + k.length;
+  buf[any] = 0x12;
+  buf[any + 1 + sizeAny] = 0x0a;
+  const start = any + 2 + sizeAny + sizeN;
+  const n = utf8Write.call(buf, value, start, most);
+  fixedVarint(buf, any + 2 + sizeAny, n, sizeN);
+  fixedVarint(buf, any + 1, 1 + sizeN + n, sizeAny);
+  fixedVarint(buf, at + 1, k.length + 1 + sizeAny + 1 + sizeN + n, sizeKv);
+  w.pos = start + n;
+}
+
+/** `v` as a varint of exactly `size` bytes at `at` (`size` is `varintSize(v)`). */
+function fixedVarint(buf: Buffer, at: number, v: number, size: number): void {
+  for (let i = 0; i < size - 1; i++) {
+    buf[at + i] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  buf[at + size - 1] = v;
+}
+
+/** A KeyValue { key, value: AnyValue { string_value } }, the string measured before it is written. */
+function measuredString(w: Writer, k: Uint8Array, value: string, tag: number): void {
+  const n = Buffer.byteLength(value, 'utf8');
+  const any = 1 + varintSize(n) + n;
+  const kv = k.length + 1 + varintSize(any) + any;
+  w.ensure(1 + 5 + kv);
+  w.byte(tag);
+  w.varint(kv);
+  w.buf.set(k, w.pos);
+  w.pos += k.length;
+  w.byte(0x12);
+  w.varint(any);
+  w.byte(0x0a);
+  w.varint(n);
+  w.pos += utf8Write.call(w.buf, value, w.pos, n);
 }
 
 /** A Span message's fields (its own tag and length are the caller's). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AttributeBag } from '../../src/mapping/attribute-bag.js';
+import { AttributeBag, SCANNED_PREFIXES } from '../../src/mapping/attribute-bag.js';
 import { IssueSink } from '../../src/mapping/result.js';
 
 /** The bag's contract, kept in the plainest form: an insertion-ordered list of entries. */
@@ -27,13 +27,20 @@ class Model {
   }
 }
 
-// Few characters, so that keys share prefixes and prefixes of prefixes, as dotted attribute names do.
+// Few characters, so that keys share prefixes and prefixes of prefixes, as dotted attribute names do;
+// also keys under the prefixes the bag indexes (SCANNED_PREFIXES) and under their own prefixes.
 const segment = fc.string({ unit: fc.constantFrom('a', 'b', '.', '_', 'é', 'Z'), minLength: 0, maxLength: 4 });
-const key = segment.filter((k) => k.length > 0);
+const prefix = fc.oneof(
+  segment,
+  fc.constantFrom(...SCANNED_PREFIXES),
+  fc.constantFrom(...SCANNED_PREFIXES).map((p) => p.slice(0, -3)),
+  fc.constantFrom('l', 'ai', 'gen_ai.', 'llm.', 'langfuse.observation.', ''),
+);
+const key = fc.oneof(segment, fc.tuple(prefix, segment).map(([p, s]) => p + s)).filter((k) => k.length > 0);
 const operation = fc.oneof(
-  fc.record({ op: fc.constant('withPrefix' as const), arg: segment }),
-  fc.record({ op: fc.constant('takePrefix' as const), arg: segment }),
-  fc.record({ op: fc.constant('hasPrefix' as const), arg: segment }),
+  fc.record({ op: fc.constant('withPrefix' as const), arg: prefix }),
+  fc.record({ op: fc.constant('takePrefix' as const), arg: prefix }),
+  fc.record({ op: fc.constant('hasPrefix' as const), arg: prefix }),
   fc.record({ op: fc.constant('take' as const), arg: key }),
   fc.record({ op: fc.constant('peek' as const), arg: key }),
   fc.record({ op: fc.constant('has' as const), arg: key }),
@@ -41,28 +48,56 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('leftovers' as const), arg: fc.constant('') }),
 );
 
+type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
+
+/** Runs `ops` on a bag of `attributes` and on the model, asserting they agree throughout. */
+function agree(attributes: Record<string, unknown>, ops: readonly Operation[]): void {
+  const bag = new AttributeBag(attributes, new IssueSink());
+  const model = new Model(attributes);
+  for (const { op, arg } of ops) {
+    const found = model.entries.find(([k]) => k === arg);
+    if (op === 'peek') expect(bag.peek(arg)).toBe(found?.[1]);
+    else if (op === 'has') expect(bag.has(arg)).toBe(found !== undefined);
+    else if (op === 'delete') {
+      bag.delete(arg);
+      model.take(arg);
+    } else if (op === 'hasPrefix') expect(bag.hasPrefix(arg)).toBe(model.withPrefix(arg).length > 0);
+    else if (op === 'leftovers') expect(Object.entries(bag.leftovers())).toEqual(Object.entries(model.leftovers()));
+    else expect(bag[op](arg)).toEqual(model[op](arg));
+  }
+  expect(bag.size).toBe(model.entries.length);
+  expect(Object.entries(bag.leftovers())).toEqual(Object.entries(model.leftovers()));
+}
+
 describe('AttributeBag', () => {
   it('answers lookups, prefix queries, takes and leftovers as a plain list of entries would, in any order of calls', () => {
     fc.assert(
-      fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 24 }), fc.array(operation, { maxLength: 12 }), (attributes, ops) => {
-        const bag = new AttributeBag(attributes, new IssueSink());
-        const model = new Model(attributes);
-        for (const { op, arg } of ops) {
-          const found = model.entries.find(([k]) => k === arg);
-          if (op === 'peek') expect(bag.peek(arg)).toBe(found?.[1]);
-          else if (op === 'has') expect(bag.has(arg)).toBe(found !== undefined);
-          else if (op === 'delete') {
-            bag.delete(arg);
-            model.take(arg);
-          } else if (op === 'hasPrefix') expect(bag.hasPrefix(arg)).toBe(model.withPrefix(arg).length > 0);
-          else if (op === 'leftovers') expect(Object.entries(bag.leftovers())).toEqual(Object.entries(model.leftovers()));
-          else expect(bag[op](arg)).toEqual(model[op](arg));
-        }
-        expect(bag.size).toBe(model.entries.length);
-        expect(Object.entries(bag.leftovers())).toEqual(Object.entries(model.leftovers()));
-      }),
+      fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 24 }), fc.array(operation, { maxLength: 12 }), agree),
       { numRuns: 500 },
     );
+  });
+
+  it('answers the same for bags of the same keys one after another (their key index is shared), each with its own values', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(key, { maxLength: 16 }),
+        fc.array(fc.tuple(fc.array(fc.integer(), { minLength: 16, maxLength: 16 }), fc.array(operation, { maxLength: 10 })), { minLength: 2, maxLength: 4 }),
+        (keys, runs) => {
+          for (const [values, ops] of runs) agree(Object.fromEntries(keys.map((k, i) => [k, values[i]])), ops);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers the same past the bound of its shared key indexes: a thousand key sets of one length', () => {
+    for (let n = 0; n < 1000; n++) {
+      const keys = [`k${n}`, `${SCANNED_PREFIXES[n % SCANNED_PREFIXES.length] as string}x`, 'z'];
+      agree(Object.fromEntries(keys.map((k, i) => [k, n + i])), [
+        { op: 'hasPrefix', arg: SCANNED_PREFIXES[n % SCANNED_PREFIXES.length] as string },
+        { op: 'take', arg: 'z' },
+      ]);
+    }
   });
 
   it('returns entries under a prefix in insertion order, not sorted', () => {

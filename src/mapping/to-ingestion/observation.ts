@@ -69,7 +69,7 @@ const LEVEL_ALIASES: Readonly<Record<string, Level>> = {
 const NAME_KEYS = [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName];
 
 /** `gen_ai.tool.name` › `genkit:name` › `logfire.msg` › `ai.toolCall.name` › [functionId:]operationId › span name. */
-function observationName(view: SpanView): string {
+export function observationName(view: SpanView): string {
   const { attrs } = view;
   for (let i = 0; i < NAME_KEYS.length; i++) {
     const v = toText(attrs.peek(NAME_KEYS[i] as string));
@@ -83,7 +83,7 @@ function observationName(view: SpanView): string {
   return view.name;
 }
 
-function takeLevel(view: SpanView, issues: IssueSink): Level | undefined {
+export function takeLevel(view: SpanView, issues: IssueSink): Level | undefined {
   const raw = view.attrs.peek(LF.level);
   if (raw !== undefined) {
     const level = typeof raw === 'string' ? LEVEL_ALIASES[raw.trim().toUpperCase()] : undefined;
@@ -101,7 +101,7 @@ const FIRST_TOKEN_OFFSETS = [AI.responseMsToFirstChunk, AI.streamMsToFirstChunk,
 const FIRST_TOKEN_EXPONENTS = [6, 6, 9];
 
 /** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
-function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
+export function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
   const { attrs } = view;
   const explicit = attrs.peek(LF.completionStartTime);
   if (typeof explicit === 'string') {
@@ -143,7 +143,7 @@ const PROMPT_NAME_KEYS = [LF.promptName, LF.legacyPromptName];
 const PROMPT_VERSION_KEYS = [LF.promptVersion, LF.legacyPromptVersion];
 const AI_PROMPT_KEY = `${AI.metadataPrefix}langfusePrompt`;
 
-function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
+export function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
   for (let i = 0; i < PROMPT_NAME_KEYS.length; i++) {
     const nameKey = PROMPT_NAME_KEYS[i] as string;
     const versionKey = PROMPT_VERSION_KEYS[i] as string;

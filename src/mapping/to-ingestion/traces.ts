@@ -42,12 +42,11 @@ export interface Mapped {
 const MAX_TRACE_NAME_CHARS = 1000;
 
 /**
- * Merges one member's trace fields and common fields into the trace's: name, input, output, user,
- * session and public from the first member that has them, tags joined, metadata merged (earlier
- * members' keys win), environment, release and version from the first member that has them.
+ * Merges one member's trace fields into the trace's: name, input, output, user, session and
+ * public from the first member that has them, tags joined, metadata merged (earlier members' keys
+ * win).
  */
-function mergeMember(into: TraceFields, common: CommonFields, m: Mapped): void {
-  const from = m.obs.trace;
+export function mergeTraceFields(into: TraceFields, from: TraceFields): void {
   if (into.name === undefined && from.name !== undefined) into.name = from.name;
   if (into.input === undefined && from.input !== undefined) into.input = from.input;
   if (into.output === undefined && from.output !== undefined) into.output = from.output;
@@ -60,6 +59,11 @@ function mergeMember(into: TraceFields, common: CommonFields, m: Mapped): void {
     for (let i = 0; i < from.tags.length; i++) if (!tags.includes(from.tags[i] as string)) tags.push(from.tags[i] as string);
   }
   if (from.metadata) into.metadata = { ...from.metadata, ...into.metadata };
+}
+
+/** {@link mergeTraceFields}, then environment, release and version from the first member that has them. */
+function mergeMember(into: TraceFields, common: CommonFields, m: Mapped): void {
+  mergeTraceFields(into, m.obs.trace);
   const theirs = m.obs.common;
   common.environment ??= theirs.environment;
   common.release ??= theirs.release;
@@ -112,6 +116,12 @@ export function traceBody(traceId: string, members: readonly Mapped[], sink: Iss
   }
   const timestamp = root?.markers.traceTimestamp ?? (rootMapped ?? (members[0] as Mapped)).view.startIso;
   const body: Record<string, unknown> = { id: traceId, timestamp };
+  writeTraceFields(body, fields, common);
+  return { body, timestamp, root: rootMapped };
+}
+
+/** A trace's merged fields into its trace-create body, in the body's order (tags sorted). */
+export function writeTraceFields(body: Record<string, unknown>, fields: TraceFields, common: CommonFields): void {
   if (fields.name !== undefined) body.name = fields.name;
   if (fields.userId !== undefined) body.userId = fields.userId;
   if (fields.sessionId !== undefined) body.sessionId = fields.sessionId;
@@ -123,7 +133,6 @@ export function traceBody(traceId: string, members: readonly Mapped[], sink: Iss
   if (common.release !== undefined) body.release = common.release;
   if (common.version !== undefined) body.version = common.version;
   if (common.environment !== undefined) body.environment = common.environment;
-  return { body, timestamp, root: rootMapped };
 }
 
 /** A span made by the reverse mapping to carry a score whose target was in no input. */
@@ -181,19 +190,23 @@ function dropSyntheticRootParents(groups: readonly Mapped[][]): void {
 }
 
 /**
- * Sorts a trace's members in place by start time, then observation id (then type and content).
- * Traces are mostly a few spans, for which an insertion sort (stable, like
- * `Array.prototype.sort`) costs a fraction of the built-in.
+ * Sorts in place by `compare`, stably, like `Array.prototype.sort`. Traces are mostly a few spans,
+ * for which an insertion sort costs a fraction of the built-in.
  */
-export function sortMembers(members: Mapped[]): Mapped[] {
-  if (members.length > 16) return members.sort(compareMapped);
-  for (let i = 1; i < members.length; i++) {
-    const m = members[i] as Mapped;
+export function sortFew<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return items.sort(compare);
+  for (let i = 1; i < items.length; i++) {
+    const m = items[i] as T;
     let j = i - 1;
-    for (; j >= 0 && compareMapped(members[j] as Mapped, m) > 0; j--) members[j + 1] = members[j] as Mapped;
-    members[j + 1] = m;
+    for (; j >= 0 && compare(items[j] as T, m) > 0; j--) items[j + 1] = items[j] as T;
+    items[j + 1] = m;
   }
-  return members;
+  return items;
+}
+
+/** Sorts a trace's members in place by start time, then observation id (then type and content). */
+export function sortMembers(members: Mapped[]): Mapped[] {
+  return sortFew(members, compareMapped);
 }
 
 /**

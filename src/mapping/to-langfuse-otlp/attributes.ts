@@ -33,18 +33,27 @@ export function observationKeys(m: Mapped, keys: Attributes, traceIo: Record<str
   const id = String(body.id);
   const out = observationAttributes(obs.type, body, id === view.spanId ? undefined : id, 'langfuse');
   if (body.traceId !== view.traceId) out[LF.traceId] = String(body.traceId);
+  addTraceKeys(out, keys, traceIo, body.input, body.output, view.scope.name);
+  return out;
+}
+
+/**
+ * The keys every span of a trace shares, then, when `traceIo` is given (on the span that carries
+ * the trace's input and output), the trace's input and output where they differ from the span's
+ * own (`input`, `output`), then the AI SDK's defaults.
+ */
+export function addTraceKeys(out: Attributes, keys: Attributes, traceIo: Record<string, unknown> | undefined, input: unknown, output: unknown, scopeName: string): void {
   for (const key in keys) out[key] = keys[key];
   if (traceIo !== undefined) {
-    const { input, output } = traceIo;
-    if (input !== undefined && input !== null && input !== body.input) out[LF.traceInput] = jsonText(input);
-    if (output !== undefined && output !== null && output !== body.output) out[LF.traceOutput] = jsonText(output);
+    const trace = traceIo;
+    if (trace.input !== undefined && trace.input !== null && trace.input !== input) out[LF.traceInput] = jsonText(trace.input);
+    if (trace.output !== undefined && trace.output !== null && trace.output !== output) out[LF.traceOutput] = jsonText(trace.output);
   }
   // Under the AI SDK's scope Langfuse fills absent parameters and usage from `ai.*` keys
   // (OtelIngestionProcessor extractModelParameters / extractUsageDetails): nulls and {input: 0,
   // output: 0} on spans the mapping gave none. An explicit empty object is what it then stores.
-  if (view.scope.name === AI.scope) {
+  if (scopeName === AI.scope) {
     if (out[LF.modelParameters] === undefined) out[LF.modelParameters] = '{}';
     if (out[LF.usageDetails] === undefined) out[LF.usageDetails] = '{}';
   }
-  return out;
 }

@@ -18,6 +18,7 @@ import { isObservation, mapSpansByTrace, sortMembers, traceBody } from '../to-in
 import { observationKeys, traceKeys } from './attributes.js';
 import { fitSpan } from './fit.js';
 import { LangfuseOtlpSpan, OtlpSpanPool } from './otlp-span.js';
+import { directLangfuseOtlp } from './direct/spans.js';
 import { repairSpanIds } from './repair-ids.js';
 
 /** Default cap on one span in an OTLP request, in UTF-8 bytes: the per-event cap of the ingestion output. */
@@ -112,9 +113,20 @@ function scoreEvent(score: { body: Record<string, unknown>; timestamp: string })
 /**
  * Maps finished spans to the spans Langfuse v4 stores as the same observations the ingestion
  * output would create. Never throws on bad data: ids of the wrong shape are repaired (an issue
- * each), a span that cannot be mapped is skipped with an issue, an oversized one is cut.
+ * each), a span that cannot be mapped is skipped with an issue, an oversized one is cut. Clean
+ * calls go the direct path (direct/spans.ts), the others the general one, with the same result.
  */
 export function spansToLangfuseOtlp(spans: readonly ReadableSpan[], options: ToLangfuseOtlpOptions = {}): MappingResult<LangfuseOtlp> {
+  const direct = directLangfuseOtlp(spans, options, options.maxSpanBytes ?? DEFAULT_MAX_SPAN_BYTES);
+  if (direct !== undefined) return { value: { spans: direct, scores: [] }, issues: [] };
+  return generalLangfuseOtlp(spans, options);
+}
+
+/**
+ * {@link spansToLangfuseOtlp} by way of the ingestion mapping's observations and trace bodies:
+ * any call, the repairs, cuts, scores and issues included.
+ */
+export function generalLangfuseOtlp(spans: readonly ReadableSpan[], options: ToLangfuseOtlpOptions = {}): MappingResult<LangfuseOtlp> {
   const sink = new IssueSink();
   const traces = mapSpansByTrace(repairSpanIds(spans, sink), options, sink, false);
   const maxSpanBytes = options.maxSpanBytes ?? DEFAULT_MAX_SPAN_BYTES;
