@@ -9,7 +9,7 @@
  *    (bench/receiver/floor.ts): parse, check every event, append and fdatasync, nothing else.
  * 2. 60 s end to end at saturation: events forwarded per second (accepted minus still pending),
  *    target >= 20,000; RSS sampled every second, target flat and < 300 MB.
- * 3. Latency at half of saturation (open loop): target p99 < 50 ms.
+ * 3. Latency at half of saturation (open loop; saturation as sustained in 2): target p99 < 50 ms.
  * 4. A sink answering after 100 ms: events forwarded per second, target >= 10,000.
  *
  * Run alone: npx tsx bench/receiver.ts [seconds for section 2, default 60]
@@ -204,8 +204,11 @@ export async function runReceiverBench(sustainSeconds = 60): Promise<void> {
   );
   console.log(`   RSS peak ${mb(e2e.peakRss)} (first third ${mb(e2e.earlyRss)}, last third ${mb(e2e.lateRss)}; target < 300 MiB and flat: ${e2e.peakRss < 300 * 2 ** 20 ? 'met' : 'NOT met'})`);
 
-  const half = ack.ours / 2;
-  console.log(`\n3. Latency at half of saturation (${fmt(half)} req/s, open loop, 20 s)`);
+  // Saturation is what section 2 sustained, not section 1's 10 s: in a short run the hold of the
+  // first traces (the quiet time) leaves the forwarding behind, so it acknowledges faster than the
+  // receiver can keep up with; half of that would be close to the sustained rate itself.
+  const half = e2e.requestsPerSecond / 2;
+  console.log(`\n3. Latency at half of saturation (${fmt(half)} req/s, half the rate sustained in 2, open loop, 20 s)`);
   const open = await withOurs(0, (ours) => openLoop(ours.url, template, half, 20));
   const p99 = percentile(open.latencies, 99);
   console.log(`   p50 ${percentile(open.latencies, 50).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target < 50 ms: ${p99 < 50 ? 'met' : 'NOT met'}), ${open.failed} failed`);
