@@ -4,12 +4,14 @@
  * receiver thread (./serve/worker.ts), which it starts with its own heap bound.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
+import { useConvertHeap } from './convert/heap.js';
 import { main } from './program.js';
 import { isServeWorkerData, runServeWorker } from './serve/worker.js';
 
 if (!isMainThread && isServeWorkerData(workerData)) {
   void runServeWorker(workerData);
 } else {
+  if (process.argv[2] === 'convert') useConvertHeap(); // first thing (./convert/heap.ts)
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
