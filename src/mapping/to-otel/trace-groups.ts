@@ -19,6 +19,8 @@ import type { Context } from './index.js';
 import { spanRecordsFromMerged } from './index.js';
 import type { MergeItem } from './merge.js';
 import { mergeItems } from './merge.js';
+import { IDENTITY_FIELDS, packedIdentityOf, unpackIdentity } from './identity.js';
+import type { PackedIdentity } from './identity.js';
 import { RecentMap, RecentSet } from './recent.js';
 
 /** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
@@ -42,16 +44,6 @@ export interface GroupState<S> {
 /** What a late event's issue says about why its trace had already gone out. */
 export type LateReason = string;
 
-/** What a late update needs from the observation it updates: the fields fixed at its start. */
-function identityOf(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { startTime: body.startTime };
-  for (const field of IDENTITY_FIELDS) if (typeof body[field] === 'string') out[field] = body[field];
-  return out;
-}
-
-/** The fields besides the start that a late update takes from the observation's first emission. */
-const IDENTITY_FIELDS = ['name', 'parentObservationId', 'traceId'] as const;
-
 const traceKey = (id: string): string => `t:${id}`;
 const observationKey = (id: string): string => `o:${id}`;
 const scoreKey = (id: string): string => `s:${id}`;
@@ -72,7 +64,7 @@ export class TraceGroups<S> {
   /** Keys of closed groups, the last `remembered` closed. */
   private readonly _closed: RecentSet<string>;
   /** Observations already sent (their identity fields), bounded like `_closed`. */
-  private readonly _sent: RecentMap<string, Record<string, unknown>>;
+  private readonly _sent: RecentMap<string, PackedIdentity>;
   private _events = 0;
 
   /**
@@ -157,14 +149,15 @@ export class TraceGroups<S> {
     // Langfuse's OTLP endpoint merges them into one observation.
     let completed: Set<string> | undefined;
     for (const obs of merged.observations.values()) {
-      const first = this._sent.get(obs.id);
-      if (first !== undefined && !obs.hasCreate) {
+      const sent = this._sent.get(obs.id);
+      if (sent !== undefined && !obs.hasCreate) {
+        const first = unpackIdentity(sent);
         obs.body.startTime = first.startTime; // immutable: the first event's
         for (const field of IDENTITY_FIELDS) obs.body[field] ??= first[field];
         completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.set(obs.id, identityOf(obs.body));
+      this._sent.set(obs.id, packedIdentityOf(obs.body));
     }
     for (const issue of mergeSink.issues) {
       const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;
