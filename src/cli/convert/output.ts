@@ -14,7 +14,7 @@ import { finished } from 'node:stream/promises';
  * Bytes a file output buffers before a write waits: more than one request (4 MiB by default), so
  * the next request is mapped while the last one is written.
  */
-const WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+const WRITE_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** The output cannot be written any more (closed pipe, full disk): conversion stops. */
 export class OutputError extends Error {
