@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { convertHeapFlags } from '../../../src/cli/convert/heap.js';
 
-const BOTH = ['--semi-space-growth-factor=1', '--heap-growing-percent=100'];
+const BOTH = ['--semi-space-growth-factor=1', '--heap-growing-percent=80'];
 
 describe('convertHeapFlags', () => {
   test('both flags when the user gave none of theirs', () => {
@@ -15,8 +15,8 @@ describe('convertHeapFlags', () => {
 
   test('the young generation left as the user set it', () => {
     for (const given of ['--max-semi-space-size=64', '--min-semi-space-size=2', '--semi_space_growth_factor=4', '--max_semi_space_size=8']) {
-      expect(convertHeapFlags([given], undefined)).toEqual(['--heap-growing-percent=100']);
-      expect(convertHeapFlags([], `--enable-source-maps ${given}`)).toEqual(['--heap-growing-percent=100']);
+      expect(convertHeapFlags([given], undefined)).toEqual(['--heap-growing-percent=80']);
+      expect(convertHeapFlags([], `--enable-source-maps ${given}`)).toEqual(['--heap-growing-percent=80']);
     }
   });
 
