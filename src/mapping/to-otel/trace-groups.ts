@@ -19,6 +19,8 @@ import type { Context } from './index.js';
 import { spanRecordsFromMerged } from './index.js';
 import type { MergeItem } from './merge.js';
 import { mergeItems } from './merge.js';
+import { IDENTITY_FIELDS, packedIdentityOf, unpackIdentity } from './identity.js';
+import type { PackedIdentity } from './identity.js';
 import { RecentMap, RecentSet } from './recent.js';
 
 /** The events of one trace (or of an entity whose trace is not known yet) waiting to be merged. */
@@ -41,63 +43,6 @@ export interface GroupState<S> {
 
 /** What a late event's issue says about why its trace had already gone out. */
 export type LateReason = string;
-
-/** An identity as {@link packIdentity} keeps it. */
-export type PackedIdentity = string | Record<string, unknown>;
-
-/**
- * What a late update needs from the observation it updates ({@link identityOf}), packed in one
- * flat string: the remembered identities are the largest state of a busy receiver, and one string
- * holds them in about two thirds of the memory of an object of four strings. Each field is
- * `<length>:<text>` (`-` for a field that is not there, `~` for a `startTime` of null), in the
- * order `startTime`, then {@link IDENTITY_FIELDS}. A `startTime` of any other kind (validated
- * events have none) keeps the identity object as it is.
- */
-export function packIdentity(body: Record<string, unknown>): PackedIdentity {
-  const start = body.startTime;
-  if (start !== undefined && start !== null && typeof start !== 'string') return identityOf(body);
-  const parts: string[] = [start === undefined ? '-' : start === null ? '~' : `${start.length}:`, start ?? ''];
-  for (const field of IDENTITY_FIELDS) {
-    const v = body[field];
-    if (typeof v === 'string') parts.push(`${v.length}:`, v);
-    else parts.push('-');
-  }
-  return parts.join(''); // a flat string: `+` would keep the parts alive in a rope
-}
-
-/** The identity {@link packIdentity} packed. */
-export function unpackIdentity(packed: PackedIdentity): Record<string, unknown> {
-  if (typeof packed !== 'string') return packed;
-  let at = 0;
-  const next = (): string | null | undefined => {
-    const c = packed[at];
-    if (c === '-' || c === '~') {
-      at++;
-      return c === '~' ? null : undefined;
-    }
-    const colon = packed.indexOf(':', at);
-    const end = colon + 1 + Number(packed.slice(at, colon));
-    const text = packed.slice(colon + 1, end);
-    at = end;
-    return text;
-  };
-  const out: Record<string, unknown> = { startTime: next() };
-  for (const field of IDENTITY_FIELDS) {
-    const v = next();
-    if (v !== undefined) out[field] = v;
-  }
-  return out;
-}
-
-/** The fields fixed at an observation's start (`startTime` and the {@link IDENTITY_FIELDS} that are strings). */
-export function identityOf(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { startTime: body.startTime };
-  for (const field of IDENTITY_FIELDS) if (typeof body[field] === 'string') out[field] = body[field];
-  return out;
-}
-
-/** The fields besides the start that a late update takes from the observation's first emission. */
-const IDENTITY_FIELDS = ['name', 'parentObservationId', 'traceId'] as const;
 
 const traceKey = (id: string): string => `t:${id}`;
 const observationKey = (id: string): string => `o:${id}`;
@@ -204,15 +149,15 @@ export class TraceGroups<S> {
     // Langfuse's OTLP endpoint merges them into one observation.
     let completed: Set<string> | undefined;
     for (const obs of merged.observations.values()) {
-      const packed = this._sent.get(obs.id);
-      if (packed !== undefined && !obs.hasCreate) {
-        const first = unpackIdentity(packed);
+      const sent = this._sent.get(obs.id);
+      if (sent !== undefined && !obs.hasCreate) {
+        const first = unpackIdentity(sent);
         obs.body.startTime = first.startTime; // immutable: the first event's
         for (const field of IDENTITY_FIELDS) obs.body[field] ??= first[field];
         completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.set(obs.id, packIdentity(obs.body));
+      this._sent.set(obs.id, packedIdentityOf(obs.body));
     }
     for (const issue of mergeSink.issues) {
       const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;

@@ -2,7 +2,7 @@
  * RecentMap and RecentSet (src/mapping/to-otel/recent.ts) against the `Map` pattern they replace in
  * TraceGroups and the time window: `delete(k); set(k, v)`, then `delete(keys().next().value)` past
  * the capacity. The same entries after every operation, on random operation sequences, long enough
- * for the queue to be compacted many times.
+ * for its kept iterator of the oldest keys to pass many deleted and moved entries and Map rebuilds.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -62,7 +62,7 @@ describe('RecentMap', () => {
     );
   });
 
-  test('long runs that compact the queue many times (few keys set over and over, and many distinct keys)', () => {
+  test('long runs: many deleted and moved entries passed by the kept iterator, Map rebuilds (few keys set over and over, and many distinct keys)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.array(opArb(60), { minLength: 3000, maxLength: 5000 }), (capacity, ops) => {
         expect(firstDifference(capacity, 60, ops)).toBe(-1);
