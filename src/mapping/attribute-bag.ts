@@ -110,6 +110,10 @@ class Shape {
   private readonly _byPrefix = new Map<string, readonly number[]>();
   /** Positions of the keys without a hostile segment, by key in UTF-16 order. */
   private _sorted: readonly number[] | undefined;
+  /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
+  private readonly _present = new Map<readonly string[], readonly string[]>();
+  /** Per plan asked for: the plan built for this shape. */
+  private readonly _plans = new Map<ShapePlan<unknown>, unknown>();
 
   constructor(keys: readonly string[]) {
     this.keys = keys;
@@ -142,6 +146,39 @@ class Shape {
     return positions;
   }
 
+  /** True when the shape has `key` and it has no hostile segment (its value may still be absent). */
+  hasKey(key: string): boolean {
+    const at = this.index.get(key);
+    return at !== undefined && this.info[at] !== -1;
+  }
+
+  /** True when some key without a hostile segment starts with `prefix`. */
+  hasKeyWithPrefix(prefix: string): boolean {
+    return this.withPrefix(prefix).length > 0;
+  }
+
+  /** The keys of `keys` this shape has ({@link hasKey}), in their order. */
+  present(keys: readonly string[]): readonly string[] {
+    let found = this._present.get(keys);
+    if (found === undefined) {
+      const list: string[] = [];
+      for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
+      found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
+      // Lists are the readers' constants: bounded all the same.
+      if (this._present.size < MAX_PER_SHAPE) this._present.set(keys, found);
+    }
+    return found;
+  }
+
+  plan<T>(plan: ShapePlan<T>): T {
+    let built = this._plans.get(plan as ShapePlan<unknown>) as T | undefined;
+    if (built === undefined) {
+      built = plan.build(this);
+      if (this._plans.size < MAX_PER_SHAPE) this._plans.set(plan as ShapePlan<unknown>, built);
+    }
+    return built;
+  }
+
   sorted(): readonly number[] {
     if (this._sorted === undefined) {
       const keys = this.keys.filter((_, i) => this.info[i] !== -1);
@@ -153,6 +190,26 @@ class Shape {
 }
 
 const NO_POSITIONS: readonly number[] = Object.freeze([]);
+/** Bound on the lists and plans one shape keeps (they are the readers' constants: a few dozen). */
+const MAX_PER_SHAPE = 256;
+
+/** What a {@link ShapePlan} may ask of a record shape: which keys, and keys under which prefixes, it has. */
+export interface ShapeKeys {
+  /** True when the shape has `key` (a value may still be absent: null, undefined, or taken). */
+  hasKey(key: string): boolean;
+  /** True when the shape has a key that starts with `prefix`. */
+  hasKeyWithPrefix(prefix: string): boolean;
+}
+
+/**
+ * Something a reader decides once per record shape (the keys of a span's attributes, in order),
+ * such as which of its sources can fire: built on the first bag of the shape and kept on the shape
+ * (a memo: a plan must depend on the keys alone, never on values, so its result is the same
+ * whether built now or found).
+ */
+export interface ShapePlan<T> {
+  build(keys: ShapeKeys): T;
+}
 
 /** Shapes seen lately, by number of keys; bounded, it starts over when full (a memo). */
 const SHAPES = new Map<number, Shape[]>();
@@ -259,8 +316,22 @@ export class AttributeBag {
 
   /** The first key of `keys` whose value is non-empty in Langfuse's sense. */
   firstNonEmpty(keys: readonly string[]): string | undefined {
-    for (let i = 0; i < keys.length; i++) if (isNonEmpty(this.peek(keys[i] as string))) return keys[i];
+    const present = this._shape.present(keys);
+    for (let i = 0; i < present.length; i++) if (isNonEmpty(this.peek(present[i] as string))) return present[i];
     return undefined;
+  }
+
+  /**
+   * The keys of `keys` (a constant list: the answer is kept per record shape) that this bag's
+   * shape has, in order: the only ones of them that can hold a value.
+   */
+  present(keys: readonly string[]): readonly string[] {
+    return this._shape.present(keys);
+  }
+
+  /** `plan` built for this bag's record shape (once per shape). */
+  plan<T>(plan: ShapePlan<T>): T {
+    return this._shape.plan(plan);
   }
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */

@@ -44,7 +44,9 @@ const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), 
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
 const NAME_KEYS = [LF.traceName];
 
-function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+function takeFirst<T>(attrs: AttributeBag, all: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+  // Only the keys the record's shape has can hold a value (decided once per shape).
+  const keys = attrs.present(all);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (!attrs.has(key)) continue;
