@@ -112,8 +112,6 @@ class Shape {
   private _sorted: readonly number[] | undefined;
   /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
   private readonly _present = new Map<readonly string[], readonly string[]>();
-  /** Per plan asked for: the plan built for this shape. */
-  private readonly _plans = new Map<ShapePlan<unknown>, unknown>();
 
   constructor(keys: readonly string[]) {
     this.keys = keys;
@@ -131,18 +129,24 @@ class Shape {
     this.firstChars = firstChars;
   }
 
-  /** Positions of the keys that start with `prefix`, in order (none, fast, when its bits say so). */
+  /**
+   * Positions of the keys that start with `prefix`, in order (none, fast, when its bits say so).
+   * The lookups here are small, the builds apart: the lookups are inlined wherever they are called
+   * (a dozen places), and code inlined is compiled again in each (about a fifth of a fresh
+   * process's first 10,000 spans went to compiling inlined code).
+   */
   withPrefix(prefix: string): readonly number[] {
     const bit = PREFIX_BITS.get(prefix);
     if (bit !== undefined ? (this.prefixBits & bit) === 0 : prefix !== '' && (this.firstChars & firstCharBit(prefix)) === 0) return NO_POSITIONS;
-    let positions = this._byPrefix.get(prefix);
-    if (positions === undefined) {
-      const found: number[] = [];
-      for (let i = 0; i < this.keys.length; i++) if (this.info[i] !== -1 && (this.keys[i] as string).startsWith(prefix)) found.push(i);
-      positions = found.length === 0 ? NO_POSITIONS : found;
-      // Prefixes are the readers' constants and the few indexed families: bounded all the same.
-      if (this._byPrefix.size < 64) this._byPrefix.set(prefix, positions);
-    }
+    return this._byPrefix.get(prefix) ?? this._positionsWithPrefix(prefix);
+  }
+
+  private _positionsWithPrefix(prefix: string): readonly number[] {
+    const found: number[] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.info[i] !== -1 && (this.keys[i] as string).startsWith(prefix)) found.push(i);
+    const positions = found.length === 0 ? NO_POSITIONS : found;
+    // Prefixes are the readers' constants and the few indexed families: bounded all the same.
+    if (this._byPrefix.size < 64) this._byPrefix.set(prefix, positions);
     return positions;
   }
 
@@ -152,31 +156,18 @@ class Shape {
     return at !== undefined && this.info[at] !== -1;
   }
 
-  /** True when some key without a hostile segment starts with `prefix`. */
-  hasKeyWithPrefix(prefix: string): boolean {
-    return this.withPrefix(prefix).length > 0;
-  }
-
-  /** The keys of `keys` this shape has ({@link hasKey}), in their order. */
+  /** The keys of `keys` this shape has ({@link hasKey}), in their order (lookup and build apart, as in withPrefix). */
   present(keys: readonly string[]): readonly string[] {
-    let found = this._present.get(keys);
-    if (found === undefined) {
-      const list: string[] = [];
-      for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
-      found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
-      // Lists are the readers' constants: bounded all the same.
-      if (this._present.size < MAX_PER_SHAPE) this._present.set(keys, found);
-    }
-    return found;
+    return this._present.get(keys) ?? this._buildPresent(keys);
   }
 
-  plan<T>(plan: ShapePlan<T>): T {
-    let built = this._plans.get(plan as ShapePlan<unknown>) as T | undefined;
-    if (built === undefined) {
-      built = plan.build(this);
-      if (this._plans.size < MAX_PER_SHAPE) this._plans.set(plan as ShapePlan<unknown>, built);
-    }
-    return built;
+  private _buildPresent(keys: readonly string[]): readonly string[] {
+    const list: string[] = [];
+    for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
+    const found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
+    // Lists are the readers' constants: bounded all the same.
+    if (this._present.size < MAX_PER_SHAPE) this._present.set(keys, found);
+    return found;
   }
 
   sorted(): readonly number[] {
@@ -190,26 +181,8 @@ class Shape {
 }
 
 const NO_POSITIONS: readonly number[] = Object.freeze([]);
-/** Bound on the lists and plans one shape keeps (they are the readers' constants: a few dozen). */
+/** Bound on the key lists one shape keeps (they are the readers' constants: a few dozen). */
 const MAX_PER_SHAPE = 256;
-
-/** What a {@link ShapePlan} may ask of a record shape: which keys, and keys under which prefixes, it has. */
-export interface ShapeKeys {
-  /** True when the shape has `key` (a value may still be absent: null, undefined, or taken). */
-  hasKey(key: string): boolean;
-  /** True when the shape has a key that starts with `prefix`. */
-  hasKeyWithPrefix(prefix: string): boolean;
-}
-
-/**
- * Something a reader decides once per record shape (the keys of a span's attributes, in order),
- * such as which of its sources can fire: built on the first bag of the shape and kept on the shape
- * (a memo: a plan must depend on the keys alone, never on values, so its result is the same
- * whether built now or found).
- */
-export interface ShapePlan<T> {
-  build(keys: ShapeKeys): T;
-}
 
 /** Shapes seen lately, by number of keys; bounded, it starts over when full (a memo). */
 const SHAPES = new Map<number, Shape[]>();
@@ -327,11 +300,6 @@ export class AttributeBag {
    */
   present(keys: readonly string[]): readonly string[] {
     return this._shape.present(keys);
-  }
-
-  /** `plan` built for this bag's record shape (once per shape). */
-  plan<T>(plan: ShapePlan<T>): T {
-    return this._shape.plan(plan);
   }
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */

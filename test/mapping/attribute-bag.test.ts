@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ShapeKeys, ShapePlan } from '../../src/mapping/attribute-bag.js';
 import { AttributeBag, SCANNED_PREFIXES } from '../../src/mapping/attribute-bag.js';
 import { isNonEmpty } from '../../src/mapping/json.js';
 import { IssueSink } from '../../src/mapping/result.js';
@@ -50,12 +49,11 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('leftovers' as const), arg: fc.constant('') }),
   fc.record({ op: fc.constant('present' as const), arg: fc.array(key, { maxLength: 5 }) }),
   fc.record({ op: fc.constant('firstNonEmpty' as const), arg: fc.array(key, { maxLength: 5 }) }),
-  fc.record({ op: fc.constant('plan' as const), arg: fc.tuple(fc.array(key, { maxLength: 4 }), fc.array(prefix, { maxLength: 3 })) }),
 );
 
 /**
- * Key lists and plans are kept per record shape by identity, as the readers' constants are: one
- * object per distinct content, so a list asked for again is found, not built again.
+ * Key lists are kept per record shape by identity, as the readers' constants are: one object per
+ * distinct content, so a list asked for again is found, not built again.
  */
 const constants = new Map<string, unknown>();
 function constant<T>(value: T): T {
@@ -64,13 +62,6 @@ function constant<T>(value: T): T {
   return constants.get(id) as T;
 }
 
-/** A plan of which of `keys` and `prefixes` a shape has, in order. */
-function presencePlan(keys: readonly string[], prefixes: readonly string[]): ShapePlan<string> {
-  return constant({
-    id: [keys, prefixes],
-    build: (shape: ShapeKeys) => JSON.stringify([keys.map((k) => shape.hasKey(k)), prefixes.map((p) => shape.hasKeyWithPrefix(p))]),
-  }) as unknown as ShapePlan<string>;
-}
 
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -93,12 +84,6 @@ function agree(attributes: Record<string, unknown>, ops: readonly Operation[]): 
       expect(bag.firstNonEmpty(constant(arg))).toBe(arg.find((k) => isNonEmpty(model.entries.find(([e]) => e === k)?.[1])));
       continue;
     }
-    if (op === 'plan') {
-      const [keys, prefixes] = arg;
-      const expected = JSON.stringify([keys.map((k) => shapeKeys.includes(k)), prefixes.map((p) => shapeKeys.some((k) => k.startsWith(p)))]);
-      expect(bag.plan(presencePlan(keys, prefixes))).toBe(expected);
-      continue;
-    }
     const found = model.entries.find(([k]) => k === arg);
     if (op === 'peek') expect(bag.peek(arg)).toBe(found?.[1]);
     else if (op === 'has') expect(bag.has(arg)).toBe(found !== undefined);
@@ -114,7 +99,7 @@ function agree(attributes: Record<string, unknown>, ops: readonly Operation[]): 
 }
 
 describe('AttributeBag', () => {
-  it('answers lookups, prefix queries, takes, leftovers, present keys and plans as a plain list of entries would, in any order of calls', () => {
+  it('answers lookups, prefix queries, takes, leftovers, present keys as a plain list of entries would, in any order of calls', () => {
     fc.assert(
       fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 24 }), fc.array(operation, { maxLength: 12 }), agree),
       { numRuns: 500 },
@@ -142,7 +127,6 @@ describe('AttributeBag', () => {
         { op: 'take', arg: 'z' },
         { op: 'present', arg: ['z', `k${n}`, 'y'] },
         { op: 'firstNonEmpty', arg: ['y', 'z', `k${n}`] },
-        { op: 'plan', arg: [['z', 'k1'], [SCANNED_PREFIXES[n % SCANNED_PREFIXES.length] as string, 'k']] },
       ]);
     }
   });

@@ -4,7 +4,7 @@
  * and arrays held in strings are parsed; other strings stay verbatim.
  */
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
-import type { AttributeBag, ShapeKeys, ShapePlan } from '../attribute-bag.js';
+import type { AttributeBag } from '../attribute-bag.js';
 import { isNonEmpty } from '../json.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
 import type { IssueSink } from '../result.js';
@@ -27,28 +27,7 @@ const MESSAGE_EVENTS: Readonly<Record<string, string>> = {
 };
 
 /** A source reads one place of one span; sources are built once, at module load. */
-type Read = (r: Reader) => unknown;
-
-/**
- * A source with what it reads: `can` tells from the record shape alone whether it may yield
- * anything (no key it reads, nothing it takes: it yields nothing); `events`: it reads the span's
- * events instead, and yields nothing without any.
- */
-interface Source {
-  readonly read: Read;
-  readonly can: (keys: ShapeKeys) => boolean;
-  readonly events: boolean;
-}
-
-const ANY_SHAPE = (): boolean => true;
-
-function source(read: Read, can: (keys: ShapeKeys) => boolean): Source {
-  return { read, can, events: false };
-}
-
-function eventSource(read: Read): Source {
-  return { read, can: ANY_SHAPE, events: true };
-}
+type Source = (r: Reader) => unknown;
 
 interface Reader {
   attrs: AttributeBag;
@@ -62,12 +41,12 @@ interface Reader {
  * SDK's) hold JSON whatever the value, scalars included.
  */
 function attr(key: string, jsonEncoded = false): Source {
-  return source((r) => {
+  return (r) => {
     const v = r.attrs.peek(key);
     if (!isNonEmpty(v)) return undefined;
     r.attrs.delete(key);
     return jsonEncoded ? decodeJsonText(v, r.issues, key) : decodeJsonish(v, r.issues, key);
-  }, (keys) => keys.hasKey(key));
+  };
 }
 
 function withSystemInstructions(r: Reader, messages: unknown): unknown {
@@ -94,7 +73,7 @@ function eventAttributes(r: Reader, e: TimedEvent, i: number): Record<string, un
 
 /** The `gen_ai.*.message` / `gen_ai.choice` span events (semconv 1.28-1.36). */
 function messageEvents(side: 'input' | 'output'): Source {
-  return eventSource((r) => {
+  return (r) => {
     const items: unknown[] = [];
     const used: number[] = [];
     r.events.forEach((e, i) => {
@@ -107,43 +86,40 @@ function messageEvents(side: 'input' | 'output'): Source {
     if (items.length === 0) return undefined;
     for (const i of used) r.consumed.add(i);
     return side === 'output' && items.length === 1 ? items[0] : items;
-  });
+  };
 }
 
 /** One attribute of the first event named `name` (the operation-details and content events). */
 function eventAttr(name: string, key: string): Source {
-  return eventSource((r) => {
+  return (r) => {
     const i = r.events.findIndex((e) => e.name === name && isNonEmpty(e.attributes?.[key]));
     if (i < 0) return undefined;
     r.consumed.add(i);
     const e = r.events[i] as TimedEvent;
     return decodeJsonish(e.attributes?.[key], r.issues, `events[${i}].attributes.${key}`);
-  });
+  };
 }
 
 function indexed(prefix: string, wrappers?: ReadonlySet<string>): Source {
-  return source((r) => {
+  return (r) => {
     const rebuilt = takeIndexed(r.attrs, prefix);
     return rebuilt && wrappers ? unwrap(rebuilt, wrappers) : rebuilt;
-  }, (keys) => keys.hasKeyWithPrefix(prefix));
+  };
 }
 
 /** AI SDK output: text and tool calls together as one assistant message, else whichever exists. */
-const aiSdkOutput: Source = source(
-  (r) => {
-    const text = r.attrs.peek(AI.responseText);
-    const calls = r.attrs.peek(AI.responseToolCalls);
-    if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
-    r.attrs.delete(AI.responseText);
-    r.attrs.delete(AI.responseToolCalls);
-    return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
-  },
-  (keys) => keys.hasKey(AI.responseText) && keys.hasKey(AI.responseToolCalls),
-);
+const aiSdkOutput: Source = (r) => {
+  const text = r.attrs.peek(AI.responseText);
+  const calls = r.attrs.peek(AI.responseToolCalls);
+  if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
+  r.attrs.delete(AI.responseText);
+  r.attrs.delete(AI.responseToolCalls);
+  return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
+};
 
-function first(sources: readonly Read[], r: Reader): unknown {
+function first(sources: readonly Source[], r: Reader): unknown {
   for (let i = 0; i < sources.length; i++) {
-    const v = (sources[i] as Read)(r);
+    const v = (sources[i] as Source)(r);
     if (isNonEmpty(v)) return v;
   }
   return undefined;
@@ -153,7 +129,7 @@ const toolDefinitions = attr(GENAI.toolDefinitions);
 
 /** Tool definitions from any dialect, as a list of objects. */
 function takeTools(r: Reader): unknown[] | undefined {
-  const defs = toolDefinitions.read(r);
+  const defs = toolDefinitions(r);
   if (Array.isArray(defs) && defs.length > 0) return defs;
   const aiTools = r.attrs.peek(AI.promptTools);
   if (Array.isArray(aiTools) && aiTools.length > 0) {
@@ -172,12 +148,11 @@ function takeTools(r: Reader): unknown[] | undefined {
 }
 
 /** Message lists get the system instructions prepended (semconv >= 1.37 keeps them apart). */
-function withInstructions(inner: Source): Source {
-  const read: Read = (r) => {
-    const v = inner.read(r);
+function withInstructions(source: Source): Source {
+  return (r) => {
+    const v = source(r);
     return v === undefined ? undefined : withSystemInstructions(r, v);
   };
-  return inner.events ? eventSource(read) : source(read, inner.can);
 }
 
 /** Input sources, in precedence order. */
@@ -225,44 +200,11 @@ const OUTPUT_SOURCES: readonly Source[] = [
   attr(GENAI.toolCallResult),
 ];
 
-/** The sources that may yield something on records of one shape, and whether tools may be there. */
-interface IOPlan {
-  readonly input: readonly Read[];
-  readonly output: readonly Read[];
-  readonly tools: boolean;
-}
-
-/** Builds the {@link IOPlan} of a shape: for spans with events, or without (then no event source can yield). */
-class IOPlanner implements ShapePlan<IOPlan> {
-  private readonly withEvents: boolean;
-
-  constructor(withEvents: boolean) {
-    this.withEvents = withEvents;
-  }
-
-  build(keys: ShapeKeys): IOPlan {
-    const applies = (s: Source): boolean => (s.events ? this.withEvents : s.can(keys));
-    return {
-      input: INPUT_SOURCES.filter(applies).map((s) => s.read),
-      output: OUTPUT_SOURCES.filter(applies).map((s) => s.read),
-      tools:
-        keys.hasKey(GENAI.toolDefinitions) ||
-        keys.hasKey(AI.promptTools) ||
-        keys.hasKeyWithPrefix(OI.toolsPrefix) ||
-        keys.hasKeyWithPrefix(TRACELOOP.functionsPrefix),
-    };
-  }
-}
-
-const WITH_EVENTS = new IOPlanner(true);
-const WITHOUT_EVENTS = new IOPlanner(false);
-
 export function takeIO(attrs: AttributeBag, events: readonly TimedEvent[], issues: IssueSink): IOResult {
   const r: Reader = { attrs, issues, events, consumed: new Set() };
-  const plan = attrs.plan(events.length > 0 ? WITH_EVENTS : WITHOUT_EVENTS);
-  let input = first(plan.input, r);
-  const output = first(plan.output, r);
-  const tools = plan.tools ? takeTools(r) : undefined;
+  let input = first(INPUT_SOURCES, r);
+  const output = first(OUTPUT_SOURCES, r);
+  const tools = takeTools(r);
   if (tools !== undefined) input = input === undefined ? { tools } : { messages: input, tools };
 
   const result: IOResult = { consumedEvents: r.consumed };
