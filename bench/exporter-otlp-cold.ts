@@ -3,10 +3,11 @@
  * 10,000 recorded AI SDK spans as `LangfuseSpanExporter` with protocol 'otlp' does (calls of 512,
  * each in parts of whole traces, each part mapped by spansToLangfuseOtlp and encoded by
  * otlpRequests), then 10,000 more (warm). Prints CPU µs/span of both and of the first calls.
- * For finding where cold time goes (`node --cpu-prof --import tsx bench/exporter-otlp-cold.ts`; MARK_PHASES=1
- * prints a line where each phase starts, for V8's traces), not
- * for figures against a baseline: bench/exporter-otlp.ts gives those.
- * `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold]` (`cold`: the cold phase alone).
+ * For finding where cold time goes, not for figures against a baseline (bench/exporter-otlp.ts
+ * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map]` (`cold`: the
+ * cold phase alone; `map`: no encoding), or under `node --import tsx` with V8's flags
+ * (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`, `--no-opt`; MARK_PHASES=1 prints a line
+ * where each phase starts, to cut their traces by phase).
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
@@ -22,12 +23,17 @@ function cpu(): number {
   return u.user + u.system;
 }
 
+const args = process.argv.slice(3);
+/** `map`: the mapping alone, no encoding. */
+const encode = !args.includes('map');
+
 /** One call as the OTLP sender maps and encodes it; the number of spans it sent. */
 function exportCall(spans: readonly ReadableSpan[]): number {
   let sent = 0;
   for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
     const { value } = spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 });
-    for (const r of otlpRequests(value.spans, MAX_BATCH_BYTES)) sent += r.ids.length;
+    if (!encode) sent += value.spans.length;
+    else for (const r of otlpRequests(value.spans, MAX_BATCH_BYTES)) sent += r.ids.length;
   }
   return sent;
 }
@@ -53,6 +59,6 @@ const list = Number(process.argv[2] ?? 8);
 const perCopy = replicate('ai-sdk', 1).length;
 const all = replicate('ai-sdk', Math.ceil((SPANS + WARMUP_SPANS) / perCopy));
 const cold = phase('cold', all.slice(SPANS, SPANS + WARMUP_SPANS), list);
-const warm = process.argv[3] === 'cold' ? undefined : phase('warm', all.slice(0, SPANS), list);
+const warm = args.includes('cold') ? undefined : phase('warm', all.slice(0, SPANS), list);
 console.log(`cold ${(cold.micros / WARMUP_SPANS).toFixed(1)} µs/span; first calls: ${cold.calls.map((c) => c.toFixed(0)).join(' ')}`);
 if (warm) console.log(`warm ${(warm.micros / SPANS).toFixed(1)} µs/span; first calls: ${warm.calls.map((c) => c.toFixed(0)).join(' ')}`);
