@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttributeBag, SCANNED_PREFIXES } from '../../src/mapping/attribute-bag.js';
+import { isNonEmpty } from '../../src/mapping/json.js';
 import { IssueSink } from '../../src/mapping/result.js';
 
 /** The bag's contract, kept in the plainest form: an insertion-ordered list of entries. */
@@ -46,7 +47,21 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('has' as const), arg: key }),
   fc.record({ op: fc.constant('delete' as const), arg: key }),
   fc.record({ op: fc.constant('leftovers' as const), arg: fc.constant('') }),
+  fc.record({ op: fc.constant('present' as const), arg: fc.array(key, { maxLength: 5 }) }),
+  fc.record({ op: fc.constant('firstNonEmpty' as const), arg: fc.array(key, { maxLength: 5 }) }),
 );
+
+/**
+ * Key lists are kept per record shape by identity, as the readers' constants are: one object per
+ * distinct content, so a list asked for again is found, not built again.
+ */
+const constants = new Map<string, unknown>();
+function constant<T>(value: T): T {
+  const id = JSON.stringify(value);
+  if (!constants.has(id)) constants.set(id, value);
+  return constants.get(id) as T;
+}
+
 
 type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -54,7 +69,21 @@ type Operation = typeof operation extends fc.Arbitrary<infer T> ? T : never;
 function agree(attributes: Record<string, unknown>, ops: readonly Operation[]): void {
   const bag = new AttributeBag(attributes, new IssueSink());
   const model = new Model(attributes);
+  // The shape's keys: every key of the record, taken or not (hostile ones never get this far here).
+  const shapeKeys = Object.keys(attributes);
   for (const { op, arg } of ops) {
+    if (op === 'present') {
+      // Every key of the list that can hold a value, and only keys of the record.
+      const list = constant(arg);
+      const present = bag.present(list);
+      expect(present).toEqual(list.filter((k) => shapeKeys.includes(k)));
+      expect(bag.present(list)).toBe(present);
+      continue;
+    }
+    if (op === 'firstNonEmpty') {
+      expect(bag.firstNonEmpty(constant(arg))).toBe(arg.find((k) => isNonEmpty(model.entries.find(([e]) => e === k)?.[1])));
+      continue;
+    }
     const found = model.entries.find(([k]) => k === arg);
     if (op === 'peek') expect(bag.peek(arg)).toBe(found?.[1]);
     else if (op === 'has') expect(bag.has(arg)).toBe(found !== undefined);
@@ -70,7 +99,7 @@ function agree(attributes: Record<string, unknown>, ops: readonly Operation[]): 
 }
 
 describe('AttributeBag', () => {
-  it('answers lookups, prefix queries, takes and leftovers as a plain list of entries would, in any order of calls', () => {
+  it('answers lookups, prefix queries, takes, leftovers, present keys as a plain list of entries would, in any order of calls', () => {
     fc.assert(
       fc.property(fc.dictionary(key, fc.integer(), { maxKeys: 24 }), fc.array(operation, { maxLength: 12 }), agree),
       { numRuns: 500 },
@@ -96,6 +125,8 @@ describe('AttributeBag', () => {
       agree(Object.fromEntries(keys.map((k, i) => [k, n + i])), [
         { op: 'hasPrefix', arg: SCANNED_PREFIXES[n % SCANNED_PREFIXES.length] as string },
         { op: 'take', arg: 'z' },
+        { op: 'present', arg: ['z', `k${n}`, 'y'] },
+        { op: 'firstNonEmpty', arg: ['y', 'z', `k${n}`] },
       ]);
     }
   });

@@ -71,8 +71,9 @@ const NAME_KEYS = [GENAI.toolName, 'genkit:name', 'logfire.msg', AI.toolCallName
 /** `gen_ai.tool.name` › `genkit:name` › `logfire.msg` › `ai.toolCall.name` › [functionId:]operationId › span name. */
 export function observationName(view: SpanView): string {
   const { attrs } = view;
-  for (let i = 0; i < NAME_KEYS.length; i++) {
-    const v = toText(attrs.peek(NAME_KEYS[i] as string));
+  const keys = attrs.present(NAME_KEYS);
+  for (let i = 0; i < keys.length; i++) {
+    const v = toText(attrs.peek(keys[i] as string));
     if (v !== undefined) return v;
   }
   const op = attrs.peekString(AI.operationId);

@@ -44,11 +44,14 @@ const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), 
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
 const NAME_KEYS = [LF.traceName];
 
-function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+function takeFirst<T>(attrs: AttributeBag, all: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
+  // Only the keys the record's shape has can hold a value (decided once per shape).
+  const keys = attrs.present(all);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (!attrs.has(key)) continue;
-    const v = read(attrs.peek(key));
+    const raw = attrs.peek(key);
+    if (raw === undefined) continue;
+    const v = read(raw);
     if (v !== undefined) {
       attrs.delete(key);
       return v;
@@ -56,6 +59,17 @@ function takeFirst<T>(attrs: AttributeBag, keys: readonly string[], read: (v: un
   }
   return undefined;
 }
+
+/**
+ * The fields read by precedence lists, in the order they are read and set: one call of takeFirst
+ * for them all, so optimised code holds it once, not once per field.
+ */
+const BY_PRECEDENCE: ReadonlyArray<readonly [keyof TraceFields, readonly string[], (v: unknown) => TraceFields[keyof TraceFields]]> = [
+  ['userId', USER_KEYS, toText],
+  ['sessionId', SESSION_KEYS, toText],
+  ['tags', TAG_KEYS, toTags],
+  ['public', PUBLIC_KEYS, toBool],
+];
 
 /**
  * Reads (and consumes) the trace-level attributes of a span. Name and input/output are read only
@@ -67,14 +81,11 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   if (name !== undefined) out.name = name;
   if (attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
   if (attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
-  const userId = takeFirst(attrs, USER_KEYS, toText);
-  if (userId !== undefined) out.userId = userId;
-  const sessionId = takeFirst(attrs, SESSION_KEYS, toText);
-  if (sessionId !== undefined) out.sessionId = sessionId;
-  const tags = takeFirst(attrs, TAG_KEYS, toTags);
-  if (tags !== undefined) out.tags = tags;
-  const isPublic = takeFirst(attrs, PUBLIC_KEYS, toBool);
-  if (isPublic !== undefined) out.public = isPublic;
+  for (let i = 0; i < BY_PRECEDENCE.length; i++) {
+    const [field, keys, read] = BY_PRECEDENCE[i] as (typeof BY_PRECEDENCE)[number];
+    const v = takeFirst(attrs, keys, read);
+    if (v !== undefined) (out as Record<string, unknown>)[field] = v;
+  }
 
   const metadata: Record<string, unknown> = {};
   if (attrs.has(LF.traceMetadata)) {

@@ -100,7 +100,7 @@ export function takeUsage(
   const found: Record<string, number> = {};
   for (let b = 0; b < BUCKETS.length; b++) {
     const row = BUCKETS[b] as (typeof BUCKETS)[number];
-    const candidates = aiSdkModelCall && row.aiSdk ? (AI_SDK_CANDIDATES.get(row.bucket) as readonly string[]) : row.keys;
+    const candidates = attrs.present(aiSdkModelCall && row.aiSdk ? (AI_SDK_CANDIDATES.get(row.bucket) as readonly string[]) : row.keys);
     for (let i = 0; i < candidates.length; i++) {
       const key = candidates[i] as string;
       if (!attrs.has(key)) continue;

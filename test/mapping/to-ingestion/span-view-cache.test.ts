@@ -1,12 +1,16 @@
 /**
  * SpanViewCache.iso, the forward mapping's one ISO date text per second of a call, against
- * `hrTimeToIso` for every time.
+ * `hrTimeToIso` for every time; views read without ISO times (`new SpanViewCache(false)`) are the
+ * same views but for them.
  */
 import type { HrTime } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { hrTimeToIso } from '../../../src/mapping/time.js';
-import { SpanViewCache } from '../../../src/mapping/to-ingestion/span-view.js';
+import { IssueSink } from '../../../src/mapping/result.js';
+import { SpanViewCache, toSpanView } from '../../../src/mapping/to-ingestion/span-view.js';
+import { DIALECTS, loadExampleSpans } from '../../helpers/examples.js';
+import { SPAN_SPEC, toSpan } from '../../helpers/span-arbitraries.js';
 
 describe('SpanViewCache.iso: one ISO date text per second', () => {
   const time: fc.Arbitrary<HrTime> = fc.tuple(fc.integer({ min: 0, max: 18_446_744_072 }), fc.integer({ min: 0, max: 999_999_999 }));
@@ -21,5 +25,33 @@ describe('SpanViewCache.iso: one ISO date text per second', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('SpanViewCache(false): views without ISO times', () => {
+  /** The span's view read both ways, with the same issues. */
+  function both(span: Parameters<typeof toSpanView>[0]): void {
+    const withIso = new IssueSink();
+    const without = new IssueSink();
+    const a = toSpanView(span, withIso, 1_000_000, new SpanViewCache());
+    const b = toSpanView(span, without, 1_000_000, new SpanViewCache(false));
+    expect(without.issues).toEqual(withIso.issues);
+    if (a === undefined || b === undefined) {
+      expect(b).toBe(a);
+      return;
+    }
+    expect([b.startIso, b.endIso]).toEqual(['', '']);
+    const { attrs: attrsA, issues: _issuesA, startIso: _sa, endIso: _ea, ...restA } = a;
+    const { attrs: attrsB, issues: _issuesB, startIso: _sb, endIso: _eb, ...restB } = b;
+    expect(restB).toEqual(restA);
+    expect(attrsB.leftovers()).toEqual(attrsA.leftovers());
+  }
+
+  test('the recorded spans', () => {
+    for (const dialect of DIALECTS) for (const span of loadExampleSpans(dialect)) both(span);
+  });
+
+  test('property: spans with junk of every kind', () => {
+    fc.assert(fc.property(SPAN_SPEC, (spec) => both(toSpan(spec))), { numRuns: 300 });
   });
 });

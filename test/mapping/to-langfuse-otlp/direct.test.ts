@@ -65,6 +65,20 @@ describe('the recorded instrumentations take the direct path, with what the gene
     expect(spansToLangfuseOtlp(spans).value.spans.map(shape)).toEqual(generalLangfuseOtlp(spans).value.spans.map(shape));
   });
 
+  test('record shapes seen again after the shape memos started over (plans are built again) give the same spans', () => {
+    const spans = DIALECTS.flatMap((d) => loadExampleSpans(d));
+    const before = directLangfuseOtlp(spans, {}, DEFAULT_MAX_SPAN_BYTES)?.map(shape);
+    expect(before).toBeDefined();
+    // Spans of 300 record shapes never seen before: more than the shape memo keeps, so it starts over.
+    const [template] = loadExampleSpans('ai-sdk');
+    const others = Array.from({ length: 300 }, (_, i) =>
+      Object.create(template as object, { attributes: { value: { ...(template as ReadableSpan).attributes, [`app.key${i}`]: i } } }) as ReadableSpan,
+    );
+    for (let i = 0; i < others.length; i += 50) generalLangfuseOtlp(others.slice(i, i + 50));
+    expect(checkDirect(spans)).toBe(true);
+    expect(directLangfuseOtlp(spans, {}, DEFAULT_MAX_SPAN_BYTES)?.map(shape)).toEqual(before);
+  });
+
   test('declined: a span id twice, a span over the cap, ids to repair; the general path maps them', () => {
     const [first, second] = loadExampleSpans('ai-sdk');
     expect(checkDirect([first as ReadableSpan, first as ReadableSpan])).toBe(false);

@@ -124,7 +124,8 @@ function direct(spans: readonly ReadableSpan[], options: ToIngestionOptions, max
   if (options.environment !== undefined) defaults.environment = options.environment;
   if (options.release !== undefined) defaults.release = options.release;
   const opts = { legacyTypes: options.legacyTypes === true, defaults };
-  const cache = new SpanViewCache();
+  // No ISO times: the spans carry their times as they are, and no reader here uses them.
+  const cache = new SpanViewCache(false);
   const ids = new Set<string>();
   const traces = new Map<string, DirectObservation[]>();
   for (let i = 0; i < spans.length; i++) {

@@ -1,0 +1,64 @@
+/**
+ * The OTLP exporter's cold phase in-process, without a server: a fresh process maps and encodes
+ * 10,000 recorded AI SDK spans as `LangfuseSpanExporter` with protocol 'otlp' does (calls of 512,
+ * each in parts of whole traces, each part mapped by spansToLangfuseOtlp and encoded by
+ * otlpRequests), then 10,000 more (warm). Prints CPU µs/span of both and of the first calls.
+ * For finding where cold time goes, not for figures against a baseline (bench/exporter-otlp.ts
+ * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map]` (`cold`: the
+ * cold phase alone; `map`: no encoding), or under `node --import tsx` with V8's flags
+ * (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`, `--no-opt`; MARK_PHASES=1 prints a line
+ * where each phase starts, to cut their traces by phase).
+ */
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
+import { otlpRequests } from '../src/exporter/otlp-requests.js';
+import { spansToLangfuseOtlp } from '../src/mapping/to-langfuse-otlp/index.js';
+import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
+import { replicate } from './spans.js';
+
+const MAX_BATCH_BYTES = 3_500_000;
+
+function cpu(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+const args = process.argv.slice(3);
+/** `map`: the mapping alone, no encoding. */
+const encode = !args.includes('map');
+
+/** One call as the OTLP sender maps and encodes it; the number of spans it sent. */
+function exportCall(spans: readonly ReadableSpan[]): number {
+  let sent = 0;
+  for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
+    const { value } = spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 });
+    if (!encode) sent += value.spans.length;
+    else for (const r of otlpRequests(value.spans, MAX_BATCH_BYTES)) sent += r.ids.length;
+  }
+  return sent;
+}
+
+function phase(name: string, spans: readonly ReadableSpan[], list: number): { micros: number; calls: number[] } {
+  // A marker for V8's traces (--trace-opt, --trace-deopt), which go to stdout too.
+  if (process.env.MARK_PHASES) console.log(`--- ${name}`);
+  const calls: number[] = [];
+  const t0 = cpu();
+  let sent = 0;
+  for (let i = 0; i < spans.length; i += BATCH) {
+    const c0 = cpu();
+    const call = spans.slice(i, i + BATCH);
+    sent += exportCall(call);
+    if (calls.length < list) calls.push((cpu() - c0) / call.length);
+  }
+  const micros = cpu() - t0;
+  if (sent !== spans.length) throw new Error(`${sent} of ${spans.length} spans sent`);
+  return { micros, calls };
+}
+
+const list = Number(process.argv[2] ?? 8);
+const perCopy = replicate('ai-sdk', 1).length;
+const all = replicate('ai-sdk', Math.ceil((SPANS + WARMUP_SPANS) / perCopy));
+const cold = phase('cold', all.slice(SPANS, SPANS + WARMUP_SPANS), list);
+const warm = args.includes('cold') ? undefined : phase('warm', all.slice(0, SPANS), list);
+console.log(`cold ${(cold.micros / WARMUP_SPANS).toFixed(1)} µs/span; first calls: ${cold.calls.map((c) => c.toFixed(0)).join(' ')}`);
+if (warm) console.log(`warm ${(warm.micros / SPANS).toFixed(1)} µs/span; first calls: ${warm.calls.map((c) => c.toFixed(0)).join(' ')}`);
