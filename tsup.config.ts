@@ -39,27 +39,34 @@ const sdkDynamicImportsStayOut: EsbuildPlugin = {
   },
 };
 
-export default defineConfig({
-  entry: { ...LIBRARY_ENTRIES, 'cli/main': 'src/cli/main.ts' },
-  format: ['esm', 'cjs'],
-  dts: {
-    entry: LIBRARY_ENTRIES,
-    compilerOptions: {
-      paths: {
-        '@opentelemetry/sdk-trace-base': [SDK_DECLARATIONS],
-        '@opentelemetry/core': [SDK_DECLARATIONS],
-        '@opentelemetry/resources': [SDK_DECLARATIONS],
-      },
-    },
-  },
+const shared: Options = {
   noExternal: [BUNDLED],
   esbuildPlugins: [sdkDynamicImportsStayOut],
   target: 'node20',
   platform: 'node',
   sourcemap: true,
-  clean: true,
-  // Shared chunks in both formats: one copy of each module across entries, so a class from `.`
-  // is the class from `./receiver` (`instanceof` holds) within ESM and within CommonJS.
+  // The two builds write into one dist/, which `npm run build` empties first.
+  clean: false,
+  // Shared chunks: one copy of each module across entries, so a class from `.` is the class from
+  // `./receiver` (`instanceof` holds) within ESM and within CommonJS.
   splitting: true,
   treeshake: true,
-});
+};
+
+const declarations: Options['dts'] = {
+  entry: LIBRARY_ENTRIES,
+  compilerOptions: {
+    paths: {
+      '@opentelemetry/sdk-trace-base': [SDK_DECLARATIONS],
+      '@opentelemetry/core': [SDK_DECLARATIONS],
+      '@opentelemetry/resources': [SDK_DECLARATIONS],
+    },
+  },
+};
+
+export default defineConfig([
+  // ESM: the libraries and the command line (an ES module that loads its commands on demand).
+  { ...shared, entry: { ...LIBRARY_ENTRIES, 'cli/main': 'src/cli/main.ts' }, format: ['esm'], dts: declarations },
+  // CommonJS: the libraries only; the bin is the ESM one, so no CommonJS chunk of it is shipped.
+  { ...shared, entry: LIBRARY_ENTRIES, format: ['cjs'], dts: declarations },
+]);
