@@ -11,8 +11,8 @@ import type { Resource } from '@opentelemetry/resources';
 import { AttrList } from '../mapping/attr-list.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { isValidHrTime } from '../mapping/time.js';
-import { utf8Write } from './otlp-encoder.js';
-import type { Writer } from './otlp-encoder.js';
+import { utf8Write } from './otlp-writer.js';
+import type { Writer } from './otlp-writer.js';
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;

@@ -7,7 +7,7 @@
  */
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanRecord } from '../../mapping/span-record.js';
-import { Writer } from '../../otlp/otlp-encoder.js';
+import { Writer } from '../../otlp/otlp-writer.js';
 import { resourceJson, scopeJson, scopeKey, spanJson } from '../../otlp/otlp-json-writer.js';
 import type { RequestBuilder } from './batches.js';
 import { BufferPool } from './buffer-pool.js';

@@ -8,7 +8,8 @@
  */
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanRecord } from '../../mapping/span-record.js';
-import { resourceFields, scopeFields, span as spanFields, Writer } from '../../otlp/otlp-encoder.js';
+import { resourceFields, scopeFields, span as spanFields } from '../../otlp/otlp-encoder.js';
+import { Writer } from '../../otlp/otlp-writer.js';
 import type { RequestBuilder } from './batches.js';
 import { BufferPool } from './buffer-pool.js';
 
