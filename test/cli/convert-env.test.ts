@@ -6,34 +6,14 @@
  * data on stdout. The CLI runs in a child process (tsx, nothing built); bodies are read by the
  * independent protobuf decoder.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, test } from 'vitest';
 import { otlpJsonToSpans } from '../../src/otlp/otlp-json.js';
+import { convertWithEnv as convert } from '../helpers/convert-cli.js';
 import { startOtlpServer } from '../helpers/loopback.js';
 import { decodeTraceRequest } from '../helpers/otlp-proto.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOG = 'examples/logs/litellm.jsonl';
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI with exactly `env` (plus PATH and HOME): the test machine's own OTEL_* and LANGFUSE_* stay out. */
-function convert(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'convert', ...args],
-      { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
-      (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const spansOfLines = (text: string): ReadableSpan[] =>
   text

@@ -4,20 +4,18 @@
  * observation once with its original times, no synthetic root, scores through the ingestion
  * endpoint on the hex ids the spans carry, an honest exit code when Langfuse refuses.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
 import { toOtelTraceId } from '../../src/mapping/ids.js';
 import { readStoredSpan } from '../helpers/langfuse-v4-reader.js';
 import { OTLP_TRACES_PATH } from '../helpers/fake-langfuse-otlp.js';
 import { INGESTION_PATH, startFakeLangfuse } from '../helpers/fake-langfuse.js';
 import type { FakeLangfuse, FakeScript } from '../helpers/fake-langfuse.js';
+import { convertWithEnv as convert } from '../helpers/convert-cli.js';
 import { recordedRequests } from '../helpers/spans.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAIR = { publicKey: 'pk-lf-replay', secretKey: 'sk-lf-replay-secret' };
 const KEYS = { LANGFUSE_PUBLIC_KEY: PAIR.publicKey, LANGFUSE_SECRET_KEY: PAIR.secretKey };
 const fakes: FakeLangfuse[] = [];
@@ -26,16 +24,6 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((f) => f.close()));
 });
 
-function convert(args: string[], env: Record<string, string>): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'convert', ...args],
-      { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } },
-      (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 async function fake(script?: FakeScript): Promise<FakeLangfuse> {
   const f = await startFakeLangfuse(script, { ingestion: 'scores-only', keyPairs: [PAIR] });

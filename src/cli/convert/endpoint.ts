@@ -8,9 +8,7 @@
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { protobufHttpExporter } from '../../otlp/otlp-http-exporter.js';
 import type { EncodedRequest } from './protobuf-request.js';
 
 /** Requests in flight at once: enough to overlap mapping with the network, few enough for memory. */
@@ -42,13 +40,8 @@ export interface EndpointSender {
  * headers, timeout, retries), for requests already encoded.
  */
 export function otlpHttpExporter(url: string, headers?: Readonly<Record<string, string>>): RequestExporter {
-  const serializer = {
-    serializeRequest: (request: EncodedRequest): Uint8Array => request.body,
-    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
-  };
-  const options = convertLegacyHttpOptions({ url, ...(headers === undefined ? {} : { headers: { ...headers } }) }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  const spans = { name: 'span' as const, countItems: (request: EncodedRequest): number => request.spans };
-  return new OTLPExporterBase(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', spans, undefined));
+  const config = { url, ...(headers === undefined ? {} : { headers: { ...headers } }) };
+  return protobufHttpExporter(config, (request: EncodedRequest) => request.body, (request) => request.spans);
 }
 
 /** `onFailure` gets the message of each request refused for good. */

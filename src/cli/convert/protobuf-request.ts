@@ -9,7 +9,7 @@
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanRecord } from '../../mapping/span-record.js';
 import { resourceFields, scopeFields, span as spanFields } from '../../otlp/otlp-encoder.js';
-import { Writer } from '../../otlp/otlp-writer.js';
+import { varintSize, Writer } from '../../otlp/otlp-writer.js';
 import type { RequestBuilder } from './batches.js';
 import { BufferPool } from './buffer-pool.js';
 
@@ -20,13 +20,18 @@ export interface EncodedRequest {
   release(): void;
 }
 
-/** Bytes of an unsigned varint. */
-function varintSize(v: number): number {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
-}
-
 /** A length-delimited field of `n` bytes with its one-byte tag and its length. */
 const framed = (n: number): number => 1 + varintSize(n) + n;
+
+/** A group's field (`tag`, `size` bytes) and the first field in it: its resource or scope message. */
+function groupStart(w: Writer, tag: number, size: number, message: Uint8Array): void {
+  w.byte(tag);
+  w.varint(size);
+  w.byte(0x0a);
+  w.varint(message.length);
+  w.buf.set(message, w.pos);
+  w.pos += message.length;
+}
 
 /** Bytes of a string field (`schema_url`), none when empty. */
 const schemaBytes = (url: string | undefined): number => (url ? framed(Buffer.byteLength(url, 'utf8')) : 0);
@@ -111,20 +116,10 @@ export class ProtobufRequestBuilder implements RequestBuilder<SpanRecord, Encode
     const w = new Writer(0, buffer);
     for (const resource of this._resources.values()) {
       w.ensure(6 + resource.message.length);
-      w.byte(0x0a);
-      w.varint(resource.size);
-      w.byte(0x0a);
-      w.varint(resource.message.length);
-      w.buf.set(resource.message, w.pos);
-      w.pos += resource.message.length;
+      groupStart(w, 0x0a, resource.size, resource.message);
       for (const scope of resource.scopes.values()) {
         w.ensure(12 + scope.message.length + scope.body.pos);
-        w.byte(0x12);
-        w.varint(scope.size);
-        w.byte(0x0a);
-        w.varint(scope.message.length);
-        w.buf.set(scope.message, w.pos);
-        w.pos += scope.message.length;
+        groupStart(w, 0x12, scope.size, scope.message);
         w.pos += scope.body.buf.copy(w.buf, w.pos, 0, scope.body.pos);
         if (scope.scope.schemaUrl) w.string(0x1a, scope.scope.schemaUrl);
         scope.body.pos = 0;

@@ -6,13 +6,11 @@
  * exporters read `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`, `_TIMEOUT` and `_COMPRESSION` themselves.
  */
 import type { OTLPExporterConfigBase } from '@opentelemetry/otlp-exporter-base';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { ProtobufTraceSerializer, TraceExporterMetricsHelper } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ConfigurationError } from '../../config/errors.js';
 import { encodeTraceRequest } from '../../otlp/otlp-encoder.js';
+import { protobufHttpExporter } from '../../otlp/otlp-http-exporter.js';
 import { spanExporterTarget } from './span-exporter.js';
 import type { ReceiverTarget } from './target.js';
 
@@ -64,12 +62,7 @@ function shown(url: string): string {
  * bytes (test/exporter/otlp-encoder.test.ts) in one pass instead of a size pass and a write pass.
  */
 function protobufExporter(config: OTLPExporterConfigBase): SpanExporter {
-  const serializer = {
-    serializeRequest: (spans: ReadableSpan[]): Uint8Array => encodeTraceRequest(spans),
-    deserializeResponse: (data: Uint8Array) => ProtobufTraceSerializer.deserializeResponse(data),
-  };
-  const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  return new OTLPExporterBase(createOtlpHttpExportDelegate(options, serializer, 'otlp_http_span_exporter', TraceExporterMetricsHelper, undefined));
+  return protobufHttpExporter(config, (spans: ReadableSpan[]) => encodeTraceRequest(spans), (spans) => spans.length);
 }
 
 export function otlpTarget(options: OtlpTargetOptions = {}, env: Env = process.env): ReceiverTarget {
