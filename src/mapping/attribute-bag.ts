@@ -121,7 +121,7 @@ export class AttributeBag {
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
   hasPrefix(prefix: string): boolean {
-    const positions = this._shape.withPrefix(prefix);
+    const { positions } = this._shape.withPrefix(prefix);
     for (let i = 0; i < positions.length; i++) if (this._values[positions[i] as number] !== undefined) return true;
     return false;
   }
@@ -138,13 +138,13 @@ export class AttributeBag {
 
   private _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
-    const positions = this._shape.withPrefix(prefix);
+    const { positions, rests } = this._shape.withPrefix(prefix);
     const values = this._values;
     for (let i = 0; i < positions.length; i++) {
       const at = positions[i] as number;
       const v = values[at];
       if (v === undefined) continue;
-      out.push([(this._shape.keys[at] as string).slice(prefix.length), v]);
+      out.push([rests[i] as string, v]);
       if (take) {
         values[at] = undefined;
         this._size--;

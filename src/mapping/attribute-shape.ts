@@ -88,8 +88,8 @@ export class Shape {
   readonly prefixBits: number;
   /** One bit per first character (modulo 32) of the keys. */
   readonly firstChars: number;
-  /** Positions of the keys under each prefix asked for, in order. */
-  private readonly _byPrefix = new Map<string, readonly number[]>();
+  /** The keys under each prefix asked for (none included): their positions and the rest of each key. */
+  private readonly _byPrefix = new Map<string, PrefixKeys>();
   /** Positions of the keys without a hostile segment, by key in UTF-16 order. */
   private _sorted: readonly number[] | undefined;
   /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
@@ -112,24 +112,34 @@ export class Shape {
   }
 
   /**
-   * Positions of the keys that start with `prefix`, in order (none, fast, when its bits say so).
-   * The lookups here are small, the builds apart: the lookups are inlined wherever they are called
-   * (a dozen places), and code inlined is compiled again in each (about a fifth of a fresh
-   * process's first 10,000 spans went to compiling inlined code).
+   * The keys that start with `prefix`, in order: their positions, and each key without the prefix
+   * (cut once per shape, not once per bag). One lookup: the answer for a prefix none of the keys
+   * has is kept too. The lookup is small, the build apart: the lookups are inlined wherever they
+   * are called (a dozen places), and code inlined is compiled again in each.
    */
-  withPrefix(prefix: string): readonly number[] {
-    const bit = PREFIX_BITS.get(prefix);
-    if (bit !== undefined ? (this.prefixBits & bit) === 0 : prefix !== '' && (this.firstChars & firstCharBit(prefix)) === 0) return NO_POSITIONS;
-    return this._byPrefix.get(prefix) ?? this._positionsWithPrefix(prefix);
+  withPrefix(prefix: string): PrefixKeys {
+    return this._byPrefix.get(prefix) ?? this._keysWithPrefix(prefix);
   }
 
-  private _positionsWithPrefix(prefix: string): readonly number[] {
-    const found: number[] = [];
-    for (let i = 0; i < this.keys.length; i++) if (this.info[i] !== -1 && (this.keys[i] as string).startsWith(prefix)) found.push(i);
-    const positions = found.length === 0 ? NO_POSITIONS : found;
+  private _keysWithPrefix(prefix: string): PrefixKeys {
+    const bit = PREFIX_BITS.get(prefix);
+    let found: PrefixKeys = NO_PREFIX_KEYS;
+    // Its bits tell, without a scan, when no key can start with it.
+    if (bit !== undefined ? (this.prefixBits & bit) !== 0 : prefix === '' || (this.firstChars & firstCharBit(prefix)) !== 0) {
+      const positions: number[] = [];
+      const rests: string[] = [];
+      for (let i = 0; i < this.keys.length; i++) {
+        const key = this.keys[i] as string;
+        if (this.info[i] !== -1 && key.startsWith(prefix)) {
+          positions.push(i);
+          rests.push(key.slice(prefix.length));
+        }
+      }
+      if (positions.length > 0) found = { positions, rests };
+    }
     // Prefixes are the readers' constants and the few indexed families: bounded all the same.
-    if (this._byPrefix.size < 64) this._byPrefix.set(prefix, positions);
-    return positions;
+    if (this._byPrefix.size < MAX_PREFIXES) this._byPrefix.set(prefix, found);
+    return found;
   }
 
   /** True when the shape has `key` and it has no hostile segment (its value may still be absent). */
@@ -162,7 +172,15 @@ export class Shape {
   }
 }
 
-const NO_POSITIONS: readonly number[] = Object.freeze([]);
+/** The keys of a shape under one prefix: their positions, in order, and each key without the prefix. */
+export interface PrefixKeys {
+  readonly positions: readonly number[];
+  readonly rests: readonly string[];
+}
+
+const NO_PREFIX_KEYS: PrefixKeys = Object.freeze({ positions: Object.freeze([]), rests: Object.freeze([]) });
+/** Bound on the prefixes one shape keeps (the readers' constants and the indexed families). */
+const MAX_PREFIXES = 64;
 /** Bound on the key lists one shape keeps (they are the readers' constants: a few dozen). */
 const MAX_PER_SHAPE = 256;
 

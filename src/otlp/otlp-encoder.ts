@@ -84,9 +84,10 @@ function anyValue(w: Writer, value: unknown): void {
     w.pos += value.length;
   } else if (Array.isArray(value)) {
     const array = w.open(0x2a, 1);
-    for (const item of value as unknown[]) {
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++) {
       const at = w.open(0x0a, 1);
-      anyValue(w, item);
+      anyValue(w, items[i]);
       w.close(at, 1);
     }
     w.close(array, 1);
@@ -238,7 +239,9 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(1);
   w.byte(0x50);
   w.varint(s.droppedAttributesCount);
-  for (const event of s.events) {
+  const events = s.events;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i] as SpanRecord['events'][number];
     const at = w.open(0x5a, 1);
     w.hrTime(0x09, event.time);
     w.string(0x12, event.name);
@@ -251,7 +254,9 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(1);
   w.byte(0x60);
   w.varint(s.droppedEventsCount);
-  for (const link of s.links) {
+  const links = s.links;
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as SpanRecord['links'][number];
     const at = w.open(0x6a, 1);
     const lc = link.context;
     w.hexId(0x0a, lc.traceId);
@@ -284,17 +289,51 @@ export function span(w: Writer, s: SpanRecord): void {
 
 type Scope = SpanRecord['scope'] & { attributes?: Attributes; droppedAttributesCount?: number };
 
-/** Spans grouped by resource, then scope, by identity, in order of first appearance (as the stock serializer). */
-function group(spans: readonly SpanRecord[]): Map<Resource, Map<SpanRecord['scope'], SpanRecord[]>> {
-  const resources = new Map<Resource, Map<SpanRecord['scope'], SpanRecord[]>>();
-  for (const s of spans) {
-    let scopes = resources.get(s.resource);
-    if (scopes === undefined) resources.set(s.resource, (scopes = new Map()));
-    let members = scopes.get(s.scope);
-    if (members === undefined) scopes.set(s.scope, (members = []));
-    members.push(s);
+/** The spans of one scope of one resource, in order. */
+interface ScopeGroup {
+  readonly scope: SpanRecord['scope'];
+  readonly members: SpanRecord[];
+}
+
+/** The scopes of one resource, in order of first appearance. */
+interface ResourceGroup {
+  readonly resource: Resource;
+  readonly scopes: ScopeGroup[];
+  readonly byScope: Map<SpanRecord['scope'], ScopeGroup>;
+}
+
+/**
+ * Spans grouped by resource, then scope, by identity, in order of first appearance (as the stock
+ * serializer). Lists, so that they are read with plain loops; the span before's groups are tried
+ * first (the spans of one call mostly share one resource and one scope).
+ */
+function group(spans: readonly SpanRecord[]): ResourceGroup[] {
+  const groups: ResourceGroup[] = [];
+  const byResource = new Map<Resource, ResourceGroup>();
+  let last: ResourceGroup | undefined;
+  let lastScope: ScopeGroup | undefined;
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i] as SpanRecord;
+    if (last === undefined || last.resource !== s.resource) {
+      last = byResource.get(s.resource);
+      if (last === undefined) {
+        last = { resource: s.resource, scopes: [], byScope: new Map() };
+        byResource.set(s.resource, last);
+        groups.push(last);
+      }
+      lastScope = undefined;
+    }
+    if (lastScope === undefined || lastScope.scope !== s.scope) {
+      lastScope = last.byScope.get(s.scope);
+      if (lastScope === undefined) {
+        lastScope = { scope: s.scope, members: [] };
+        last.byScope.set(s.scope, lastScope);
+        last.scopes.push(lastScope);
+      }
+    }
+    lastScope.members.push(s);
   }
-  return resources;
+  return groups;
 }
 
 /** A Resource message's fields. */
@@ -330,20 +369,23 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], sizeHint = 65
 /** {@link encodeTraceRequest} of span records. */
 export function encodeRecords(spans: readonly SpanRecord[], sizeHint = 65_536): Uint8Array {
   const w = new Writer(sizeHint);
-  for (const [resource, scopes] of group(spans)) {
+  const groups = group(spans);
+  for (let g = 0; g < groups.length; g++) {
+    const { resource, scopes } = groups[g] as ResourceGroup;
     const rs = w.open(0x0a, GROUP_RESERVE);
     const r = w.open(0x0a, 1);
     resourceFields(w, resource);
     w.close(r, 1);
-    for (const members of scopes.values()) {
+    for (let c = 0; c < scopes.length; c++) {
+      const members = (scopes[c] as ScopeGroup).members;
       const scope = (members[0] as SpanRecord).scope;
       const ss = w.open(0x12, GROUP_RESERVE);
       const sc = w.open(0x0a, 1);
       scopeFields(w, scope);
       w.close(sc, 1);
-      for (const s of members) {
+      for (let i = 0; i < members.length; i++) {
         const at = w.open(0x12, SPAN_RESERVE);
-        span(w, s);
+        span(w, members[i] as SpanRecord);
         w.close(at, SPAN_RESERVE);
       }
       if (scope.schemaUrl) w.string(0x1a, scope.schemaUrl);

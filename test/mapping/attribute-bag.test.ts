@@ -131,6 +131,22 @@ describe('AttributeBag', () => {
     }
   });
 
+  it('answers prefix queries the same past the bound of the prefixes one shape keeps: a hundred prefixes of bags of one shape', () => {
+    const keys = Array.from({ length: 12 }, (_, i) => `p${i % 4}.q${i}.r`);
+    const prefixes = Array.from({ length: 100 }, (_, n) => (n % 3 === 0 ? `p${n % 5}.` : n % 3 === 1 ? `p${n % 4}.q${n % 12}.` : `x${n}.`));
+    for (let round = 0; round < 3; round++) {
+      for (const p of prefixes) {
+        agree(Object.fromEntries(keys.map((k, i) => [k, round * 100 + i])), [
+          { op: 'withPrefix', arg: p },
+          { op: 'hasPrefix', arg: p },
+          { op: 'takePrefix', arg: p },
+          { op: 'withPrefix', arg: p },
+          { op: 'leftovers', arg: '' },
+        ]);
+      }
+    }
+  });
+
   it('returns entries under a prefix in insertion order, not sorted', () => {
     const bag = new AttributeBag({ 'ai.usage.z': 1, 'ai.model': 'm', 'ai.usage.a': 2, 'ai.usage.m': 3 }, new IssueSink());
     expect(bag.withPrefix('ai.usage.')).toEqual([

@@ -112,18 +112,28 @@ export class OtlpSpanPool {
 
   private readonly _resources = new Map<Readonly<Record<string, unknown>>, Resource>();
   private readonly _scopes = new Map<string, InstrumentationScope>();
+  /** The last resource and scope asked for (the spans of a call mostly share them): found without a lookup. */
+  private _lastAttributes: Readonly<Record<string, unknown>> | undefined;
+  private _lastResource: Resource | undefined;
+  private _lastScope: InstrumentationScope | undefined;
 
   /** The Resource of a mapped span's (cleaned) resource attributes, by the identity of that object. */
   resource(attributes: Readonly<Record<string, unknown>>): Resource {
+    if (attributes === this._lastAttributes) return this._lastResource as Resource;
     let resource = this._resources.get(attributes);
     if (resource === undefined) this._resources.set(attributes, (resource = resourceFromAttributes(attributes as Attributes)));
+    this._lastAttributes = attributes;
+    this._lastResource = resource;
     return resource;
   }
 
   scope(scope: { readonly name: string; readonly version?: string; readonly schemaUrl?: string }): InstrumentationScope {
+    const last = this._lastScope;
+    if (last !== undefined && last.name === scope.name && last.version === scope.version && last.schemaUrl === scope.schemaUrl) return last;
     const key = `${scope.name}\u0000${scope.version ?? ''}\u0000${scope.schemaUrl ?? ''}`;
     let pooled = this._scopes.get(key);
     if (pooled === undefined) this._scopes.set(key, (pooled = { ...scope }));
+    this._lastScope = pooled;
     return pooled;
   }
 }

@@ -55,6 +55,24 @@ export interface DirectOptions {
   readonly defaults: CommonFields;
 }
 
+/**
+ * `langfuse.observation.metadata.<key>` of each metadata key seen (the same few come back in every
+ * span): one string each, not one per span. Bounded, it starts over when full (a memo).
+ */
+const METADATA_KEYS = new Map<string, string>();
+const MAX_METADATA_KEYS = 1024;
+
+function metadataKey(key: string): string {
+  return METADATA_KEYS.get(key) ?? newMetadataKey(key);
+}
+
+function newMetadataKey(key: string): string {
+  const full = `${LF.metadata}.${key}`;
+  if (METADATA_KEYS.size >= MAX_METADATA_KEYS) METADATA_KEYS.clear();
+  METADATA_KEYS.set(key, full);
+  return full;
+}
+
 function set(out: Attributes, key: string, v: string | undefined): void {
   if (v !== undefined && v !== '') out[key] = v;
 }
@@ -117,7 +135,7 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   const metadataKeys = Object.keys(metadata);
   for (let i = 0; i < metadataKeys.length; i++) {
     const v = metadata[metadataKeys[i] as string];
-    if (v !== undefined) out[`${LF.metadata}.${metadataKeys[i] as string}`] = jsonText(v);
+    if (v !== undefined) out[metadataKey(metadataKeys[i] as string)] = jsonText(v);
   }
   return {
     view,
