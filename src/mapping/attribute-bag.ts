@@ -55,16 +55,31 @@ export class AttributeBag {
     const keys = recordKeys(attributes, issues, '');
     const shape = shapeOf(keys);
     this._shape = shape;
+    const record = attributes as Record<string, unknown>;
+    const info = shape.info;
+    const values = this._values;
+    // A UTF-8 byte is at most one UTF-16 unit: only strings longer than this may be over the cap.
+    const longest = maxBytes > 0 ? maxBytes / 3 : Number.POSITIVE_INFINITY;
     let size = 0;
+    // readEntry and capValue, with the common case (a clean key, a string, number, boolean or array of them) inline.
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
-      let value =
-        shape.info[i] === -1 ? readEntry(attributes as Record<string, unknown>, key, issues, '') : readValue(attributes as Record<string, unknown>, key, issues, '');
+      let value: unknown;
+      if (info[i] === -1) value = readEntry(record, key, issues, '');
+      else {
+        try {
+          value = record[key];
+        } catch {
+          value = unreadable(issues, key);
+        }
+        if (value === null) value = undefined;
+        else if (value !== undefined && typeof value !== 'string' && !isJsonScalar(value) && !isScalarArray(value)) value = toJsonValue(value, key, issues);
+      }
       if (value !== undefined) {
-        if (maxBytes > 0) value = capValue(value, key, maxBytes, issues);
+        if (typeof value === 'string' ? value.length > longest : maxBytes > 0 && Array.isArray(value)) value = capValue(value, key, maxBytes, issues);
         size++;
       }
-      this._values.push(value);
+      values.push(value);
     }
     this._size = size;
   }
@@ -295,12 +310,17 @@ function readValue(record: Record<string, unknown>, key: string, issues: IssueSi
   try {
     raw = record[key];
   } catch {
-    issues.add('INVALID_VALUE', 'attribute could not be read; dropped', prefix + key);
-    return undefined;
+    return unreadable(issues, prefix + key);
   }
   if (raw === undefined || raw === null) return undefined;
   // Scalars and arrays of them (every OTel attribute) need no repair and no path for an issue.
   return isJsonScalar(raw) || isScalarArray(raw) ? raw : toJsonValue(raw, prefix + key, issues);
+}
+
+/** An attribute whose value could not be read: dropped, with an issue at `path`. */
+function unreadable(issues: IssueSink, path: string): undefined {
+  issues.add('INVALID_VALUE', 'attribute could not be read; dropped', path);
+  return undefined;
 }
 
 /** An array of JSON scalars, what toJsonValue passes as it is. */
