@@ -127,12 +127,12 @@ function attributes(w: Writer, attrs: Attributes | AttrList, tag: number): void 
 
 /** One KeyValue field `tag`. */
 function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
-  const k = encodedKey(key);
+  const k = KEYS.get(key) ?? encodedKey(key);
   if (typeof value === 'string') {
     // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
     // value is written first and measured by the write.
     if (k.length + 3 * value.length + 4 < 0x80) {
-      w.ensure(k.length + 5 + 3 * value.length);
+      if (w.pos + k.length + 5 + 3 * value.length > w.buf.length) w.ensure(k.length + 5 + 3 * value.length);
       const buf = w.buf;
       const at = w.pos;
       buf[at] = tag;
@@ -172,11 +172,14 @@ function longString(w: Writer, k: Uint8Array, value: string, tag: number): void 
   const sizeN = varintSize(most);
   const sizeAny = varintSize(1 + sizeN + most);
   const sizeKv = varintSize(k.length + 1 + sizeAny + 1 + sizeN + most);
-  if (sizeN !== varintSize(least) || sizeAny !== varintSize(1 + sizeN + least) || sizeKv !== varintSize(k.length + 1 + sizeAny + 1 + sizeN + least)) {
+  // The sizes at the least UTF-8 length, each at most the one at the most: equal when the least
+  // lengths still need as many bytes.
+  if (least < LEAST_OF_SIZE[sizeN]! || 1 + sizeN + least < LEAST_OF_SIZE[sizeAny]! || k.length + 1 + sizeAny + 1 + sizeN + least < LEAST_OF_SIZE[sizeKv]!) {
     measuredString(w, k, value, tag);
     return;
   }
-  w.ensure(1 + sizeKv + k.length + 1 + sizeAny + 1 + sizeN + most);
+  const need = 1 + sizeKv + k.length + 1 + sizeAny + 1 + sizeN + most;
+  if (w.pos + need > w.buf.length) w.ensure(need);
   const buf = w.buf;
   const at = w.pos;
   buf[at] = tag;
@@ -191,6 +194,9 @@ function longString(w: Writer, k: Uint8Array, value: string, tag: number): void 
   fixedVarint(buf, at + 1, k.length + 1 + sizeAny + 1 + sizeN + n, sizeKv);
   w.pos = start + n;
 }
+
+/** The least value whose varint takes `size` bytes, by size (1 to 5). */
+const LEAST_OF_SIZE: readonly number[] = [0, 0, 0x80, 0x4000, 0x200000, 0x10000000];
 
 /** `v` as a varint of exactly `size` bytes at `at` (`size` is `varintSize(v)`). */
 function fixedVarint(buf: Buffer, at: number, v: number, size: number): void {
@@ -236,10 +242,44 @@ export function span(w: Writer, s: SpanRecord): void {
   w.hrTime(0x39, s.startTime);
   w.hrTime(0x41, s.endTime);
   if (s.attributes) attributes(w, s.attributes, 0x4a);
+  const events = s.events;
+  const links = s.links;
+  const status = s.status;
+  const code = status.code;
+  const flags = ((s.traceFlags & 0xff) | HAS_IS_REMOTE | (s.parentIsRemote ? IS_REMOTE : 0)) >>> 0;
+  // The common tail (no events, no links, no status message, small counts): its 16 bytes at once.
+  if (
+    events.length === 0 &&
+    links.length === 0 &&
+    !status.message &&
+    (s.droppedAttributesCount & 0x7f) === s.droppedAttributesCount &&
+    (s.droppedEventsCount & 0x7f) === s.droppedEventsCount &&
+    (s.droppedLinksCount & 0x7f) === s.droppedLinksCount &&
+    (code & 0x7f) === code
+  ) {
+    if (w.pos + 16 > w.buf.length) w.ensure(16);
+    const buf = w.buf;
+    const at = w.pos;
+    buf[at] = 0x50;
+    buf[at + 1] = s.droppedAttributesCount;
+    buf[at + 2] = 0x60;
+    buf[at + 3] = s.droppedEventsCount;
+    buf[at + 4] = 0x70;
+    buf[at + 5] = s.droppedLinksCount;
+    // Status { code }, then field 16 (a two-byte tag), the flags as fixed32.
+    buf[at + 6] = 0x7a;
+    buf[at + 7] = 2;
+    buf[at + 8] = 0x18;
+    buf[at + 9] = code;
+    buf[at + 10] = 0x85;
+    buf[at + 11] = 0x01;
+    buf.writeUInt32LE(flags, at + 12);
+    w.pos = at + 16;
+    return;
+  }
   w.ensure(1);
   w.byte(0x50);
   w.varint(s.droppedAttributesCount);
-  const events = s.events;
   for (let i = 0; i < events.length; i++) {
     const event = events[i] as SpanRecord['events'][number];
     const at = w.open(0x5a, 1);
@@ -254,7 +294,6 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(1);
   w.byte(0x60);
   w.varint(s.droppedEventsCount);
-  const links = s.links;
   for (let i = 0; i < links.length; i++) {
     const link = links[i] as SpanRecord['links'][number];
     const at = w.open(0x6a, 1);
@@ -273,17 +312,17 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(1);
   w.byte(0x70);
   w.varint(s.droppedLinksCount);
-  const status = w.open(0x7a, 1);
-  if (s.status.message) w.string(0x12, s.status.message);
+  const st = w.open(0x7a, 1);
+  if (status.message) w.string(0x12, status.message);
   w.ensure(1);
   w.byte(0x18);
-  w.varint(s.status.code);
-  w.close(status, 1);
+  w.varint(code);
+  w.close(st, 1);
   // Field 16 needs a two-byte tag.
   w.ensure(6);
   w.byte(0x85);
   w.byte(0x01);
-  w.buf.writeUInt32LE(((s.traceFlags & 0xff) | HAS_IS_REMOTE | (s.parentIsRemote ? IS_REMOTE : 0)) >>> 0, w.pos);
+  w.buf.writeUInt32LE(flags, w.pos);
   w.pos += 4;
 }
 

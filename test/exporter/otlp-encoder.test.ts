@@ -72,6 +72,7 @@ const event: fc.Arbitrary<TimedEvent> = fc.record(
   { name: text, time: hrTime, attributes, droppedAttributesCount: fc.nat(5) },
   { requiredKeys: ['name', 'time'] },
 );
+const count = fc.oneof(fc.nat(10), fc.constantFrom(127, 128, 16_384));
 const link: fc.Arbitrary<Link> = fc.record({ context, attributes, droppedAttributesCount: fc.nat(5) }, { requiredKeys: ['context'] });
 
 /** Two resources and three scopes to share, as spans of one SDK share theirs. */
@@ -96,8 +97,9 @@ const spanArb: fc.Arbitrary<ReadableSpan> = fc
     attributes,
     events: fc.array(event, { maxLength: 2 }),
     links: fc.array(link, { maxLength: 2 }),
-    status: fc.record({ code: fc.integer({ min: 0, max: 2 }), message: fc.option(text, { nil: undefined }) }),
-    dropped: fc.tuple(fc.nat(10), fc.nat(10), fc.nat(10)),
+    // Codes and counts past one varint byte too (the common tail is written in one piece below that).
+    status: fc.record({ code: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.constantFrom(127, 128, 300)), message: fc.option(text, { nil: undefined }) }),
+    dropped: fc.tuple(count, count, count),
     resource: fc.nat(resources.length - 1),
     scope: fc.nat(scopes.length - 1),
   })
