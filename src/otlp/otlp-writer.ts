@@ -48,9 +48,12 @@ export class Writer {
     this.buf = buffer ?? Buffer.allocUnsafe(Math.max(size, 1024));
   }
 
-  /** Room for `n` more bytes. */
+  /** Room for `n` more bytes (the check is small, to be inlined wherever it is called; the growth apart). */
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
+    if (this.pos + n > this.buf.length) this._grow(n);
+  }
+
+  private _grow(n: number): void {
     let size = this.buf.length * 2;
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
@@ -64,6 +67,12 @@ export class Writer {
   }
 
   varint(value: number): void {
+    // One byte (most lengths, counts and enums) inline; the rest apart.
+    if ((value & 0x7f) === value && this.pos < this.buf.length) this.buf[this.pos++] = value;
+    else this._varint(value);
+  }
+
+  private _varint(value: number): void {
     this.ensure(10);
     const buf = this.buf;
     if (value >= 0 && value <= 0xffffffff) {
@@ -156,6 +165,12 @@ export class Writer {
   /** Closes the field opened at `at` with `reserve` bytes: writes its length, moving the content if it needs more or fewer. */
   close(at: number, reserve: number): void {
     const length = this.pos - at - reserve;
+    // A length of one byte in the one byte reserved for it (most values and attributes) inline; the rest apart.
+    if (reserve === 1 && length < 0x80) this.buf[at] = length;
+    else this._close(at, reserve, length);
+  }
+
+  private _close(at: number, reserve: number, length: number): void {
     const size = varintSize(length);
     if (size !== reserve) {
       this.ensure(size - reserve);

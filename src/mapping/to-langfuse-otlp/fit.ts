@@ -39,13 +39,23 @@ function attributesBytes(attributes: Attributes, measure: Measure): number {
   return n;
 }
 
+/** {@link attributesBytes} by {@link bound}, with the common case (a string value) inline: every span's bound is this. */
+function attributesBound(attributes: Attributes): number {
+  let n = 0;
+  for (const key in attributes) {
+    const value = attributes[key];
+    n += ATTRIBUTE_OVERHEAD_BYTES + 3 * key.length + (typeof value === 'string' ? 3 * value.length : valueBytes(value, bound));
+  }
+  return n;
+}
+
 /**
  * The bytes `span` takes in an OTLP protobuf request (without its resource and scope): exact when
  * `exact`, else an upper bound that costs no pass over the text.
  */
 export function otlpSpanBytes(span: ReadableSpan, exact: boolean): number {
-  const measure = exact ? utf8Length : bound;
-  return SPAN_OVERHEAD_BYTES + measure(span.name) + measure(span.status.message ?? '') + attributesBytes(span.attributes, measure);
+  if (!exact) return SPAN_OVERHEAD_BYTES + 3 * span.name.length + 3 * (span.status.message ?? '').length + attributesBound(span.attributes);
+  return SPAN_OVERHEAD_BYTES + utf8Length(span.name) + utf8Length(span.status.message ?? '') + attributesBytes(span.attributes, utf8Length);
 }
 
 /** Keys whose values may be cut, in the order the Langfuse SDKs cut on ties: input, output, metadata. */
