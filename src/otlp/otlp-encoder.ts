@@ -132,7 +132,8 @@ function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
     // Short: every length fits one byte whatever the UTF-8 size (at most 3 bytes a unit), so the
     // value is written first and measured by the write.
     if (k.length + 3 * value.length + 4 < 0x80) {
-      if (w.pos + k.length + 5 + 3 * value.length > w.buf.length) w.ensure(k.length + 5 + 3 * value.length);
+      // tag, length, key, AnyValue tag and length, string tag and length, then the text.
+      if (w.pos + k.length + 6 + 3 * value.length > w.buf.length) w.ensure(k.length + 6 + 3 * value.length);
       const buf = w.buf;
       const at = w.pos;
       buf[at] = tag;

@@ -136,6 +136,51 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
     );
   });
 
+  test('a short string attribute written where the buffer ends, at every offset: nothing cut, nothing thrown', () => {
+    // The buffer starts at 1,024 bytes. Short attributes (each checks its own room, none reserves
+    // more) move the last one (empty, or text of 3-byte UTF-8 units: the most a short string
+    // takes) across that end byte by byte.
+    const ctx: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+    const mismatches: string[] = [];
+    for (const last of ['', '€', '€€€€€€€']) {
+      for (let count = 50; count < 90; count++) {
+        for (let width = 0; width < 14; width++) {
+          const attributes: Attributes = { width: 'w'.repeat(width) };
+          for (let i = 0; i < count; i++) attributes[`a${i}`] = 'x';
+          attributes.last = last;
+          const spans = [
+            {
+              name: 'n',
+              kind: 0,
+              spanContext: () => ctx,
+              startTime: [1, 0],
+              endTime: [2, 0],
+              status: { code: 0 },
+              attributes,
+              events: [],
+              links: [],
+              duration: [1, 0],
+              ended: true,
+              resource: { attributes: {} },
+              instrumentationScope: { name: 's' },
+              droppedAttributesCount: 0,
+              droppedEventsCount: 0,
+              droppedLinksCount: 0,
+            } as unknown as ReadableSpan,
+          ];
+          let same: boolean;
+          try {
+            same = ours(spans, 0).equals(stock(spans));
+          } catch {
+            same = false;
+          }
+          if (!same) mismatches.push(`${JSON.stringify(last)} after ${count} attributes and width ${width}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   test.for(DIALECTS)('%s: the recorded spans, and the spans the OTLP output makes of them', (dialect) => {
     const spans = loadExampleSpans(dialect);
     const mapped = spansToLangfuseOtlp(spans).value.spans;
