@@ -37,7 +37,22 @@ function bytes(w: Writer, b: Uint8Array): void {
   w.pos += b.length;
 }
 
-/** A string as `JSON.stringify` writes it. */
+/** Extra bytes each byte takes once escaped: 1 for `\"`, `\\`, `\n` and the like, 5 for `\u00XX`; 0 for the rest. */
+const ESCAPE_EXTRA = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) ESCAPE_EXTRA[c] = 5;
+for (const c of [0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x22, 0x5c]) ESCAPE_EXTRA[c] = 1;
+/** The letter after the backslash of a short escape (`b t n f r`, `"` and `\` themselves). */
+const SHORT_ESCAPE = new Uint8Array(256);
+for (const [c, e] of [[0x08, 0x62], [0x09, 0x74], [0x0a, 0x6e], [0x0c, 0x66], [0x0d, 0x72], [0x22, 0x22], [0x5c, 0x5c]] as const) SHORT_ESCAPE[c] = e;
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * A string as `JSON.stringify` writes it. One that needs escaping (the JSON texts of inputs,
+ * outputs and metadata are full of quotes) is written as UTF-8 and escaped in place, from the end
+ * (a multi-byte character's bytes are all 0x80 or more: never one of the escaped ASCII bytes);
+ * one with a surrogate (lone ones are escaped, paired ones sent along) goes through `JSON.stringify`.
+ */
 export function jsonString(w: Writer, text: string): void {
   if (!NEEDS_ESCAPE.test(text)) {
     w.ensure(3 * text.length + 2);
@@ -47,9 +62,41 @@ export function jsonString(w: Writer, text: string): void {
     buf[w.pos++] = 0x22;
     return;
   }
-  const escaped = JSON.stringify(text);
-  w.ensure(3 * escaped.length);
-  w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
+  if (SURROGATE.test(text)) {
+    const escaped = JSON.stringify(text);
+    w.ensure(3 * escaped.length);
+    w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
+    return;
+  }
+  // At most 3 bytes per UTF-16 unit, or 6 for an escaped control character.
+  w.ensure(6 * text.length + 2);
+  const buf = w.buf;
+  buf[w.pos] = 0x22;
+  const from = w.pos + 1;
+  let end = from + utf8Write.call(buf, text, from, 3 * text.length);
+  let extra = 0;
+  for (let i = from; i < end; i++) extra += ESCAPE_EXTRA[buf[i] as number] as number;
+  let j = end + extra - 1;
+  // Once every escape is written, the bytes before it are in place already.
+  for (let i = end - 1; i >= from && j > i; i--) {
+    const b = buf[i] as number;
+    const e = ESCAPE_EXTRA[b];
+    if (e === 0) buf[j--] = b;
+    else if (e === 1) {
+      buf[j--] = SHORT_ESCAPE[b] as number;
+      buf[j--] = 0x5c;
+    } else {
+      buf[j--] = HEX_DIGITS[b & 15] as number;
+      buf[j--] = HEX_DIGITS[b >> 4] as number;
+      buf[j--] = 0x30;
+      buf[j--] = 0x30;
+      buf[j--] = 0x75;
+      buf[j--] = 0x5c;
+    }
+  }
+  end += extra;
+  buf[end] = 0x22;
+  w.pos = end + 1;
 }
 
 /** Any value as `JSON.stringify` writes it (numbers: `null` when not finite). */
@@ -118,6 +165,8 @@ function keyPrefix(key: string): Uint8Array {
   return prefix;
 }
 
+const INT_VALUE = Buffer.from('{"intValue":');
+
 /** The stock `toAnyValue`, as JSON. */
 function anyValue(w: Writer, v: unknown): void {
   switch (typeof v) {
@@ -127,7 +176,13 @@ function anyValue(w: Writer, v: unknown): void {
       ascii(w, '}');
       return;
     case 'number':
-      ascii(w, Number.isInteger(v) ? `{"intValue":${String(v)}}` : `{"doubleValue":${Number.isFinite(v) ? String(v) : 'null'}}`);
+      if (Number.isSafeInteger(v)) {
+        bytes(w, INT_VALUE);
+        w.ensure(18);
+        if (v < 0) w.buf[w.pos++] = 0x2d;
+        w.pos = digits(w.buf, w.pos, Math.abs(v), 0);
+        w.buf[w.pos++] = 0x7d;
+      } else ascii(w, Number.isInteger(v) ? `{"intValue":${String(v)}}` : `{"doubleValue":${Number.isFinite(v) ? String(v) : 'null'}}`);
       return;
     case 'boolean':
       ascii(w, v ? '{"boolValue":true}' : '{"boolValue":false}');
