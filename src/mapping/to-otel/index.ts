@@ -135,7 +135,7 @@ function observationSpan(
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
   // The body as the attributes read it: the usage Langfuse would store, the metadata left.
-  const fields = observationFields(body, metadata);
+  const fields = observationFields(body, metadata, typeof body.startTime === 'string' ? startIso : undefined);
   // The observation's keys, then the trace's (as Object.assign would add them).
   const attributes = new AttrList();
   writeObservationAttributes(attributes, obs.type, fields, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse');

@@ -82,9 +82,9 @@ export class IngestionRecordStream {
       (this._groups.get(key) as TraceGroup<Idle>).state.last = this._seq;
     }
     const spans: SpanRecord[] = [];
-    for (const [key, group] of this._groups.entries()) {
-      if (this._seq - group.state.last < this._idleEvents) break; // the rest were touched later
-      this._groups.closeRecords(key, spans, sink);
+    for (let oldest = this._groups.oldest(); oldest !== undefined; oldest = this._groups.oldest()) {
+      if (this._seq - oldest[1].state.last < this._idleEvents) break; // the rest were touched later
+      this._groups.closeRecords(oldest[0], spans, sink);
     }
     return { value: spans, issues: sink.issues };
   }

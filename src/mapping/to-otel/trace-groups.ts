@@ -32,6 +32,8 @@ export interface TraceGroup<S> {
   readonly late: boolean;
   /** The caller's bookkeeping (last event number, times, bytes ...). */
   readonly state: S;
+  /** When it was last (re)inserted, in {@link TraceGroups}' count of insertions: where it stands in their order. */
+  inserted: number;
 }
 
 /** How the caller's bookkeeping starts and combines. */
@@ -66,6 +68,14 @@ export class TraceGroups<S> {
   /** Observations already sent (their identity fields), bounded like `_closed`. */
   private readonly _sent: RecentMap<string, PackedIdentity>;
   private _events = 0;
+  /** Insertions into `_groups` so far. */
+  private _insertions = 0;
+  /**
+   * Where {@link oldest} stopped: an iterator of `_groups` and the entry it gave last (with the
+   * group's insertion number then), which every open group is at or after.
+   */
+  private _cursor: IterableIterator<[string, TraceGroup<S>]> = this._groups.entries();
+  private _cursorEntry: { readonly key: string; readonly group: TraceGroup<S>; readonly inserted: number } | undefined;
 
   /**
    * @param remembered how many closed groups and sent observations are remembered to recognise
@@ -94,6 +104,33 @@ export class TraceGroups<S> {
     return this._groups.entries();
   }
 
+  /**
+   * The least recently touched open group: the first of {@link entries}, without a walk from the
+   * start of the `Map` each time (V8 leaves the entries of deleted keys in its table until it is
+   * rebuilt, and the groups closed and touched leave thousands there: see RecentMap). One iterator
+   * goes on from where it stopped: every entry before it is of a group closed or touched (moved to
+   * the end) since, and the entry it stopped at is still the first while its group is open and was
+   * not touched since.
+   */
+  oldest(): [string, TraceGroup<S>] | undefined {
+    for (;;) {
+      let entry = this._cursorEntry;
+      if (entry === undefined) {
+        let next = this._cursor.next();
+        if (next.done === true) {
+          // An iterator that has ended stays ended, even when keys come after: a new one.
+          this._cursor = this._groups.entries();
+          next = this._cursor.next();
+          if (next.done === true) return undefined;
+        }
+        const [key, group] = next.value;
+        entry = this._cursorEntry = { key, group, inserted: group.inserted };
+      }
+      if (this._groups.get(entry.key) === entry.group && entry.group.inserted === entry.inserted) return [entry.key, entry.group];
+      this._cursorEntry = undefined;
+    }
+  }
+
   get(key: string): TraceGroup<S> | undefined {
     return this._groups.get(key);
   }
@@ -104,12 +141,13 @@ export class TraceGroups<S> {
     let group = this._groups.get(key);
     if (group === undefined) {
       const late = this._closed.has(key) || (item.entity === 'observation' && this._sent.has(item.body.id as string));
-      group = { items: [], observationIds: [], late, state: this._state.create() };
+      group = { items: [], observationIds: [], late, state: this._state.create(), inserted: 0 };
     } else this._groups.delete(key); // re-inserted below: now the most recently touched
     if (group.late) {
       const message = `${item.event.type} arrived after its trace was emitted ${this._lateReason}; sent under the same root, merged only with the events after it`;
       sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
     }
+    group.inserted = ++this._insertions;
     this._groups.set(key, group);
     group.items.push(item);
     this._events++;
@@ -192,7 +230,7 @@ export class TraceGroups<S> {
     this._groups.delete(from);
     const target = this._groups.get(to);
     if (target === undefined) {
-      this._groups.set(to, { ...source, late: source.late || this._closed.has(to) });
+      this._groups.set(to, { ...source, late: source.late || this._closed.has(to), inserted: ++this._insertions });
     } else {
       target.items.push(...source.items);
       target.observationIds.push(...source.observationIds);
