@@ -151,14 +151,23 @@ function digits(buf: Buffer, at: number, n: number, width: number): number {
   return at + count;
 }
 
-/** `{"key":<key>,"value":` per attribute key, as UTF-8: keys repeat on every span. Bounded: past the limit it starts over. */
-const KEYS = new Map<string, Uint8Array>();
+/**
+ * Per attribute key, as UTF-8: `{"key":<key>,"value":` and the same followed by
+ * `{"stringValue":` (most values are strings); keys repeat on every span. Bounded: past the limit
+ * it starts over.
+ */
+interface KeyPrefix {
+  readonly any: Uint8Array;
+  readonly string: Uint8Array;
+}
+const KEYS = new Map<string, KeyPrefix>();
 const MAX_CACHED_KEYS = 4096;
 
-function keyPrefix(key: string): Uint8Array {
+function keyPrefix(key: string): KeyPrefix {
   let prefix = KEYS.get(key);
   if (prefix === undefined) {
-    prefix = Buffer.from(`{"key":${JSON.stringify(key)},"value":`, 'utf8');
+    const any = `{"key":${JSON.stringify(key)},"value":`;
+    prefix = { any: Buffer.from(any, 'utf8'), string: Buffer.from(`${any}{"stringValue":`, 'utf8') };
     if (KEYS.size >= MAX_CACHED_KEYS) KEYS.clear();
     KEYS.set(key, prefix);
   }
@@ -211,10 +220,24 @@ function anyValue(w: Writer, v: unknown): void {
 
 /** One attribute, after its key's prefix. */
 function keyValue(w: Writer, key: string, value: unknown, first: boolean): void {
-  if (!first) ascii(w, ',');
-  bytes(w, keyPrefix(key));
+  if (!first) {
+    w.ensure(1);
+    w.buf[w.pos++] = 0x2c;
+  }
+  const prefix = keyPrefix(key);
+  if (typeof value === 'string') {
+    // anyValue's `{"stringValue":..}`, its head made once with the key's.
+    bytes(w, prefix.string);
+    jsonString(w, value);
+    w.ensure(2);
+    w.buf[w.pos++] = 0x7d;
+    w.buf[w.pos++] = 0x7d;
+    return;
+  }
+  bytes(w, prefix.any);
   anyValue(w, value);
-  ascii(w, '}');
+  w.ensure(1);
+  w.buf[w.pos++] = 0x7d;
 }
 
 /** The stock `toAttributes`: `[{"key":..,"value":..},...]` in key order (a list: its object order). */
