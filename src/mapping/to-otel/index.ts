@@ -21,6 +21,7 @@ import { VERSION } from '../../version.js';
 import type { AttributeDialect } from './attributes.js';
 import { jsonText, observationFields, writeGenaiAttributes, writeObservationAttributes, writeTraceAttributes } from './attributes.js';
 import { cleanAttributes } from './hygiene.js';
+import { TwinWriter } from './twins.js';
 import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
 import { exactTime, restoreOtelFacts } from './restore.js';
@@ -150,10 +151,10 @@ function observationSpan(
   }
   if (incomplete) attributes.set(LF.bridgeIncomplete, true);
   if (ctx.dialect !== 'langfuse') {
-    const twins = TWINS.reset();
+    const twins = TWINS.start(attributes, ctx.dialect === 'both');
     writeGenaiAttributes(twins, obs.type, fields, trace?.body.sessionId);
     if (isError) twins.set(OTEL.errorType, '_OTHER');
-    addTwins(attributes, twins, ctx.dialect === 'both');
+    twins.finish();
   }
   cleanAttributes(attributes, ctx.hygiene, issues);
 
@@ -175,29 +176,8 @@ function observationSpan(
   });
 }
 
-/**
- * Adds GenAI twin keys that are not already there; with both dialects, lists them under
- * `langfuse.bridge.genai_twins` so the forward mapping can tell them from the sender's own keys.
- */
-function addTwins(attributes: AttrList, twins: AttrList, mark: boolean): void {
-  let added: string[] | undefined;
-  const order = twins.order();
-  for (let j = 0; j < twins.keys.length; j++) {
-    const i = order === undefined ? j : (order[j] as number);
-    const k = twins.keys[i] as string;
-    const v = twins.values[i];
-    if (attributes.has(k) || v === undefined) continue;
-    attributes.append(k, v);
-    if (mark) (added ??= []).push(k);
-  }
-  if (added !== undefined) attributes.set(LF.bridgeGenaiTwins, added);
-}
-
-/**
- * The GenAI twins of the span being made, before they are added to its attributes: one list for
- * every span (the mapping is synchronous: one span at a time), emptied for each.
- */
-const TWINS = new AttrList();
+/** The GenAI twins of the span being made (the mapping is synchronous: one span at a time). */
+const TWINS = new TwinWriter();
 
 /** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
 function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): AttrList {

@@ -117,20 +117,20 @@ export function toMergeItem(
     return undefined;
   }
   const { event } = parsed;
-  const itemSink = sink.forItem({ eventId: event.id });
   if (event.type === 'sdk-log') return 'sdk-log';
   const entity = entityOf(event.type);
   if (entity === undefined) {
-    itemSink.add('UNSUPPORTED_EVENT', `event type ${event.type} is not carried over`, 'type');
+    sink.forItem({ eventId: event.id }).add('UNSUPPORTED_EVENT', `event type ${event.type} is not carried over`, 'type');
     return undefined;
   }
   const body = event.body as Record<string, unknown>;
   if (typeof body.id !== 'string') {
     const message = `${event.type} without body.id: Langfuse acknowledges it but never processes it; dropped`;
-    itemSink.add('INVALID_ID', message, 'body.id');
+    sink.forItem({ eventId: event.id }).add('INVALID_ID', message, 'body.id');
     return undefined;
   }
-  const time = sortTime(event.timestamp, itemSink);
+  // Its issue sink made only when the time needs one (most events have no issue).
+  const time = isoToHrTime(event.timestamp) ?? sortTime(event.timestamp, sink.forItem({ eventId: event.id }));
   const isCreate = event.type.endsWith('-create');
   return resource === undefined ? { event, body, entity, time, isCreate, index } : { event, body, entity, time, isCreate, index, resource };
 }
