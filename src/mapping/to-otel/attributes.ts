@@ -448,11 +448,22 @@ export function observationFields(body: Record<string, unknown>, metadata: unkno
   const costs = openAiStyle ? undefined : detailsOf(toNumber(inputCost), toNumber(outputCost), toNumber(totalCost));
   return {
     body,
-    usageDetails: counts === undefined ? body.usageDetails : { ...counts, ...(isPlainObject(body.usageDetails) ? body.usageDetails : {}) },
+    usageDetails: counts === undefined ? body.usageDetails : withDetails(counts, body.usageDetails),
     costDetails: costs === undefined || isPlainObject(body.costDetails) ? body.costDetails : costs,
     metadata,
     startTime,
   };
+}
+
+/**
+ * `{ ...counts, ...details }` (details when a plain object), made into `counts` (made here, held
+ * by nothing else) by `Object.assign`: V8 takes a slow path for a spread followed by keys it does
+ * not have (about a microsecond, and an object slower to read after). A `__proto__` own key, which
+ * assign would take for the prototype, goes the spread's way.
+ */
+function withDetails(counts: Record<string, number>, details: unknown): Record<string, unknown> {
+  if (!isPlainObject(details)) return counts;
+  return Object.hasOwn(details, '__proto__') ? { ...counts, ...details } : Object.assign(counts, details);
 }
 
 /** `{input, output, total}` with the values that are numbers, in that order; undefined when none is. */
