@@ -60,11 +60,14 @@ export interface ClientIdentity {
   readonly public_key?: string;
 }
 
+/** The fields of a request's `metadata` that name its client, in {@link ClientIdentity}'s order. */
+export const CLIENT_IDENTITY_FIELDS = ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key'] as const;
+
 /** The client identity a batch metadata object names; absent and empty fields are left out. */
 export function clientIdentity(metadata: unknown): ClientIdentity {
   const meta = isPlainObject(metadata) ? metadata : {};
   const out: Record<string, string> = {};
-  for (const field of ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key']) {
+  for (const field of CLIENT_IDENTITY_FIELDS) {
     const v = meta[field];
     if (typeof v === 'string' && v !== '') out[field] = v;
   }

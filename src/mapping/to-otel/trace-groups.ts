@@ -177,9 +177,11 @@ export class TraceGroups<S> {
     // A trace whose root went out before: later observations hang under it, later trace fields
     // become a trace-update span.
     const traceId = traceIdOfKey(key);
-    const rootsSent = traceId !== undefined && this._closed.has(key) ? new Set([traceId]) : undefined;
+    const closedBefore = this._closed.has(key);
+    const rootsSent = traceId !== undefined && closedBefore ? new Set([traceId]) : undefined;
     for (const id of group.observationIds) this._observationGroup.delete(id);
-    this._closed.add(key);
+    if (closedBefore) this._closed.add(key);
+    else this._closed.addNew(key);
     const mergeSink = new IssueSink();
     const merged = mergeItems(group.items, mergeSink);
     // A late update of an observation already sent: it goes out again under the same span id,
@@ -195,7 +197,8 @@ export class TraceGroups<S> {
         completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.set(obs.id, packedIdentityOf(obs.body));
+      if (sent === undefined) this._sent.setNew(obs.id, packedIdentityOf(obs.body));
+      else this._sent.set(obs.id, packedIdentityOf(obs.body));
     }
     for (const issue of mergeSink.issues) {
       const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;
