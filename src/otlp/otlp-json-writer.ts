@@ -38,14 +38,21 @@ function bytes(w: Writer, b: Uint8Array): void {
 }
 
 /** Extra bytes each byte takes once escaped: 1 for `\"`, `\\`, `\n` and the like, 5 for `\u00XX`; 0 for the rest. */
-const ESCAPE_EXTRA = new Uint8Array(256);
+const ESCAPE_EXTRA = new Uint32Array(256);
 for (let c = 0; c < 0x20; c++) ESCAPE_EXTRA[c] = 5;
 for (const c of [0x08, 0x09, 0x0a, 0x0c, 0x0d, 0x22, 0x5c]) ESCAPE_EXTRA[c] = 1;
 /** The letter after the backslash of a short escape (`b t n f r`, `"` and `\` themselves). */
 const SHORT_ESCAPE = new Uint8Array(256);
 for (const [c, e] of [[0x08, 0x62], [0x09, 0x74], [0x0a, 0x6e], [0x0c, 0x66], [0x0d, 0x72], [0x22, 0x22], [0x5c, 0x5c]] as const) SHORT_ESCAPE[c] = e;
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
-const SURROGATE = /[\ud800-\udfff]/;
+/**
+ * Counted for the first byte of a character a surrogate may have become: a 4-byte sequence (a
+ * pair) and 0xEF (a lone one is written as U+FFFD, EF BF BD; other characters from U+F000 on
+ * take the longer way too, to the same bytes). A string whose escapes add up to as much goes that
+ * way too: any string may.
+ */
+const MAYBE_SURROGATE = 2 ** 31;
+for (const c of [0xef, 0xf0, 0xf1, 0xf2, 0xf3, 0xf4]) ESCAPE_EXTRA[c] = MAYBE_SURROGATE;
 
 /**
  * A string as `JSON.stringify` writes it. One that needs escaping (the JSON texts of inputs,
@@ -62,12 +69,6 @@ export function jsonString(w: Writer, text: string): void {
     buf[w.pos++] = 0x22;
     return;
   }
-  if (SURROGATE.test(text)) {
-    const escaped = JSON.stringify(text);
-    w.ensure(3 * escaped.length);
-    w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
-    return;
-  }
   // At most 3 bytes per UTF-16 unit, or 6 for an escaped control character.
   w.ensure(6 * text.length + 2);
   const buf = w.buf;
@@ -76,6 +77,13 @@ export function jsonString(w: Writer, text: string): void {
   let end = from + utf8Write.call(buf, text, from, 3 * text.length);
   let extra = 0;
   for (let i = from; i < end; i++) extra += ESCAPE_EXTRA[buf[i] as number] as number;
+  if (extra >= MAYBE_SURROGATE) {
+    // A surrogate pair (4 bytes) or a lone one (written as U+FFFD): JSON.stringify knows which.
+    const escaped = JSON.stringify(text);
+    w.ensure(3 * escaped.length);
+    w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
+    return;
+  }
   let j = end + extra - 1;
   // Once every escape is written, the bytes before it are in place already.
   for (let i = end - 1; i >= from && j > i; i--) {

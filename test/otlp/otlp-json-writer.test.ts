@@ -10,7 +10,7 @@ import { jsonString } from '../../src/otlp/otlp-json-writer.js';
 import { Writer } from '../../src/otlp/otlp-writer.js';
 
 /** Characters that exercise every branch: escaped ASCII, plain ASCII, 2-, 3- and 4-byte UTF-8, surrogates alone. */
-const tricky = fc.constantFrom('"', '\\', '\n', '\t', '\b', '\f', '\r', '\u0000', '\u0001', '\u001f', '\u007f', 'a', '{', 'é', '\u2028', '€', '😀', '\ud800', '\udfff');
+const tricky = fc.constantFrom('"', '\\', '\n', '\t', '\b', '\f', '\r', '\u0000', '\u0001', '\u001f', '\u007f', 'a', '{', 'é', '\u2028', '€', '😀', '\ud800', '\udfff', '\ufffd', '\uff01', '\uf000');
 const texts = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.string({ unit: tricky, maxLength: 200 }),
