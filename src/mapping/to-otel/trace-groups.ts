@@ -43,6 +43,12 @@ export interface GroupState<S> {
   join(into: S, from: S): void;
 }
 
+/** An open group and its key. */
+export interface OpenGroup<S> {
+  readonly key: string;
+  readonly group: TraceGroup<S>;
+}
+
 /** What a late event's issue says about why its trace had already gone out. */
 export type LateReason = string;
 
@@ -75,7 +81,9 @@ export class TraceGroups<S> {
    * group's insertion number then), which every open group is at or after.
    */
   private _cursor: IterableIterator<[string, TraceGroup<S>]> = this._groups.entries();
-  private _cursorEntry: { readonly key: string; readonly group: TraceGroup<S>; readonly inserted: number } | undefined;
+  private _cursorEntry: (OpenGroup<S> & { readonly inserted: number }) | undefined;
+  /** Whether the observation of the event {@link _keyOf} was given last already had a group. */
+  private _observationHeld = false;
 
   /**
    * @param remembered how many closed groups and sent observations are remembered to recognise
@@ -112,7 +120,7 @@ export class TraceGroups<S> {
    * the end) since, and the entry it stopped at is still the first while its group is open and was
    * not touched since.
    */
-  oldest(): [string, TraceGroup<S>] | undefined {
+  oldest(): OpenGroup<S> | undefined {
     for (;;) {
       let entry = this._cursorEntry;
       if (entry === undefined) {
@@ -126,7 +134,7 @@ export class TraceGroups<S> {
         const [key, group] = next.value;
         entry = this._cursorEntry = { key, group, inserted: group.inserted };
       }
-      if (this._groups.get(entry.key) === entry.group && entry.group.inserted === entry.inserted) return [entry.key, entry.group];
+      if (this._groups.get(entry.key) === entry.group && entry.group.inserted === entry.inserted) return entry;
       this._cursorEntry = undefined;
     }
   }
@@ -137,6 +145,11 @@ export class TraceGroups<S> {
 
   /** Adds a validated event to its group, which becomes the most recently touched; returns its key. */
   add(item: MergeItem, sink: IssueSink): string {
+    return this.addToGroup(item, sink).key;
+  }
+
+  /** {@link add}, returning the group and its key. */
+  addToGroup(item: MergeItem, sink: IssueSink): OpenGroup<S> {
     const key = this._keyOf(item);
     let group = this._groups.get(key);
     if (group === undefined) {
@@ -151,14 +164,12 @@ export class TraceGroups<S> {
     this._groups.set(key, group);
     group.items.push(item);
     this._events++;
-    if (item.entity === 'observation') {
+    if (item.entity === 'observation' && !this._observationHeld) {
       const id = item.body.id as string;
-      if (!this._observationGroup.has(id)) {
-        this._observationGroup.set(id, key);
-        group.observationIds.push(id);
-      }
+      this._observationGroup.set(id, key);
+      group.observationIds.push(id);
     }
-    return key;
+    return { key, group };
   }
 
   /** Closes a group: its spans are appended to `out`, its issues to `sink`. Unknown keys: nothing. */
@@ -220,6 +231,7 @@ export class TraceGroups<S> {
       return target ?? scoreKey(id);
     }
     const held = this._observationGroup.get(id);
+    this._observationHeld = held !== undefined;
     if (held === undefined) return traceId === undefined ? observationKey(id) : traceKey(traceId);
     if (traceId === undefined || !held.startsWith('o:')) return held;
     // Its trace is known now: the updates that came first join the trace's group.
