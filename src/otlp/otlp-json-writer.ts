@@ -69,14 +69,14 @@ export function jsonString(w: Writer, text: string): void {
     buf[w.pos++] = 0x22;
     return;
   }
-  // At most 3 bytes per UTF-16 unit, or 6 for an escaped control character.
-  w.ensure(6 * text.length + 2);
-  const buf = w.buf;
-  buf[w.pos] = 0x22;
-  const from = w.pos + 1;
-  let end = from + utf8Write.call(buf, text, from, 3 * text.length);
+  // At most 3 bytes per UTF-16 unit.
+  const start = w.pos;
+  w.ensure(3 * text.length + 2);
+  w.buf[start] = 0x22;
+  const from = start + 1;
+  let end = from + utf8Write.call(w.buf, text, from, 3 * text.length);
   let extra = 0;
-  for (let i = from; i < end; i++) extra += ESCAPE_EXTRA[buf[i] as number] as number;
+  for (let i = from; i < end; i++) extra += ESCAPE_EXTRA[w.buf[i] as number] as number;
   if (extra >= MAYBE_SURROGATE) {
     // A surrogate pair (4 bytes) or a lone one (written as U+FFFD): JSON.stringify knows which.
     const escaped = JSON.stringify(text);
@@ -84,6 +84,11 @@ export function jsonString(w: Writer, text: string): void {
     w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
     return;
   }
+  // Room for the escapes and the closing quote, the bytes written so far kept.
+  w.pos = end;
+  w.ensure(extra + 1);
+  w.pos = start;
+  const buf = w.buf;
   let j = end + extra - 1;
   // Once every escape is written, the bytes before it are in place already.
   for (let i = end - 1; i >= from && j > i; i--) {
