@@ -188,7 +188,8 @@ export class TraceGroups<S> {
     // A trace whose root went out before: later observations hang under it, later trace fields
     // become a trace-update span.
     const traceId = traceIdOfKey(key);
-    const closedBefore = this._closed.has(key);
+    // A group opened for a key not closed before (not late) is still not: only closing it adds its key.
+    const closedBefore = group.late && this._closed.has(key);
     const rootsSent = traceId !== undefined && closedBefore ? new Set([traceId]) : undefined;
     for (const id of group.observationIds) this._observationGroup.delete(id);
     if (closedBefore) this._closed.add(key);
