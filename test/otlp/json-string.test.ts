@@ -1,12 +1,12 @@
 /**
- * The OTLP/JSON writer's strings (src/otlp/otlp-json-writer.ts): escaped in place in the buffer,
+ * The OTLP/JSON writer's strings (src/otlp/json-string.ts): escaped in place in the buffer,
  * they are the bytes of `JSON.stringify` for any text (quotes, backslashes, every control
  * character, multi-byte characters, paired and lone surrogates), written at any position of a
  * buffer that has to grow or not.
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { jsonString } from '../../src/otlp/otlp-json-writer.js';
+import { jsonString } from '../../src/otlp/json-string.js';
 import { Writer } from '../../src/otlp/otlp-writer.js';
 
 /** Characters that exercise every branch: escaped ASCII, plain ASCII, 2-, 3- and 4-byte UTF-8, surrogates alone. */
