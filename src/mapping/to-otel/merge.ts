@@ -303,13 +303,34 @@ function impliedType(event: IngestionEvent): ObservationType {
 
 /** Applies the bodies in merge order; values are shared with the events, never copied. */
 function mergeBodies(items: readonly MergeItem[], rules: FieldRules): Record<string, unknown> {
-  const merged: Record<string, unknown> = {};
+  // The first body, when no rule drops or changes any of its fields, is what the rules make of it
+  // on an empty object: a copy, by Object.assign (far cheaper than a store per field, and an
+  // object of the body's own shape).
+  const first = items[0]?.body;
+  const copied = first !== undefined && mergesAsCopy(first, rules);
+  const merged: Record<string, unknown> = copied ? Object.assign({}, first) : {};
   // Validation refuses `__proto__` keys, so plain assignment cannot reach a prototype. Own keys
   // in order, as Object.keys lists them (a validated body is a plain object), without its array.
-  for (const { body } of items) {
+  for (let i = copied ? 1 : 0; i < items.length; i++) {
+    const body = (items[i] as MergeItem).body;
     for (const key in body) if (Object.hasOwn(body, key)) applyField(merged, key, body[key], rules);
   }
   return merged;
+}
+
+/**
+ * Whether {@link applyField} of every field of `body` onto an empty object copies each as it is:
+ * no value is undefined or null (dropped by some rules), it has no tags to union (sorted, copied)
+ * and no `__proto__` key (which Object.assign would take for the prototype).
+ */
+function mergesAsCopy(body: Record<string, unknown>, rules: FieldRules): boolean {
+  if (Object.hasOwn(body, '__proto__') || (rules.unionTags && Object.hasOwn(body, 'tags'))) return false;
+  for (const key in body) {
+    if (!Object.hasOwn(body, key)) continue;
+    const value = body[key];
+    if (value === undefined || value === null) return false;
+  }
+  return true;
 }
 
 /** One field of `overwriteObject` (langfuse-ingestion.md §4.4): later wins, with these exceptions. */
