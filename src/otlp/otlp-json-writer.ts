@@ -2,24 +2,20 @@
  * OTLP/JSON of spans written as UTF-8 bytes straight into a buffer: the bytes
  * `JsonTraceSerializer.serializeRequest` (@opentelemetry/otlp-transformer) makes for the same
  * spans (a property test compares them), without its request object, without a string per span or
- * per request, and with the attribute keys' text made once. A string needs no escaping in most
- * values (ids, names, times, short texts): it is copied as it is; one that does goes through
- * `JSON.stringify`, which escapes exactly as the stock serializer's `JSON.stringify` does.
+ * per request, and with the attribute keys' text made once. Strings are written by
+ * ./json-string.ts, escaped exactly as the stock serializer's `JSON.stringify` escapes them.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { AttrList } from '../mapping/attr-list.js';
 import type { SpanRecord } from '../mapping/span-record.js';
 import { isValidHrTime } from '../mapping/time.js';
+import { jsonString } from './json-string.js';
 import { utf8Write } from './otlp-writer.js';
 import type { Writer } from './otlp-writer.js';
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
-
-/** What JSON.stringify escapes in a string: quote, backslash, control characters, and surrogates (lone ones; paired ones are sent along). */
-// eslint-disable-next-line no-control-regex -- the control characters are what it looks for
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** ASCII text known not to need escaping (field names, punctuation, digits). */
 function ascii(w: Writer, text: string): void {
@@ -35,21 +31,6 @@ function bytes(w: Writer, b: Uint8Array): void {
   w.ensure(b.length);
   w.buf.set(b, w.pos);
   w.pos += b.length;
-}
-
-/** A string as `JSON.stringify` writes it. */
-export function jsonString(w: Writer, text: string): void {
-  if (!NEEDS_ESCAPE.test(text)) {
-    w.ensure(3 * text.length + 2);
-    const buf = w.buf;
-    buf[w.pos++] = 0x22;
-    w.pos += utf8Write.call(buf, text, w.pos, 3 * text.length);
-    buf[w.pos++] = 0x22;
-    return;
-  }
-  const escaped = JSON.stringify(text);
-  w.ensure(3 * escaped.length);
-  w.pos += utf8Write.call(w.buf, escaped, w.pos, 3 * escaped.length);
 }
 
 /** Any value as `JSON.stringify` writes it (numbers: `null` when not finite). */
@@ -104,19 +85,30 @@ function digits(buf: Buffer, at: number, n: number, width: number): number {
   return at + count;
 }
 
-/** `{"key":<key>,"value":` per attribute key, as UTF-8: keys repeat on every span. Bounded: past the limit it starts over. */
-const KEYS = new Map<string, Uint8Array>();
+/**
+ * Per attribute key, as UTF-8: `{"key":<key>,"value":` and the same followed by
+ * `{"stringValue":` (most values are strings); keys repeat on every span. Bounded: past the limit
+ * it starts over.
+ */
+interface KeyPrefix {
+  readonly any: Uint8Array;
+  readonly string: Uint8Array;
+}
+const KEYS = new Map<string, KeyPrefix>();
 const MAX_CACHED_KEYS = 4096;
 
-function keyPrefix(key: string): Uint8Array {
+function keyPrefix(key: string): KeyPrefix {
   let prefix = KEYS.get(key);
   if (prefix === undefined) {
-    prefix = Buffer.from(`{"key":${JSON.stringify(key)},"value":`, 'utf8');
+    const any = `{"key":${JSON.stringify(key)},"value":`;
+    prefix = { any: Buffer.from(any, 'utf8'), string: Buffer.from(`${any}{"stringValue":`, 'utf8') };
     if (KEYS.size >= MAX_CACHED_KEYS) KEYS.clear();
     KEYS.set(key, prefix);
   }
   return prefix;
 }
+
+const INT_VALUE = Buffer.from('{"intValue":');
 
 /** The stock `toAnyValue`, as JSON. */
 function anyValue(w: Writer, v: unknown): void {
@@ -127,7 +119,13 @@ function anyValue(w: Writer, v: unknown): void {
       ascii(w, '}');
       return;
     case 'number':
-      ascii(w, Number.isInteger(v) ? `{"intValue":${String(v)}}` : `{"doubleValue":${Number.isFinite(v) ? String(v) : 'null'}}`);
+      if (Number.isSafeInteger(v)) {
+        bytes(w, INT_VALUE);
+        w.ensure(18);
+        if (v < 0) w.buf[w.pos++] = 0x2d;
+        w.pos = digits(w.buf, w.pos, Math.abs(v), 0);
+        w.buf[w.pos++] = 0x7d;
+      } else ascii(w, Number.isInteger(v) ? `{"intValue":${String(v)}}` : `{"doubleValue":${Number.isFinite(v) ? String(v) : 'null'}}`);
       return;
     case 'boolean':
       ascii(w, v ? '{"boolValue":true}' : '{"boolValue":false}');
@@ -156,10 +154,24 @@ function anyValue(w: Writer, v: unknown): void {
 
 /** One attribute, after its key's prefix. */
 function keyValue(w: Writer, key: string, value: unknown, first: boolean): void {
-  if (!first) ascii(w, ',');
-  bytes(w, keyPrefix(key));
+  if (!first) {
+    w.ensure(1);
+    w.buf[w.pos++] = 0x2c;
+  }
+  const prefix = keyPrefix(key);
+  if (typeof value === 'string') {
+    // anyValue's `{"stringValue":..}`, its head made once with the key's.
+    bytes(w, prefix.string);
+    jsonString(w, value);
+    w.ensure(2);
+    w.buf[w.pos++] = 0x7d;
+    w.buf[w.pos++] = 0x7d;
+    return;
+  }
+  bytes(w, prefix.any);
   anyValue(w, value);
-  ascii(w, '}');
+  w.ensure(1);
+  w.buf[w.pos++] = 0x7d;
 }
 
 /** The stock `toAttributes`: `[{"key":..,"value":..},...]` in key order (a list: its object order). */

@@ -250,7 +250,8 @@ describe('convert: review fixes', () => {
     const file = join(dir, 'mixed.jsonl');
     const litellm = recordedRequests('litellm-batch.json')[0] as Json;
     const v3 = recordedRequests('batches-langfuse-v3.json')[0] as Json;
-    writeFileSync(file, [JSON.stringify(litellm), JSON.stringify(v3)].join('\n'));
+    // Back to the first client after the second: its stream again, not the last one's.
+    writeFileSync(file, [JSON.stringify(litellm), JSON.stringify(v3), JSON.stringify(litellm)].join('\n'));
     const r = await run([file]);
     const services = new Set(spansOf(r.lines).map((sp) => `${String(sp.attributes['langfuse.trace.id']).slice(0, 7)} ${String(sp.resource.attributes['service.name'])}`));
     expect([...services].sort()).toEqual(['litellm litellm', `${String(((v3.batch as Json[]).find((e) => e.type === 'trace-create')?.body as Json).id).slice(0, 7)} DEFAULT`].sort());

@@ -26,6 +26,8 @@ export const RECORDED_EVENTS: readonly Json[][] = [
 
 const keyArb = fc.oneof(
   fc.constantFrom('a', 'b', '0', '7', '42', '01', '-1', '4294967294', '4294967295', 'toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'),
+  // Keys the GenAI twins use: the sender's own key wins over a twin.
+  fc.constantFrom('gen_ai.operation.name', 'gen_ai.request.model', 'gen_ai.request.max_tokens', 'gen_ai.usage.input_tokens', 'error.type'),
   fc.stringMatching(/^[a-z_.]{1,8}$/),
 );
 const attributeValueArb = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.array(fc.string({ maxLength: 4 }), { maxLength: 3 }));

@@ -12,8 +12,9 @@ import { makeReadableSpan } from '../../src/mapping/readable-span.js';
 const scalar = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.integer(),
+  fc.maxSafeInteger(),
   fc.double(),
-  fc.constantFrom(0, -0, 1e21, 2 ** 53 + 2, Number.NaN, Number.POSITIVE_INFINITY, -1.5, 'lone \ud800 surrogate', '"quoted"\n\u2028'),
+  fc.constantFrom(0, -0, 1e21, 2 ** 53 + 2, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY, -1.5, 'lone \ud800 surrogate', '"quoted"\n\u2028'),
   fc.boolean(),
 );
 const attributeValue: fc.Arbitrary<unknown> = fc.oneof(

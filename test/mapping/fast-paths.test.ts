@@ -8,6 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { makeReadableSpan } from '../../src/mapping/readable-span.js';
 import { parseIso } from '../../src/mapping/time.js';
+import { jsonText } from '../../src/mapping/to-otel/attributes.js';
+import { jsonText as referenceJsonText } from '../helpers/reverse-reference/attributes.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 
 /** parseIso as it was: a Date per call to check the calendar. */
@@ -72,6 +74,16 @@ describe('mapping fast paths give the old results', () => {
       fc.property(time, time, (startTime, endTime) => {
         const span = makeReadableSpan({ name: 'x', kind: 0, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), startTime, endTime, attributes: {}, status: { code: 0 }, resource, scope: { name: 's' } });
         expect(span.duration).toEqual(oldDuration(startTime, endTime));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('jsonText: the text the old code made (JSON.stringify) of any value, primitives written without it', () => {
+    const special = fc.constantFrom(0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e21, 5e-324, 0.1 + 0.2, null, true, false, undefined);
+    fc.assert(
+      fc.property(fc.oneof(special, fc.double(), fc.integer(), fc.anything()), (v) => {
+        expect(jsonText(v)).toBe(referenceJsonText(v));
       }),
       { numRuns: 3000 },
     );

@@ -2,8 +2,8 @@
  * An OTLP/JSON `ExportTraceServiceRequest` filled span by span, as UTF-8 bytes, with its exact
  * size at every step. Spans are grouped as the stock serializer groups them (by resource object,
  * then by scope key, in order of first appearance), so the bytes equal
- * `JsonTraceSerializer.serializeRequest` of the same spans. Each span is written once, into a
- * buffer of its group; `take` copies the groups into the request's buffer.
+ * `JsonTraceSerializer.serializeRequest` of the same spans. Each span is written once, straight
+ * into the buffer of its group; `take` copies the groups into the request's buffer.
  */
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanRecord } from '../../mapping/span-record.js';
@@ -51,14 +51,31 @@ function scopeGroup(scope: SpanRecord['scope'], body: Writer): ScopeGroup {
   return { head: Buffer.from(`{"scope":${text((w) => scopeJson(w, scope))},"spans":[`), tail: Buffer.from(`]${schemaUrl}}`), body };
 }
 
+/** Where the next span's bytes were written by `bytesWith`, for `add`. */
+interface Written {
+  readonly span: SpanRecord;
+  /** The body of the span's group, or a fresh buffer when the span opens its group. */
+  readonly body: Writer;
+  readonly scope: ScopeGroup | undefined;
+  /** Where in `body` it starts (after room for the comma) and its length. */
+  readonly at: number;
+  readonly length: number;
+  /** How many bytes it adds to the request. */
+  readonly growth: number;
+}
+
 /** Builds OTLP/JSON requests (one line each: the bytes end with a newline). */
 export class JsonRequestBuilder implements RequestBuilder<SpanRecord, PooledBytes> {
   private _resources = new Map<Resource, ResourceGroup>();
   private _spans = 0;
   private _bytes = EMPTY_REQUEST_BYTES;
-  /** The next span's bytes, written by `bytesWith` for `add`. */
-  private readonly _next = new Writer(64 * 1024);
-  private _nextSpan: SpanRecord | undefined;
+  /**
+   * The span `bytesWith` wrote last, past the end of its group's bytes (or in `_fresh`): `add`
+   * keeps it there. Forgotten by `take` (its group is gone).
+   */
+  private _written: Written | undefined;
+  /** The buffer of the next group a span opens. */
+  private _fresh: Writer | undefined;
   /** Group buffers of earlier requests, to fill again. */
   private readonly _spare: Writer[] = [];
   /** The requests' buffers. */
@@ -74,25 +91,25 @@ export class JsonRequestBuilder implements RequestBuilder<SpanRecord, PooledByte
   }
 
   bytesWith(span: SpanRecord): number {
-    return this._bytes + this._grow(span);
+    return this._bytes + this._write(span).growth;
   }
 
   add(span: SpanRecord): void {
-    const growth = this._grow(span);
-    this._nextSpan = undefined;
-    let resource = this._resources.get(span.resource);
-    if (resource === undefined) this._resources.set(span.resource, (resource = resourceGroup(span.resource)));
-    const key = scopeKey(span.scope);
-    let scope = resource.scopes.get(key);
-    if (scope === undefined) resource.scopes.set(key, (scope = scopeGroup(span.scope, this._spare.pop() ?? new Writer(64 * 1024))));
-    const body = scope.body;
-    const next = this._next;
-    body.ensure(next.pos + 1);
-    if (body.pos > 0) body.buf[body.pos++] = COMMA;
-    next.buf.copy(body.buf, body.pos, 0, next.pos);
-    body.pos += next.pos;
+    const written = this._write(span);
+    this._written = undefined;
+    const body = written.body;
+    if (written.scope !== undefined) {
+      if (body.pos > 0) body.buf[body.pos] = COMMA;
+      body.pos = written.at + written.length;
+    } else {
+      let resource = this._resources.get(span.resource);
+      if (resource === undefined) this._resources.set(span.resource, (resource = resourceGroup(span.resource)));
+      resource.scopes.set(scopeKey(span.scope), scopeGroup(span.scope, body));
+      body.pos = written.length;
+      this._fresh = undefined;
+    }
     this._spans++;
-    this._bytes += growth;
+    this._bytes += written.growth;
   }
 
   /** The request's bytes, a line of OTLP/JSON, in a buffer to give back once written. */
@@ -122,24 +139,40 @@ export class JsonRequestBuilder implements RequestBuilder<SpanRecord, PooledByte
     this._resources = new Map();
     this._spans = 0;
     this._bytes = EMPTY_REQUEST_BYTES;
+    this._written = undefined;
     return { bytes: out, release: () => this._pool.release(buffer) };
   }
 
-  /** How many bytes `span` adds: its bytes, a comma, and the groups it opens. */
-  private _grow(span: SpanRecord): number {
-    if (this._nextSpan !== span) {
-      this._next.pos = 0;
-      spanJson(this._next, span);
-      this._nextSpan = span;
-    }
-    let growth = this._next.pos;
+  /**
+   * Writes `span` where it goes (once per span and request): after its group's bytes, past a
+   * byte for the comma, or at the start of a fresh buffer when it opens a group; what it adds to
+   * the request: its bytes, a comma, and the groups it opens.
+   */
+  private _write(span: SpanRecord): Written {
+    const last = this._written;
+    if (last !== undefined && last.span === span) return last;
     const resource = this._resources.get(span.resource);
     const scope = resource?.scopes.get(scopeKey(span.scope));
-    if (scope !== undefined) return growth + (scope.body.pos > 0 ? 1 : 0);
-    const opened = scopeGroup(span.scope, this._next);
-    growth += opened.head.length + opened.tail.length + (resource !== undefined && resource.scopes.size > 0 ? 1 : 0);
-    if (resource !== undefined) return growth;
-    const group = resourceGroup(span.resource);
-    return growth + group.head.length + group.tail.length + (this._resources.size > 0 ? 1 : 0);
+    const body = scope?.body ?? (this._fresh ??= this._spare.pop() ?? new Writer(64 * 1024));
+    const end = body.pos;
+    const at = scope !== undefined && end > 0 ? end + 1 : 0;
+    // Written past the group's bytes, which stay as they are until `add`.
+    body.ensure(at - end);
+    body.pos = at;
+    spanJson(body, span);
+    const length = body.pos - at;
+    body.pos = scope === undefined ? 0 : end;
+    let growth = length;
+    if (scope !== undefined) growth += end > 0 ? 1 : 0;
+    else {
+      const opened = scopeGroup(span.scope, body);
+      growth += opened.head.length + opened.tail.length + (resource !== undefined && resource.scopes.size > 0 ? 1 : 0);
+      if (resource === undefined) {
+        const group = resourceGroup(span.resource);
+        growth += group.head.length + group.tail.length + (this._resources.size > 0 ? 1 : 0);
+      }
+    }
+    this._written = { span, body, scope, at, length, growth };
+    return this._written;
   }
 }

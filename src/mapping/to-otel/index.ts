@@ -21,6 +21,7 @@ import { VERSION } from '../../version.js';
 import type { AttributeDialect } from './attributes.js';
 import { jsonText, observationFields, writeGenaiAttributes, writeObservationAttributes, writeTraceAttributes } from './attributes.js';
 import { cleanAttributes } from './hygiene.js';
+import { TwinWriter } from './twins.js';
 import type { HygieneOptions } from './hygiene.js';
 import { mergeEvents } from './merge.js';
 import { exactTime, restoreOtelFacts } from './restore.js';
@@ -59,11 +60,14 @@ export interface ClientIdentity {
   readonly public_key?: string;
 }
 
+/** The fields of a request's `metadata` that name its client, in {@link ClientIdentity}'s order. */
+export const CLIENT_IDENTITY_FIELDS = ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key'] as const;
+
 /** The client identity a batch metadata object names; absent and empty fields are left out. */
 export function clientIdentity(metadata: unknown): ClientIdentity {
   const meta = isPlainObject(metadata) ? metadata : {};
   const out: Record<string, string> = {};
-  for (const field of ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key']) {
+  for (const field of CLIENT_IDENTITY_FIELDS) {
     const v = meta[field];
     if (typeof v === 'string' && v !== '') out[field] = v;
   }
@@ -135,7 +139,7 @@ function observationSpan(
   const message = facts.statusMessage ?? (code === SpanStatusCode.ERROR ? statusMessage : undefined);
 
   // The body as the attributes read it: the usage Langfuse would store, the metadata left.
-  const fields = observationFields(body, metadata);
+  const fields = observationFields(body, metadata, typeof body.startTime === 'string' ? startIso : undefined);
   // The observation's keys, then the trace's (as Object.assign would add them).
   const attributes = new AttrList();
   writeObservationAttributes(attributes, obs.type, fields, obs.id, ctx.dialect === 'genai' ? 'genai-ids' : 'langfuse');
@@ -150,10 +154,10 @@ function observationSpan(
   }
   if (incomplete) attributes.set(LF.bridgeIncomplete, true);
   if (ctx.dialect !== 'langfuse') {
-    const twins = TWINS.reset();
+    const twins = TWINS.start(attributes, ctx.dialect === 'both');
     writeGenaiAttributes(twins, obs.type, fields, trace?.body.sessionId);
     if (isError) twins.set(OTEL.errorType, '_OTHER');
-    addTwins(attributes, twins, ctx.dialect === 'both');
+    twins.finish();
   }
   cleanAttributes(attributes, ctx.hygiene, issues);
 
@@ -175,29 +179,8 @@ function observationSpan(
   });
 }
 
-/**
- * Adds GenAI twin keys that are not already there; with both dialects, lists them under
- * `langfuse.bridge.genai_twins` so the forward mapping can tell them from the sender's own keys.
- */
-function addTwins(attributes: AttrList, twins: AttrList, mark: boolean): void {
-  let added: string[] | undefined;
-  const order = twins.order();
-  for (let j = 0; j < twins.keys.length; j++) {
-    const i = order === undefined ? j : (order[j] as number);
-    const k = twins.keys[i] as string;
-    const v = twins.values[i];
-    if (attributes.has(k) || v === undefined) continue;
-    attributes.append(k, v);
-    if (mark) (added ??= []).push(k);
-  }
-  if (added !== undefined) attributes.set(LF.bridgeGenaiTwins, added);
-}
-
-/**
- * The GenAI twins of the span being made, before they are added to its attributes: one list for
- * every span (the mapping is synchronous: one span at a time), emptied for each.
- */
-const TWINS = new AttrList();
+/** The GenAI twins of the span being made (the mapping is synchronous: one span at a time). */
+const TWINS = new TwinWriter();
 
 /** Trace keys for every span: user and session always (OTel registry keys), langfuse.* per dialect. */
 function traceFieldAttributes(trace: MergedTrace, dialect: AttributeDialect): AttrList {

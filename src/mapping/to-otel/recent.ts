@@ -38,6 +38,12 @@ export class RecentMap<K, V> {
     if (this._entries.size > this._capacity) this._dropOldest();
   }
 
+  /** {@link set} for a key known not to be there (one lookup fewer). */
+  setNew(key: K, value: V): void {
+    this._entries.set(key, value);
+    if (this._entries.size > this._capacity) this._dropOldest();
+  }
+
   delete(key: K): void {
     this._entries.delete(key);
   }
@@ -72,5 +78,10 @@ export class RecentSet<K> {
   /** Adds `key` as the newest; drops the oldest when over capacity. */
   add(key: K): void {
     this._map.set(key, true);
+  }
+
+  /** {@link add} for a key known not to be there (one lookup fewer). */
+  addNew(key: K): void {
+    this._map.setNew(key, true);
   }
 }

@@ -12,7 +12,6 @@ import type { SpanRecord } from '../span-record.js';
 import type { ToOtelOptions } from './index.js';
 import { createContext } from './index.js';
 import { toMergeItem } from './merge.js';
-import type { TraceGroup } from './trace-groups.js';
 import { TraceGroups } from './trace-groups.js';
 
 export interface IngestionStreamOptions extends ToOtelOptions {
@@ -78,13 +77,12 @@ export class IngestionRecordStream {
     for (const raw of events) {
       const item = toMergeItem(raw, this._seq++, sink, undefined, this._fromJson);
       if (item === undefined || item === 'sdk-log') continue;
-      const key = this._groups.add(item, sink);
-      (this._groups.get(key) as TraceGroup<Idle>).state.last = this._seq;
+      this._groups.addToGroup(item, sink).group.state.last = this._seq;
     }
     const spans: SpanRecord[] = [];
-    for (const [key, group] of this._groups.entries()) {
-      if (this._seq - group.state.last < this._idleEvents) break; // the rest were touched later
-      this._groups.closeRecords(key, spans, sink);
+    for (let oldest = this._groups.oldest(); oldest !== undefined; oldest = this._groups.oldest()) {
+      if (this._seq - oldest.group.state.last < this._idleEvents) break; // the rest were touched later
+      this._groups.closeRecords(oldest.key, spans, sink);
     }
     return { value: spans, issues: sink.issues };
   }

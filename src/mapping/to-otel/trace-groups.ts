@@ -32,6 +32,8 @@ export interface TraceGroup<S> {
   readonly late: boolean;
   /** The caller's bookkeeping (last event number, times, bytes ...). */
   readonly state: S;
+  /** When it was last (re)inserted, in {@link TraceGroups}' count of insertions: where it stands in their order. */
+  inserted: number;
 }
 
 /** How the caller's bookkeeping starts and combines. */
@@ -39,6 +41,12 @@ export interface GroupState<S> {
   create(): S;
   /** `from` joins `into`: the updates of an observation that came before its trace was known. */
   join(into: S, from: S): void;
+}
+
+/** An open group and its key. */
+export interface OpenGroup<S> {
+  readonly key: string;
+  readonly group: TraceGroup<S>;
 }
 
 /** What a late event's issue says about why its trace had already gone out. */
@@ -66,6 +74,16 @@ export class TraceGroups<S> {
   /** Observations already sent (their identity fields), bounded like `_closed`. */
   private readonly _sent: RecentMap<string, PackedIdentity>;
   private _events = 0;
+  /** Insertions into `_groups` so far. */
+  private _insertions = 0;
+  /**
+   * Where {@link oldest} stopped: an iterator of `_groups` and the entry it gave last (with the
+   * group's insertion number then), which every open group is at or after.
+   */
+  private _cursor: IterableIterator<[string, TraceGroup<S>]> = this._groups.entries();
+  private _cursorEntry: (OpenGroup<S> & { readonly inserted: number }) | undefined;
+  /** Whether the observation of the event {@link _keyOf} was given last already had a group. */
+  private _observationHeld = false;
 
   /**
    * @param remembered how many closed groups and sent observations are remembered to recognise
@@ -94,33 +112,64 @@ export class TraceGroups<S> {
     return this._groups.entries();
   }
 
+  /**
+   * The least recently touched open group: the first of {@link entries}, without a walk from the
+   * start of the `Map` each time (V8 leaves the entries of deleted keys in its table until it is
+   * rebuilt, and the groups closed and touched leave thousands there: see RecentMap). One iterator
+   * goes on from where it stopped: every entry before it is of a group closed or touched (moved to
+   * the end) since, and the entry it stopped at is still the first while its group is open and was
+   * not touched since.
+   */
+  oldest(): OpenGroup<S> | undefined {
+    for (;;) {
+      let entry = this._cursorEntry;
+      if (entry === undefined) {
+        let next = this._cursor.next();
+        if (next.done === true) {
+          // An iterator that has ended stays ended, even when keys come after: a new one.
+          this._cursor = this._groups.entries();
+          next = this._cursor.next();
+          if (next.done === true) return undefined;
+        }
+        const [key, group] = next.value;
+        entry = this._cursorEntry = { key, group, inserted: group.inserted };
+      }
+      if (this._groups.get(entry.key) === entry.group && entry.group.inserted === entry.inserted) return entry;
+      this._cursorEntry = undefined;
+    }
+  }
+
   get(key: string): TraceGroup<S> | undefined {
     return this._groups.get(key);
   }
 
   /** Adds a validated event to its group, which becomes the most recently touched; returns its key. */
   add(item: MergeItem, sink: IssueSink): string {
+    return this.addToGroup(item, sink).key;
+  }
+
+  /** {@link add}, returning the group and its key. */
+  addToGroup(item: MergeItem, sink: IssueSink): OpenGroup<S> {
     const key = this._keyOf(item);
     let group = this._groups.get(key);
     if (group === undefined) {
       const late = this._closed.has(key) || (item.entity === 'observation' && this._sent.has(item.body.id as string));
-      group = { items: [], observationIds: [], late, state: this._state.create() };
+      group = { items: [], observationIds: [], late, state: this._state.create(), inserted: 0 };
     } else this._groups.delete(key); // re-inserted below: now the most recently touched
     if (group.late) {
       const message = `${item.event.type} arrived after its trace was emitted ${this._lateReason}; sent under the same root, merged only with the events after it`;
       sink.forItem({ eventId: item.event.id }).add('LATE_EVENT', message);
     }
+    group.inserted = ++this._insertions;
     this._groups.set(key, group);
     group.items.push(item);
     this._events++;
-    if (item.entity === 'observation') {
+    if (item.entity === 'observation' && !this._observationHeld) {
       const id = item.body.id as string;
-      if (!this._observationGroup.has(id)) {
-        this._observationGroup.set(id, key);
-        group.observationIds.push(id);
-      }
+      this._observationGroup.set(id, key);
+      group.observationIds.push(id);
     }
-    return key;
+    return { key, group };
   }
 
   /** Closes a group: its spans are appended to `out`, its issues to `sink`. Unknown keys: nothing. */
@@ -139,9 +188,12 @@ export class TraceGroups<S> {
     // A trace whose root went out before: later observations hang under it, later trace fields
     // become a trace-update span.
     const traceId = traceIdOfKey(key);
-    const rootsSent = traceId !== undefined && this._closed.has(key) ? new Set([traceId]) : undefined;
+    // A group opened for a key not closed before (not late) is still not: only closing it adds its key.
+    const closedBefore = group.late && this._closed.has(key);
+    const rootsSent = traceId !== undefined && closedBefore ? new Set([traceId]) : undefined;
     for (const id of group.observationIds) this._observationGroup.delete(id);
-    this._closed.add(key);
+    if (closedBefore) this._closed.add(key);
+    else this._closed.addNew(key);
     const mergeSink = new IssueSink();
     const merged = mergeItems(group.items, mergeSink);
     // A late update of an observation already sent: it goes out again under the same span id,
@@ -157,7 +209,8 @@ export class TraceGroups<S> {
         completed ??= new Set();
         for (const id of obs.eventIds) completed.add(id);
       }
-      this._sent.set(obs.id, packedIdentityOf(obs.body));
+      if (sent === undefined) this._sent.setNew(obs.id, packedIdentityOf(obs.body));
+      else this._sent.set(obs.id, packedIdentityOf(obs.body));
     }
     for (const issue of mergeSink.issues) {
       const known = issue.code === 'INVALID_VALUE' && issue.path === undefined && completed?.has(issue.eventId ?? '') === true;
@@ -179,6 +232,7 @@ export class TraceGroups<S> {
       return target ?? scoreKey(id);
     }
     const held = this._observationGroup.get(id);
+    this._observationHeld = held !== undefined;
     if (held === undefined) return traceId === undefined ? observationKey(id) : traceKey(traceId);
     if (traceId === undefined || !held.startsWith('o:')) return held;
     // Its trace is known now: the updates that came first join the trace's group.
@@ -192,7 +246,7 @@ export class TraceGroups<S> {
     this._groups.delete(from);
     const target = this._groups.get(to);
     if (target === undefined) {
-      this._groups.set(to, { ...source, late: source.late || this._closed.has(to) });
+      this._groups.set(to, { ...source, late: source.late || this._closed.has(to), inserted: ++this._insertions });
     } else {
       target.items.push(...source.items);
       target.observationIds.push(...source.observationIds);

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -159,6 +159,13 @@ describe('requests within bounds', () => {
           ),
         );
         expect(ids.sort()).toEqual(spans.map((s: ReadableSpan) => s.spanContext().spanId).sort());
+        // Each request holds the next spans in order, as the stock serializer writes them (a span
+        // measured for a full request and then written into the next one included).
+        let from = 0;
+        for (const r of requests) {
+          const part = spans.slice(from, (from += r.spans));
+          expect(r.text).toBe(`${Buffer.from(JsonTraceSerializer.serializeRequest(part) as Uint8Array).toString('utf8')}\n`);
+        }
       }),
       { numRuns: 300 },
     );
