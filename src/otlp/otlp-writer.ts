@@ -118,7 +118,7 @@ export class Writer {
   hexId(tag: number, hex: string): void {
     if (hex.length % 2 !== 0) throw new RangeError('Invalid typed array length');
     const n = hex.length / 2;
-    this.ensure(2 + n);
+    this.ensure(6 + n); // tag, length (more than one byte for an id of 128 bytes or more), bytes
     this.buf[this.pos++] = tag;
     this.varint(n);
     if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {

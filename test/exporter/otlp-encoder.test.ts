@@ -181,6 +181,48 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
     expect(mismatches).toEqual([]);
   });
 
+  test('ids of any even length, past a one-byte length too, written where the buffer ends (a link\'s ids follow the attributes)', () => {
+    const mismatches: string[] = [];
+    for (const bytes of [0, 16, 128, 600]) {
+      for (let count = 0; count < 300; count++) {
+        for (let width = 0; width < 10; width++) {
+          const attributes: Attributes = { width: 'w'.repeat(width) };
+          for (let i = 0; i < count; i++) attributes[`a${i}`] = 'x';
+          const ctx: SpanContext = { traceId: 'ab'.repeat(bytes), spanId: 'cd'.repeat(bytes), traceFlags: 1 };
+          const spans = [
+            {
+              name: 'n',
+              kind: 0,
+              spanContext: () => ctx,
+              parentSpanContext: ctx,
+              startTime: [1, 0],
+              endTime: [2, 0],
+              status: { code: 0 },
+              attributes,
+              events: [],
+              links: [{ context: ctx, attributes: {} }],
+              duration: [1, 0],
+              ended: true,
+              resource: { attributes: {} },
+              instrumentationScope: { name: 's' },
+              droppedAttributesCount: 0,
+              droppedEventsCount: 0,
+              droppedLinksCount: 0,
+            } as unknown as ReadableSpan,
+          ];
+          let same: boolean;
+          try {
+            same = ours(spans, 0).equals(stock(spans));
+          } catch {
+            same = false;
+          }
+          if (!same) mismatches.push(`${bytes}-byte ids after ${count} attributes and width ${width}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
   test.for(DIALECTS)('%s: the recorded spans, and the spans the OTLP output makes of them', (dialect) => {
     const spans = loadExampleSpans(dialect);
     const mapped = spansToLangfuseOtlp(spans).value.spans;
