@@ -1,6 +1,7 @@
 /**
- * The two OpenTelemetry JS lines the package must install beside and work with (README "Install
- * and compatibility"), as a user installs them: the SDK packages, and the Node they need.
+ * The OpenTelemetry JS lines the package must install beside and work with (README "Install and
+ * compatibility"), as a user installs them: the SDK packages, and the Node they need (3.x on both
+ * Node lines its users run: 22 and 24).
  */
 
 export interface OtelLine {
@@ -32,6 +33,18 @@ export const OTEL_LINES: readonly OtelLine[] = [
     name: 'OpenTelemetry JS 3.x on Node 22',
     // sdk-node 0.301 and sdk-trace 3.x need Node >= 22.15.
     nodeMajor: 22,
+    tracePackage: '@opentelemetry/sdk-trace',
+    processorArgument: '{ exporter }',
+    dependencies: [
+      '@opentelemetry/api@~1.10.0',
+      '@opentelemetry/sdk-node@~0.301.0',
+      '@opentelemetry/sdk-trace@^3.1.0',
+      '@opentelemetry/exporter-trace-otlp-proto@~0.301.0',
+    ],
+  },
+  {
+    name: 'OpenTelemetry JS 3.x on Node 24',
+    nodeMajor: 24,
     tracePackage: '@opentelemetry/sdk-trace',
     processorArgument: '{ exporter }',
     dependencies: [

