@@ -78,9 +78,13 @@ export class TraceGroups<S> {
   private _insertions = 0;
   /**
    * Where {@link oldest} stopped: an iterator of `_groups` and the entry it gave last (with the
-   * group's insertion number then), which every open group is at or after.
+   * group's insertion number then), which every open group is at or after. Made at the first
+   * call: a Map iterator holds the table it last read, and V8 keeps every table the Map has had
+   * since (each with the entries it held) for it until it reads again, so an iterator never read
+   * again (a user of this class that does not call `oldest`, such as the receiver's assembler)
+   * would keep every group ever closed.
    */
-  private _cursor: IterableIterator<[string, TraceGroup<S>]> = this._groups.entries();
+  private _cursor: IterableIterator<[string, TraceGroup<S>]> | undefined;
   private _cursorEntry: (OpenGroup<S> & { readonly inserted: number }) | undefined;
   /** Whether the observation of the event {@link _keyOf} was given last already had a group. */
   private _observationHeld = false;
@@ -124,6 +128,7 @@ export class TraceGroups<S> {
     for (;;) {
       let entry = this._cursorEntry;
       if (entry === undefined) {
+        this._cursor ??= this._groups.entries();
         let next = this._cursor.next();
         if (next.done === true) {
           // An iterator that has ended stays ended, even when keys come after: a new one.
