@@ -13,6 +13,7 @@ import { Forwarder } from './forwarder/forwarder.js';
 import { keyPairAuthenticator } from './http/auth.js';
 import { langfuseAuthenticator } from './http/langfuse-auth.js';
 import { createHandler } from './http/handler.js';
+import { InFlightBytes } from './http/in-flight.js';
 import { listen } from './http/server.js';
 import { Lifecycle } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
@@ -104,6 +105,7 @@ export async function createReceiver(options: ReceiverOptions): Promise<Receiver
       },
     },
     maxBodyBytes: o.maxBodyBytes,
+    inFlight: new InFlightBytes(o.maxInFlightBytes),
     maxDepth: o.maxDepth,
     ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
     now: () => clock.now(),

@@ -46,6 +46,8 @@ export interface ReceiverOptions {
   readonly maxHeldBytes?: number;
   /** Largest request body, before and after gunzip. Default 5,000,000. */
   readonly maxBodyBytes?: number;
+  /** Request bytes held at once (bodies being read, inflated, parsed, spooled); past it, 503 with Retry-After. Default 16 MiB. */
+  readonly maxInFlightBytes?: number;
   /** Deepest JSON nesting accepted. Default 128. */
   readonly maxDepth?: number;
   readonly server?: Partial<ServerLimits>;
@@ -77,6 +79,7 @@ export interface ResolvedReceiverOptions {
   readonly maxHoldMillis: number;
   readonly maxHeldBytes: number;
   readonly maxBodyBytes: number;
+  readonly maxInFlightBytes: number;
   readonly maxDepth: number;
   readonly server: ServerLimits;
   readonly forwarder: ForwarderLimits;
@@ -93,6 +96,7 @@ export const RECEIVER_DEFAULTS = {
   maxHoldMillis: 15 * 60_000,
   maxHeldBytes: 12 * 1024 ** 2,
   maxBodyBytes: 5_000_000,
+  maxInFlightBytes: 16 * 1024 ** 2,
   drainMillis: 10_000,
   statusIntervalMillis: 30_000,
 } as const;
@@ -154,6 +158,7 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     maxHoldMillis: positive('maxHoldMillis', options.maxHoldMillis, RECEIVER_DEFAULTS.maxHoldMillis),
     maxHeldBytes: positive('maxHeldBytes', options.maxHeldBytes, RECEIVER_DEFAULTS.maxHeldBytes),
     maxBodyBytes: positive('maxBodyBytes', options.maxBodyBytes, RECEIVER_DEFAULTS.maxBodyBytes),
+    maxInFlightBytes: positive('maxInFlightBytes', options.maxInFlightBytes, RECEIVER_DEFAULTS.maxInFlightBytes),
     maxDepth: positive('maxDepth', options.maxDepth, DEFAULT_MAX_DEPTH),
     server: limits,
     forwarder,

@@ -37,7 +37,7 @@ function startWorker(script: string, options: ConstructorParameters<typeof Worke
 }
 
 /** Runs one worker until it is closed by a signal, fails to start, or dies. */
-function runWorker(script: string, data: ServeWorkerData, maxHeapMib: number, onListening: () => void, signals: { stop?: () => void }): Promise<Outcome> {
+function runWorker(script: string, data: ServeWorkerData, maxHeapMib: number, onListening: (url: string) => void, signals: { stop?: () => void }): Promise<Outcome> {
   const worker = startWorker(script, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: maxHeapMib, maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
   return new Promise((resolve) => {
     let settled = false;
@@ -47,7 +47,7 @@ function runWorker(script: string, data: ServeWorkerData, maxHeapMib: number, on
     };
     worker.on('message', (m: FromWorker) => {
       if (m.type === 'listening') {
-        onListening();
+        onListening(m.url);
         signals.stop = () => worker.postMessage({ type: 'close' });
       } else if (m.type === 'failed') {
         process.stderr.write(`otel-langfuse-bridge serve: ${m.message}\n`);
@@ -68,6 +68,15 @@ function runWorker(script: string, data: ServeWorkerData, maxHeapMib: number, on
   });
 }
 
+/**
+ * The flags a restarted receiver thread gets: the port the first one listens on (`url`), so that
+ * clients find the receiver where it was, also when the system chose it (`--port 0`,
+ * `LANGFUSE_BRIDGE_PORT=0`).
+ */
+export function flagsForRestart(flags: ServeFlags, url: string): ServeFlags {
+  return { ...flags, port: Number(new URL(url).port) };
+}
+
 export async function supervise(flags: ServeFlags, env: Env): Promise<ExitCode> {
   const script = process.argv[1];
   if (script === undefined) throw new Error('serve: cannot tell which script to run in the receiver thread');
@@ -82,9 +91,11 @@ export async function supervise(flags: ServeFlags, env: Env): Promise<ExitCode> 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const restarts: number[] = [];
+  let workerFlags = flags;
   try {
     for (;;) {
-      const outcome = await runWorker(script, { otelLangfuseBridgeServe: true, flags, env: { ...env } }, maxHeapMib, () => {
+      const outcome = await runWorker(script, { otelLangfuseBridgeServe: true, flags: workerFlags, env: { ...env } }, maxHeapMib, (url) => {
+        workerFlags = flagsForRestart(workerFlags, url);
         if (signals.stopping === true) signals.stop?.();
       }, signals);
       if (outcome.kind === 'closed') return 0;

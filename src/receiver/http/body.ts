@@ -12,7 +12,7 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 /** The raw bytes as sent, at most `maxBytes`. */
-async function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readRaw(req: IncomingMessage, maxBytes: number, take: (n: number) => void): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
@@ -20,6 +20,7 @@ async function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> 
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) throw tooLarge(maxBytes);
+    take((chunk as Buffer).length);
     chunks.push(chunk as Buffer);
   }
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
@@ -35,12 +36,18 @@ function inflate(raw: Buffer, maxBytes: number): Promise<Buffer> {
   });
 }
 
-/** The body's bytes after `Content-Encoding` (identity or gzip), at most `maxBytes` either way. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * The body's bytes after `Content-Encoding` (identity or gzip), at most `maxBytes` either way.
+ * `take` is told of every byte held (as sent, and inflated) and may throw to stop reading.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number, take: (n: number) => void = () => undefined): Promise<Buffer> {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip') {
     throw new HttpError(415, `Content-Encoding ${encoding.slice(0, 40)} is not supported (identity or gzip)`);
   }
-  const raw = await readRaw(req, maxBytes);
-  return encoding === 'identity' ? raw : inflate(raw, maxBytes);
+  const raw = await readRaw(req, maxBytes, take);
+  if (encoding === 'identity') return raw;
+  const inflated = await inflate(raw, maxBytes);
+  take(inflated.length);
+  return inflated;
 }

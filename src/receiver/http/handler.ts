@@ -1,6 +1,6 @@
 /**
  * The receiver's HTTP handler: one straight line of stages (route -> method -> auth -> media type
- * -> capacity -> body -> parse -> validate -> spool -> 207), each throwing what the client did
+ * -> capacity (spool room, request bytes in flight) -> body -> parse -> validate -> spool -> 207), each throwing what the client did
  * wrong, and one place that turns it into an answer (./errors.ts). A 201 inside the 207 is given
  * only once the event is durable in the spool.
  */
@@ -9,9 +9,10 @@ import { requestClient } from '../../ingestion-api/client.js';
 import { clientResource } from '../../mapping/to-otel/index.js';
 import { VERSION } from '../../version.js';
 import type { Spool } from '../spool/types.js';
-import type { Authenticate } from './auth.js';
+import type { Authenticate, Principal } from './auth.js';
 import { checkBatch, multiStatus } from './batch.js';
 import { readBody } from './body.js';
+import type { InFlightBytes } from './in-flight.js';
 import { answerFor, unavailable } from './errors.js';
 import { parseJsonBody } from './json.js';
 import { checkMediaType } from './media-type.js';
@@ -43,6 +44,8 @@ export interface HandlerDeps {
   readonly spool: Pick<Spool, 'append' | 'wouldOverflow'>;
   /** Cap on a body, before and after gunzip. */
   readonly maxBodyBytes: number;
+  /** The budget of request bytes held at once (past it, 503). */
+  readonly inFlight: InFlightBytes;
   readonly maxDepth: number;
   /** `service.name` of every span, else each client's `sdk_integration`. */
   readonly serviceName?: string;
@@ -69,7 +72,15 @@ export function createHandler(deps: HandlerDeps): (req: IncomingMessage, res: Se
     if (deps.spool.wouldOverflow(Number.isFinite(declared) ? declared : 0)) {
       throw unavailable('The receiver\'s spool is full (the backend is behind); retry later');
     }
-    const bytes = await readBody(req, deps.maxBodyBytes);
+    const share = deps.inFlight.open();
+    try {
+      return await spoolBody(req, res, principal, await readBody(req, deps.maxBodyBytes, share.take));
+    } finally {
+      share.release();
+    }
+  };
+
+  const spoolBody = async (req: IncomingMessage, res: ServerResponse, principal: Principal, bytes: Buffer): Promise<number> => {
     const body = parseJsonBody(bytes, deps.maxDepth);
     const metadata = (body as { metadata?: unknown } | null)?.metadata;
     const client = requestClient(req.headers, metadata, principal.publicKey);

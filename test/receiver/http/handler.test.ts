@@ -4,6 +4,7 @@
  * when full or closing, health, projects, metrics, the security cases, and a fuzz of everything
  * a client can send.
  */
+import { request } from 'node:http';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
@@ -11,6 +12,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { keyPairAuthenticator } from '../../../src/receiver/http/auth.js';
 import { createHandler } from '../../../src/receiver/http/handler.js';
 import type { HandlerObserver } from '../../../src/receiver/http/handler.js';
+import { InFlightBytes } from '../../../src/receiver/http/in-flight.js';
 import { DEFAULT_SERVER_LIMITS, listen } from '../../../src/receiver/http/server.js';
 import { MemorySpool } from '../../helpers/memory-spool.js';
 import { recordedRequests } from '../../helpers/spans.js';
@@ -30,7 +32,7 @@ interface Harness {
   closing: boolean;
 }
 
-async function start(spool = new MemorySpool(), keys = [KEYS]): Promise<Harness> {
+async function start(spool = new MemorySpool(), keys = [KEYS], inFlight = new InFlightBytes(16 * 1024 ** 2)): Promise<Harness> {
   const seen = { statuses: [] as number[], failures: [] as string[], duplicates: 0 };
   const observe: HandlerObserver = {
     request: (_route, status) => seen.statuses.push(status),
@@ -42,6 +44,7 @@ async function start(spool = new MemorySpool(), keys = [KEYS]): Promise<Harness>
     authenticate: keyPairAuthenticator(keys),
     spool,
     maxBodyBytes: 1_000_000,
+    inFlight,
     maxDepth: 64,
     now: () => 1_000,
     closing: () => harness.closing,
@@ -114,6 +117,39 @@ describe('the ingestion contract', () => {
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ message: 'Internal error: the events were not stored; retry later' });
     expect(h.seen.failures).toEqual(['EIO: i/o error, write']);
+  });
+
+  test('request bytes in flight over the budget: 503 with Retry-After while others hold bytes; a request alone always goes through', async () => {
+    const body = JSON.stringify(litellm());
+    const inFlight = new InFlightBytes(body.length + 100);
+    const h = await start(new MemorySpool(), [KEYS], inFlight);
+    // A slow client: most of its body sent, the rest held back.
+    const slow = request(`${h.url}/api/public/ingestion`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: AUTH, 'content-length': String(Buffer.byteLength(body)) } });
+    const slowAnswer = new Promise<number>((resolve, reject) => {
+      slow.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      slow.on('error', reject);
+    });
+    const head = body.slice(0, body.length - 10);
+    slow.write(head);
+    while (inFlight.held < head.length) await new Promise((resolve) => setImmediate(resolve));
+    const refused = await post(h, body);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(h.spool.stored).toHaveLength(0);
+    slow.end(body.slice(head.length));
+    expect(await slowAnswer).toBe(207);
+    expect(inFlight.held).toBe(0);
+    // Alone, the same request is taken; so is one larger than the whole budget.
+    expect((await post(h, body)).status).toBe(207);
+    const large = { ...litellm(), batch: [...(litellm().batch as unknown[]), ...(litellm().batch as unknown[]).map((e) => ({ ...(e as object), id: `${(e as { id: string }).id}-2` }))] };
+    expect(JSON.stringify(large).length).toBeGreaterThan(inFlight.maxBytes);
+    expect((await post(h, large)).status).toBe(207);
+    expect(inFlight.held).toBe(0);
+    // The slow request, and the large one's new events (the repeated envelopes are duplicates).
+    expect(h.spool.stored).toHaveLength(2);
   });
 
   test('shutting down: 503 with Retry-After and Connection: close', async () => {
