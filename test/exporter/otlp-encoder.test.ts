@@ -136,45 +136,49 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
     );
   });
 
+  /** One span of `attributes` (and a link to itself when `link`), encoded by ours from an empty buffer: whether the stock bytes come out, without throwing. */
+  const sameAtBufferEnd = (ctx: SpanContext, attributes: Attributes, link: boolean): boolean => {
+    const span = {
+      name: 'n',
+      kind: 0,
+      spanContext: () => ctx,
+      ...(link ? { parentSpanContext: ctx } : {}),
+      startTime: [1, 0],
+      endTime: [2, 0],
+      status: { code: 0 },
+      attributes,
+      events: [],
+      links: link ? [{ context: ctx, attributes: {} }] : [],
+      duration: [1, 0],
+      ended: true,
+      resource: { attributes: {} },
+      instrumentationScope: { name: 's' },
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+    } as unknown as ReadableSpan;
+    try {
+      return ours([span], 0).equals(stock([span]));
+    } catch {
+      return false;
+    }
+  };
+
+  /** Short attributes (each checks its own room, none reserves more) that move what follows them across the buffer's end byte by byte. */
+  const padding = (count: number, width: number): Attributes => {
+    const attributes: Attributes = { width: 'w'.repeat(width) };
+    for (let i = 0; i < count; i++) attributes[`a${i}`] = 'x';
+    return attributes;
+  };
+
   test('a short string attribute written where the buffer ends, at every offset: nothing cut, nothing thrown', () => {
-    // The buffer starts at 1,024 bytes. Short attributes (each checks its own room, none reserves
-    // more) move the last one (empty, or text of 3-byte UTF-8 units: the most a short string
-    // takes) across that end byte by byte.
+    // The buffer starts at 1,024 bytes; the last attribute is empty, or text of 3-byte UTF-8 units (the most a short string takes).
     const ctx: SpanContext = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
     const mismatches: string[] = [];
     for (const last of ['', '€', '€€€€€€€']) {
       for (let count = 50; count < 90; count++) {
         for (let width = 0; width < 14; width++) {
-          const attributes: Attributes = { width: 'w'.repeat(width) };
-          for (let i = 0; i < count; i++) attributes[`a${i}`] = 'x';
-          attributes.last = last;
-          const spans = [
-            {
-              name: 'n',
-              kind: 0,
-              spanContext: () => ctx,
-              startTime: [1, 0],
-              endTime: [2, 0],
-              status: { code: 0 },
-              attributes,
-              events: [],
-              links: [],
-              duration: [1, 0],
-              ended: true,
-              resource: { attributes: {} },
-              instrumentationScope: { name: 's' },
-              droppedAttributesCount: 0,
-              droppedEventsCount: 0,
-              droppedLinksCount: 0,
-            } as unknown as ReadableSpan,
-          ];
-          let same: boolean;
-          try {
-            same = ours(spans, 0).equals(stock(spans));
-          } catch {
-            same = false;
-          }
-          if (!same) mismatches.push(`${JSON.stringify(last)} after ${count} attributes and width ${width}`);
+          if (!sameAtBufferEnd(ctx, { ...padding(count, width), last }, false)) mismatches.push(`${JSON.stringify(last)} after ${count} attributes and width ${width}`);
         }
       }
     }
@@ -184,39 +188,10 @@ describe('encodeTraceRequest writes what the stock serializer writes', () => {
   test('ids of any even length, past a one-byte length too, written where the buffer ends (a link\'s ids follow the attributes)', () => {
     const mismatches: string[] = [];
     for (const bytes of [0, 16, 128, 600]) {
+      const ctx: SpanContext = { traceId: 'ab'.repeat(bytes), spanId: 'cd'.repeat(bytes), traceFlags: 1 };
       for (let count = 0; count < 300; count++) {
         for (let width = 0; width < 10; width++) {
-          const attributes: Attributes = { width: 'w'.repeat(width) };
-          for (let i = 0; i < count; i++) attributes[`a${i}`] = 'x';
-          const ctx: SpanContext = { traceId: 'ab'.repeat(bytes), spanId: 'cd'.repeat(bytes), traceFlags: 1 };
-          const spans = [
-            {
-              name: 'n',
-              kind: 0,
-              spanContext: () => ctx,
-              parentSpanContext: ctx,
-              startTime: [1, 0],
-              endTime: [2, 0],
-              status: { code: 0 },
-              attributes,
-              events: [],
-              links: [{ context: ctx, attributes: {} }],
-              duration: [1, 0],
-              ended: true,
-              resource: { attributes: {} },
-              instrumentationScope: { name: 's' },
-              droppedAttributesCount: 0,
-              droppedEventsCount: 0,
-              droppedLinksCount: 0,
-            } as unknown as ReadableSpan,
-          ];
-          let same: boolean;
-          try {
-            same = ours(spans, 0).equals(stock(spans));
-          } catch {
-            same = false;
-          }
-          if (!same) mismatches.push(`${bytes}-byte ids after ${count} attributes and width ${width}`);
+          if (!sameAtBufferEnd(ctx, padding(count, width), true)) mismatches.push(`${bytes}-byte ids after ${count} attributes and width ${width}`);
         }
       }
     }

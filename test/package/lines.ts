@@ -16,6 +16,22 @@ export interface OtelLine {
   readonly dependencies: readonly string[];
 }
 
+/** OpenTelemetry JS 3.x (`sdk-node` 0.301 and `sdk-trace` 3.x need Node >= 22.15) on a Node line. */
+function otel3On(nodeMajor: number): OtelLine {
+  return {
+    name: `OpenTelemetry JS 3.x on Node ${nodeMajor}`,
+    nodeMajor,
+    tracePackage: '@opentelemetry/sdk-trace',
+    processorArgument: '{ exporter }',
+    dependencies: [
+      '@opentelemetry/api@~1.10.0',
+      '@opentelemetry/sdk-node@~0.301.0',
+      '@opentelemetry/sdk-trace@^3.1.0',
+      '@opentelemetry/exporter-trace-otlp-proto@~0.301.0',
+    ],
+  };
+}
+
 export const OTEL_LINES: readonly OtelLine[] = [
   {
     name: 'OpenTelemetry JS 2.x on Node 20',
@@ -29,31 +45,8 @@ export const OTEL_LINES: readonly OtelLine[] = [
       '@opentelemetry/exporter-trace-otlp-proto@~0.223.0',
     ],
   },
-  {
-    name: 'OpenTelemetry JS 3.x on Node 22',
-    // sdk-node 0.301 and sdk-trace 3.x need Node >= 22.15.
-    nodeMajor: 22,
-    tracePackage: '@opentelemetry/sdk-trace',
-    processorArgument: '{ exporter }',
-    dependencies: [
-      '@opentelemetry/api@~1.10.0',
-      '@opentelemetry/sdk-node@~0.301.0',
-      '@opentelemetry/sdk-trace@^3.1.0',
-      '@opentelemetry/exporter-trace-otlp-proto@~0.301.0',
-    ],
-  },
-  {
-    name: 'OpenTelemetry JS 3.x on Node 24',
-    nodeMajor: 24,
-    tracePackage: '@opentelemetry/sdk-trace',
-    processorArgument: '{ exporter }',
-    dependencies: [
-      '@opentelemetry/api@~1.10.0',
-      '@opentelemetry/sdk-node@~0.301.0',
-      '@opentelemetry/sdk-trace@^3.1.0',
-      '@opentelemetry/exporter-trace-otlp-proto@~0.301.0',
-    ],
-  },
+  otel3On(22),
+  otel3On(24),
 ];
 
 /** consumer/sdk-line.ts for one line (consumer/sdk-line.d.ts declares it for this repository). */
