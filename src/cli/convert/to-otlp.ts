@@ -5,8 +5,7 @@
  */
 import type { SpanRecord } from '../../mapping/span-record.js';
 import type { AttributeDialect } from '../../mapping/to-otel/attributes.js';
-import { isPlainObject } from '../../mapping/json.js';
-import { CLIENT_IDENTITY_FIELDS, clientIdentity } from '../../mapping/to-otel/index.js';
+import { clientIdentity } from '../../mapping/to-otel/index.js';
 import { IngestionRecordStream } from '../../mapping/to-otel/stream.js';
 import type { Reporter } from './report.js';
 
@@ -32,27 +31,9 @@ export interface ToOtlp {
   end(): Promise<void>;
 }
 
-/** A client field of a request's metadata as {@link clientIdentity} reads it (absent and empty alike). */
-function clientField(meta: Record<string, unknown> | undefined, field: string): string | undefined {
-  const v = meta?.[field];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
 export function createToOtlp(options: ToOtlpOptions, keep: (spans: SpanRecord[]) => SpanRecord[], sink: SpanSink, reporter: Reporter): ToOtlp {
   const streams = new Map<string, IngestionRecordStream>();
-  /** The client fields of the last request and its stream: most logs come from one client. */
-  const lastFields: Array<string | undefined> = [];
-  let lastStream: IngestionRecordStream | undefined;
   const streamFor = (metadata: unknown): IngestionRecordStream => {
-    const meta = isPlainObject(metadata) ? metadata : undefined;
-    let same = lastStream !== undefined;
-    for (let i = 0; i < CLIENT_IDENTITY_FIELDS.length && same; i++) same = clientField(meta, CLIENT_IDENTITY_FIELDS[i] as string) === lastFields[i];
-    if (same) return lastStream as IngestionRecordStream;
-    for (let i = 0; i < CLIENT_IDENTITY_FIELDS.length; i++) lastFields[i] = clientField(meta, CLIENT_IDENTITY_FIELDS[i] as string);
-    lastStream = streamOf(metadata);
-    return lastStream;
-  };
-  const streamOf = (metadata: unknown): IngestionRecordStream => {
     const identity = clientIdentity(metadata);
     const key = JSON.stringify(identity);
     let stream = streams.get(key);

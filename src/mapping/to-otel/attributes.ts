@@ -86,7 +86,7 @@ function writeMetadata(out: AttrSink, prefix: string, metadata: unknown): void {
  * new one per span that each later lookup must flatten and hash). At most {@link MAX_METADATA_KEYS}
  * per prefix: past that, it starts over.
  */
-function metadataKey(prefix: string, k: string): string {
+export function metadataKey(prefix: string, k: string): string {
   let keys = METADATA_KEYS.get(prefix);
   if (keys === undefined) METADATA_KEYS.set(prefix, (keys = new Map()));
   let key = keys.get(k);

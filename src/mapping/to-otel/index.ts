@@ -61,7 +61,7 @@ export interface ClientIdentity {
 }
 
 /** The fields of a request's `metadata` that name its client, in {@link ClientIdentity}'s order. */
-export const CLIENT_IDENTITY_FIELDS = ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key'] as const;
+const CLIENT_IDENTITY_FIELDS = ['sdk_integration', 'sdk_name', 'sdk_version', 'public_key'] as const;
 
 /** The client identity a batch metadata object names; absent and empty fields are left out. */
 export function clientIdentity(metadata: unknown): ClientIdentity {

@@ -86,8 +86,6 @@ export class TraceGroups<S> {
    */
   private _cursor: IterableIterator<[string, TraceGroup<S>]> | undefined;
   private _cursorEntry: (OpenGroup<S> & { readonly inserted: number }) | undefined;
-  /** Whether the observation of the event {@link _keyOf} was given last already had a group. */
-  private _observationHeld = false;
 
   /**
    * @param remembered how many closed groups and sent observations are remembered to recognise
@@ -169,10 +167,12 @@ export class TraceGroups<S> {
     this._groups.set(key, group);
     group.items.push(item);
     this._events++;
-    if (item.entity === 'observation' && !this._observationHeld) {
+    if (item.entity === 'observation') {
       const id = item.body.id as string;
-      this._observationGroup.set(id, key);
-      group.observationIds.push(id);
+      if (!this._observationGroup.has(id)) {
+        this._observationGroup.set(id, key);
+        group.observationIds.push(id);
+      }
     }
     return { key, group };
   }
@@ -237,7 +237,6 @@ export class TraceGroups<S> {
       return target ?? scoreKey(id);
     }
     const held = this._observationGroup.get(id);
-    this._observationHeld = held !== undefined;
     if (held === undefined) return traceId === undefined ? observationKey(id) : traceKey(traceId);
     if (traceId === undefined || !held.startsWith('o:')) return held;
     // Its trace is known now: the updates that came first join the trace's group.

@@ -18,7 +18,7 @@ import { takeModel, takeModelParameters } from '../../to-ingestion/model.js';
 import { observationName, takeCompletionStart, takeLevel, takePrompt } from '../../to-ingestion/observation.js';
 import { carriesModel, decideObservationType, isAiSdkModelCall, toLegacyType } from '../../to-ingestion/observation-type.js';
 import { takeCost, takeUsage } from '../../to-ingestion/usage.js';
-import { jsonText } from '../../to-otel/attributes.js';
+import { jsonText, metadataKey } from '../../to-otel/attributes.js';
 import { toBool, toText } from '../../values.js';
 
 /** Thrown where the general path would report an issue or take a path this one does not: the call goes to the general path. */
@@ -53,24 +53,6 @@ export interface DirectObservation {
 export interface DirectOptions {
   readonly legacyTypes: boolean;
   readonly defaults: CommonFields;
-}
-
-/**
- * `langfuse.observation.metadata.<key>` of each metadata key seen (the same few come back in every
- * span): one string each, not one per span. Bounded, it starts over when full (a memo).
- */
-const METADATA_KEYS = new Map<string, string>();
-const MAX_METADATA_KEYS = 1024;
-
-function metadataKey(key: string): string {
-  return METADATA_KEYS.get(key) ?? newMetadataKey(key);
-}
-
-function newMetadataKey(key: string): string {
-  const full = `${LF.metadata}.${key}`;
-  if (METADATA_KEYS.size >= MAX_METADATA_KEYS) METADATA_KEYS.clear();
-  METADATA_KEYS.set(key, full);
-  return full;
 }
 
 function set(out: Attributes, key: string, v: string | undefined): void {
@@ -135,7 +117,7 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   const metadataKeys = Object.keys(metadata);
   for (let i = 0; i < metadataKeys.length; i++) {
     const v = metadata[metadataKeys[i] as string];
-    if (v !== undefined) out[metadataKey(metadataKeys[i] as string)] = jsonText(v);
+    if (v !== undefined) out[metadataKey(LF.metadata, metadataKeys[i] as string)] = jsonText(v);
   }
   return {
     view,
