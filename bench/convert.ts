@@ -4,7 +4,10 @@
  * OTLP/HTTP sink, against the named baseline measured in the same rounds: `JSON.parse` +
  * `JSON.stringify` of each line of the same file, read and written the same way (a child process
  * with plain node). Also a floor: the same, writing each line's JSON as many times as the OTLP
- * output is larger than the input (the least any converter of this output must write).
+ * output is larger than the input (the bytes any converter of this output must write), and the
+ * reference converters of bench/convert-floors.ts: the format floor (each event written as an
+ * OTLP span with its fields as JSON-text attributes, nothing else), the same with SHA-256 ids and
+ * nanosecond times, and a plain converter (that plus the idle-window merge).
  * Each run is a fresh child process; peak RSS is the child's own `maxRSS`. Rounds interleave the
  * candidates; ratios are paired per round. Targets: throughput >= 50% of the baseline, peak RSS
  * < 200 MB at both sizes and flat between them, >= 512 spans per OTLP request.
@@ -18,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatFloorScript, PLAIN_CONVERTER_SCRIPT } from './convert-floors.js';
 import { writeLitellmLog } from './convert-log.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -110,16 +114,24 @@ async function benchSize(dir: string, targetMb: number, rounds: number): Promise
   const figures = writeLitellmLog(log, targetMb * 1e6);
   const inputMb = mb(figures.bytes);
   const out = join(dir, 'out.jsonl');
-  const t = { baseline: [] as number[], floor: [] as number[], file: [] as number[], endpoint: [] as number[] };
-  const rss = { baseline: [] as number[], floor: [] as number[], file: [] as number[], endpoint: [] as number[] };
-  const ratios = { file: [] as number[], endpoint: [] as number[] };
+  const keys = ['baseline', 'floor', 'format', 'steps', 'plain', 'file', 'endpoint'] as const;
+  const t = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<(typeof keys)[number], number[]>;
+  const rss = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<(typeof keys)[number], number[]>;
+  const ratios = { format: [] as number[], steps: [] as number[], plain: [] as number[], file: [] as number[], endpoint: [] as number[] };
   let outputFactor = 2.5;
+  let formatFactor = 0;
+  let plainFactor = 0;
   let requestLine = '';
   for (let r = 0; r < rounds; r++) {
     const base = await runChild(['--input-type=module', '-e', JSON_LINES_SCRIPT, log, out, '1']);
     const file = await runChild([CLI, 'convert', log, '-o', out]);
     outputFactor = statSync(out).size / figures.bytes;
     const floor = await runChild(['--input-type=module', '-e', JSON_LINES_SCRIPT, log, out, String(outputFactor)]);
+    const format = await runChild(['--input-type=module', '-e', formatFloorScript(false), log, out]);
+    formatFactor = statSync(out).size / figures.bytes;
+    const steps = await runChild(['--input-type=module', '-e', formatFloorScript(true), log, out]);
+    const plain = await runChild(['--input-type=module', '-e', PLAIN_CONVERTER_SCRIPT, log, out]);
+    plainFactor = statSync(out).size / figures.bytes;
     const sink = await startSink();
     let endpoint: RunFigures;
     try {
@@ -130,14 +142,17 @@ async function benchSize(dir: string, targetMb: number, rounds: number): Promise
     const spans = Number(/-> ([\d,]+) spans/.exec(endpoint.summary)?.[1]?.replace(/,/g, '') ?? 0);
     const total = sink.requests.reduce((a, b) => a + b, 0);
     requestLine = `${sink.requests.length} requests, ${fmt(spans / sink.requests.length, 0)} spans and ${fmt(total / sink.requests.length / 1e6, 2)} MB each on average (largest ${fmt(Math.max(...sink.requests) / 1e6, 2)} MB)`;
-    for (const [key, run] of [['baseline', base], ['floor', floor], ['file', file], ['endpoint', endpoint]] as const) {
+    for (const [key, run] of [['baseline', base], ['floor', floor], ['format', format], ['steps', steps], ['plain', plain], ['file', file], ['endpoint', endpoint]] as const) {
       t[key].push(inputMb / run.seconds);
       rss[key].push(run.maxRssMiB);
     }
+    ratios.format.push(base.seconds / format.seconds);
+    ratios.steps.push(base.seconds / steps.seconds);
+    ratios.plain.push(base.seconds / plain.seconds);
     ratios.file.push(base.seconds / file.seconds);
     ratios.endpoint.push(base.seconds / endpoint.seconds);
     console.log(
-      `  ${targetMb} MB round ${r + 1}: baseline ${fmt(inputMb / base.seconds)} MB/s, floor ${fmt(inputMb / floor.seconds)}, file ${fmt(inputMb / file.seconds)}, endpoint ${fmt(inputMb / endpoint.seconds)}; RSS ${fmt(file.maxRssMiB, 0)}/${fmt(endpoint.maxRssMiB, 0)} MiB`,
+      `  ${targetMb} MB round ${r + 1}: baseline ${fmt(inputMb / base.seconds)} MB/s, floor ${fmt(inputMb / floor.seconds)}, format floor ${fmt(inputMb / format.seconds)}, with ids and times ${fmt(inputMb / steps.seconds)}, plain converter ${fmt(inputMb / plain.seconds)}, file ${fmt(inputMb / file.seconds)}, endpoint ${fmt(inputMb / endpoint.seconds)}; RSS ${fmt(file.maxRssMiB, 0)}/${fmt(endpoint.maxRssMiB, 0)} MiB`,
     );
   }
   const rows = [
@@ -149,7 +164,10 @@ async function benchSize(dir: string, targetMb: number, rounds: number): Promise
       `${fmt(median(t.floor) / median(t.baseline), 2)}x`,
       `${range(rss.floor, 0)}`,
     ],
-    ['', 'convert -> OTLP/JSON file', `${fmt(median(t.file))} (${range(t.file)})`, `${fmt(median(ratios.file), 2)}x (${range(ratios.file, 2)})`, `${range(rss.file, 0)}`],
+    ['', `format floor: each event one OTLP span, body fields as JSON-text attributes (output ${fmt(formatFactor, 2)}x)`, `${fmt(median(t.format))} (${range(t.format)})`, `${fmt(median(ratios.format), 2)}x (${range(ratios.format, 2)})`, `${range(rss.format, 0)}`],
+    ['', 'format floor + ids (SHA-256) and times (ns)', `${fmt(median(t.steps))} (${range(t.steps)})`, `${fmt(median(ratios.steps), 2)}x (${range(ratios.steps, 2)})`, `${range(rss.steps, 0)}`],
+    ['', `plain converter: format floor + ids and times + idle-window merge (output ${fmt(plainFactor, 2)}x)`, `${fmt(median(t.plain))} (${range(t.plain)})`, `${fmt(median(ratios.plain), 2)}x (${range(ratios.plain, 2)})`, `${range(rss.plain, 0)}`],
+    ['', `convert -> OTLP/JSON file (output ${fmt(outputFactor, 2)}x)`, `${fmt(median(t.file))} (${range(t.file)})`, `${fmt(median(ratios.file), 2)}x (${range(ratios.file, 2)})`, `${range(rss.file, 0)}`],
     ['', `convert -> --endpoint: ${requestLine}`, `${fmt(median(t.endpoint))} (${range(t.endpoint)})`, `${fmt(median(ratios.endpoint), 2)}x (${range(ratios.endpoint, 2)})`, `${range(rss.endpoint, 0)}`],
   ];
   return { rows, rss: { file: rss.file, endpoint: rss.endpoint }, ratios };

@@ -17,7 +17,8 @@
  *    (bench/exporter-otlp.ts). Target: ours at least 1x @langfuse/otel in both.
  * 5. convert on litellm-style logs of about 100 MB and 400 MB, to an OTLP/JSON file and to a loopback
  *    OTLP endpoint, vs JSON.parse + JSON.stringify per line of the same file, each in its own
- *    process (bench/convert.ts). Targets: at least 50% of the baseline's MB/s, peak RSS under
+ *    process (bench/convert.ts), with reference converters that tell what the output allows
+ *    (bench/convert-floors.ts). Targets: at least 50% of the baseline's MB/s, peak RSS under
  *    200 MB at both sizes and flat between them, at least 512 spans per OTLP request.
  * 6. The receiver vs a bare node:http server that parses the JSON and answers 207, ~100 KB requests
  *    from 8 clients (bench/receiver.ts): acknowledgement throughput, 60 s end to end, RSS, latency at
