@@ -4,7 +4,7 @@
  * lost and nothing is written twice.
  */
 import { hasHostileSegment, shapeOf } from './attribute-shape.js';
-import type { Shape } from './attribute-shape.js';
+import type { Shape, ShapePlan } from './attribute-shape.js';
 import { isNonEmpty, parseJson, utf8Length } from './json.js';
 import { IssueSink } from './result.js';
 
@@ -132,6 +132,11 @@ export class AttributeBag {
    */
   present(keys: readonly string[]): readonly string[] {
     return this._shape.present(keys);
+  }
+
+  /** {@link Shape.plan} of this bag's shape: what `make` made of the shape, once per shape. */
+  plan<T>(make: ShapePlan<T>): T {
+    return this._shape.plan(make);
   }
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */

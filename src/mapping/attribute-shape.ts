@@ -94,6 +94,8 @@ export class Shape {
   private _sorted: readonly number[] | undefined;
   /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
   private readonly _present = new Map<readonly string[], readonly string[]>();
+  /** Per plan (a reader's constant function of a shape): what it made of this shape. */
+  private readonly _plans = new Map<ShapePlan<unknown>, unknown>();
 
   constructor(keys: readonly string[]) {
     this.keys = keys;
@@ -162,6 +164,28 @@ export class Shape {
     return found;
   }
 
+  /** True when some key without a hostile segment starts with `prefix`. */
+  hasPrefix(prefix: string): boolean {
+    return this.withPrefix(prefix).positions.length > 0;
+  }
+
+  /**
+   * What `make` makes of this shape, made once per shape (lookup and build apart, as in
+   * withPrefix): a reader's plan, such as which of its sources can find anything in a record of
+   * these keys. `make` must be a constant and its answer depend on the shape alone.
+   */
+  plan<T>(make: ShapePlan<T>): T {
+    const known = this._plans.get(make);
+    return known !== undefined ? (known as T) : this._buildPlan(make);
+  }
+
+  private _buildPlan<T>(make: ShapePlan<T>): T {
+    const plan = make(this);
+    // Plans are the readers' constants: bounded all the same.
+    if (this._plans.size < MAX_PER_SHAPE) this._plans.set(make as ShapePlan<unknown>, plan);
+    return plan;
+  }
+
   sorted(): readonly number[] {
     if (this._sorted === undefined) {
       const keys = this.keys.filter((_, i) => this.info[i] !== -1);
@@ -171,6 +195,9 @@ export class Shape {
     return this._sorted;
   }
 }
+
+/** A reader's plan for the records of one shape: a constant function of the shape alone, never undefined. */
+export type ShapePlan<T> = (shape: Shape) => T;
 
 /** The keys of a shape under one prefix: their positions, in order, and each key without the prefix. */
 export interface PrefixKeys {

@@ -16,7 +16,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AttrList } from '../mapping/attr-list.js';
 import { spanRecordOf } from '../mapping/span-record.js';
 import type { SpanRecord } from '../mapping/span-record.js';
-import { utf8Write, varintSize, Writer } from './otlp-writer.js';
+import { uint32LE, utf8Write, varintSize, Writer } from './otlp-writer.js';
 
 
 /** Span flags of the OTLP spec: the context's remote bit is known, and whether it is set. */
@@ -274,7 +274,7 @@ export function span(w: Writer, s: SpanRecord): void {
     buf[at + 9] = code;
     buf[at + 10] = 0x85;
     buf[at + 11] = 0x01;
-    buf.writeUInt32LE(flags, at + 12);
+    uint32LE(buf, at + 12, flags);
     w.pos = at + 16;
     return;
   }
@@ -323,7 +323,7 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(6);
   w.byte(0x85);
   w.byte(0x01);
-  w.buf.writeUInt32LE(flags, w.pos);
+  uint32LE(w.buf, w.pos, flags);
   w.pos += 4;
 }
 

@@ -24,6 +24,21 @@ const hexWrite: Utf8Write =
     return this.write(text, offset, length, 'hex');
   };
 
+/** The longest text whose UTF-8 bytes (at most 3 per UTF-16 unit) surely fit a one-byte length. */
+const MAX_ONE_BYTE_TEXT = 42;
+
+/**
+ * `buf.writeUInt32LE(value, at)` of a value already in 0 to 2^32 - 1 and room already ensured:
+ * the same four bytes without Node's argument checks, which run as JavaScript of their own (three
+ * calls each) until V8 has optimised them.
+ */
+export function uint32LE(buf: Uint8Array, at: number, value: number): void {
+  buf[at] = value;
+  buf[at + 1] = value >>> 8;
+  buf[at + 2] = value >>> 16;
+  buf[at + 3] = value >>> 24;
+}
+
 /** Bytes of an unsigned varint. */
 export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -105,8 +120,21 @@ export class Writer {
     buf[this.pos++] = low & 0x7f;
   }
 
-  /** A string field: tag, UTF-8 length, UTF-8 bytes. */
+  /**
+   * A string field: tag, UTF-8 length, UTF-8 bytes. A short text (at most 42 UTF-16 units: at most
+   * 127 bytes, a one-byte length whatever its UTF-8 size) is written first and measured by the
+   * write; a longer one is measured first.
+   */
   string(tag: number, text: string): void {
+    if (text.length <= MAX_ONE_BYTE_TEXT) {
+      if (this.pos + 2 + 3 * text.length > this.buf.length) this.ensure(2 + 3 * text.length);
+      const at = this.pos;
+      this.buf[at] = tag;
+      const n = utf8Write.call(this.buf, text, at + 2, 3 * text.length);
+      this.buf[at + 1] = n;
+      this.pos = at + 2 + n;
+      return;
+    }
     const n = Buffer.byteLength(text, 'utf8');
     this.ensure(6 + n);
     this.buf[this.pos++] = tag;
@@ -138,15 +166,15 @@ export class Writer {
     const carry = Math.floor(lowWithCarry / 0x100000000);
     this.ensure(9);
     this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(lowWithCarry >>> 0, this.pos);
-    this.buf.writeUInt32LE((Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0, this.pos + 4);
+    uint32LE(this.buf, this.pos, lowWithCarry >>> 0);
+    uint32LE(this.buf, this.pos + 4, (Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0);
     this.pos += 8;
   }
 
   fixed32(tag: number, value: number): void {
     this.ensure(5);
     this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    uint32LE(this.buf, this.pos, value >>> 0);
     this.pos += 4;
   }
 
