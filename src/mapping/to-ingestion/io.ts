@@ -27,8 +27,11 @@ const MESSAGE_EVENTS: Readonly<Record<string, string>> = {
   [GENAI.toolMessageEvent]: 'tool',
 };
 
-/** A source reads one place of one span; sources are built once, at module load. */
-interface Source {
+/**
+ * A source reads one place of one span; sources are built once, at module load (one class, so
+ * that the loop over them sees one hidden class).
+ */
+class Source {
   readonly read: (r: Reader) => unknown;
   /**
    * Whether a record of this shape may give anything here: false only where the source finds
@@ -37,10 +40,16 @@ interface Source {
   readonly finds: (shape: Shape) => boolean;
   /** Whether it reads the span's events instead (they are not part of the shape). */
   readonly readsEvents: boolean;
+
+  constructor(read: (r: Reader) => unknown, finds: (shape: Shape) => boolean, readsEvents: boolean) {
+    this.read = read;
+    this.finds = finds;
+    this.readsEvents = readsEvents;
+  }
 }
 
-const keySource = (key: string, read: (r: Reader) => unknown): Source => ({ read, finds: (shape) => shape.hasKey(key), readsEvents: false });
-const eventSource = (read: (r: Reader) => unknown): Source => ({ read, finds: () => false, readsEvents: true });
+const keySource = (key: string, read: (r: Reader) => unknown): Source => new Source(read, (shape) => shape.hasKey(key), false);
+const eventSource = (read: (r: Reader) => unknown): Source => new Source(read, () => false, true);
 
 interface Reader {
   attrs: AttributeBag;
@@ -118,12 +127,12 @@ function indexed(prefix: string, wrappers?: ReadonlySet<string>): Source {
     const rebuilt = takeIndexed(r.attrs, prefix);
     return rebuilt && wrappers ? unwrap(rebuilt, wrappers) : rebuilt;
   };
-  return { read, finds: (shape) => shape.hasPrefix(prefix), readsEvents: false };
+  return new Source(read, (shape) => shape.hasPrefix(prefix), false);
 }
 
 /** AI SDK output: text and tool calls together as one assistant message, else whichever exists. */
-const aiSdkOutput: Source = {
-  read: (r) => {
+const aiSdkOutput = new Source(
+  (r) => {
     const text = r.attrs.peek(AI.responseText);
     const calls = r.attrs.peek(AI.responseToolCalls);
     if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
@@ -131,9 +140,9 @@ const aiSdkOutput: Source = {
     r.attrs.delete(AI.responseToolCalls);
     return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
   },
-  finds: (shape) => shape.hasKey(AI.responseText) && shape.hasKey(AI.responseToolCalls),
-  readsEvents: false,
-};
+  (shape) => shape.hasKey(AI.responseText) && shape.hasKey(AI.responseToolCalls),
+  false,
+);
 
 function first(sources: readonly Source[], r: Reader): unknown {
   for (let i = 0; i < sources.length; i++) {
@@ -171,7 +180,7 @@ function withInstructions(source: Source): Source {
     const v = source.read(r);
     return v === undefined ? undefined : withSystemInstructions(r, v);
   };
-  return { read, finds: source.finds, readsEvents: source.readsEvents };
+  return new Source(read, source.finds, source.readsEvents);
 }
 
 /** Input sources, in precedence order. */
