@@ -72,8 +72,11 @@ export class AttributeBag {
         } catch {
           value = unreadable(issues, key);
         }
+        // isJsonScalar's tests inline (strings first: most values are).
         if (value === null) value = undefined;
-        else if (value !== undefined && typeof value !== 'string' && !isJsonScalar(value) && !isScalarArray(value)) value = toJsonValue(value, key, issues);
+        else if (value !== undefined && typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value)) && !isScalarArray(value)) {
+          value = toJsonValue(value, key, issues);
+        }
       }
       if (value !== undefined) {
         if (typeof value === 'string' ? value.length > longest : maxBytes > 0 && Array.isArray(value)) value = capValue(value, key, maxBytes, issues);
@@ -89,7 +92,9 @@ export class AttributeBag {
   }
 
   has(key: string): boolean {
-    return this.peek(key) !== undefined;
+    // peek's body, not a call of it: called a dozen times a span, by readers that run unoptimised at first.
+    const at = this._shape.index.get(key);
+    return at !== undefined && this._values[at] !== undefined;
   }
 
   peek(key: string): AttrValue {
@@ -110,7 +115,11 @@ export class AttributeBag {
   }
 
   delete(key: string): void {
-    this.take(key);
+    const at = this._shape.index.get(key);
+    if (at !== undefined && this._values[at] !== undefined) {
+      this._values[at] = undefined;
+      this._size--;
+    }
   }
 
   /** A string value (numbers and booleans are not coerced), without consuming it. */
@@ -121,7 +130,7 @@ export class AttributeBag {
 
   /** The first key of `keys` whose value is non-empty in Langfuse's sense. */
   firstNonEmpty(keys: readonly string[]): string | undefined {
-    const present = this._shape.present(keys);
+    const present = this.present(keys);
     for (let i = 0; i < present.length; i++) if (isNonEmpty(this.peek(present[i] as string))) return present[i];
     return undefined;
   }
@@ -131,7 +140,7 @@ export class AttributeBag {
    * shape has, in order: the only ones of them that can hold a value.
    */
   present(keys: readonly string[]): readonly string[] {
-    return this._shape.present(keys);
+    return this._shape.presentMemo.get(keys) ?? this._shape.present(keys);
   }
 
   /** {@link Shape.plan} of this bag's shape: what `make` made of the shape, once per shape. */

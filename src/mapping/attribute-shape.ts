@@ -92,8 +92,11 @@ export class Shape {
   private readonly _byPrefix = new Map<string, PrefixKeys>();
   /** Positions of the keys without a hostile segment, by key in UTF-16 order. */
   private _sorted: readonly number[] | undefined;
-  /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
-  private readonly _present = new Map<readonly string[], readonly string[]>();
+  /**
+   * Per list of keys asked for (the readers' constants): the ones this shape has, in order
+   * ({@link present}'s memo, which AttributeBag looks up itself: one call less per reading).
+   */
+  readonly presentMemo = new Map<readonly string[], readonly string[]>();
   /** Per plan (a reader's constant function of a shape): what it made of this shape. */
   private readonly _plans = new Map<ShapePlan<unknown>, unknown>();
 
@@ -152,7 +155,7 @@ export class Shape {
 
   /** The keys of `keys` this shape has ({@link hasKey}), in their order (lookup and build apart, as in withPrefix). */
   present(keys: readonly string[]): readonly string[] {
-    return this._present.get(keys) ?? this._buildPresent(keys);
+    return this.presentMemo.get(keys) ?? this._buildPresent(keys);
   }
 
   private _buildPresent(keys: readonly string[]): readonly string[] {
@@ -160,7 +163,7 @@ export class Shape {
     for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
     const found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
     // Lists are the readers' constants: bounded all the same.
-    if (this._present.size < MAX_PER_SHAPE) this._present.set(keys, found);
+    if (this.presentMemo.size < MAX_PER_SHAPE) this.presentMemo.set(keys, found);
     return found;
   }
 

@@ -170,9 +170,12 @@ function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
 function longString(w: Writer, k: Uint8Array, value: string, tag: number): void {
   const least = value.length;
   const most = 3 * least;
-  const sizeN = varintSize(most);
-  const sizeAny = varintSize(1 + sizeN + most);
-  const sizeKv = varintSize(k.length + 1 + sizeAny + 1 + sizeN + most);
+  // varintSize's comparisons inline (three calls a long string, run unoptimised at first).
+  const sizeN = most < 0x80 ? 1 : most < 0x4000 ? 2 : most < 0x200000 ? 3 : most < 0x10000000 ? 4 : 5;
+  const anyMost = 1 + sizeN + most;
+  const sizeAny = anyMost < 0x80 ? 1 : anyMost < 0x4000 ? 2 : anyMost < 0x200000 ? 3 : anyMost < 0x10000000 ? 4 : 5;
+  const kvMost = k.length + 1 + sizeAny + anyMost;
+  const sizeKv = kvMost < 0x80 ? 1 : kvMost < 0x4000 ? 2 : kvMost < 0x200000 ? 3 : kvMost < 0x10000000 ? 4 : 5;
   // The sizes at the least UTF-8 length, each at most the one at the most: equal when the least
   // lengths still need as many bytes.
   if (least < LEAST_OF_SIZE[sizeN]! || 1 + sizeN + least < LEAST_OF_SIZE[sizeAny]! || k.length + 1 + sizeAny + 1 + sizeN + least < LEAST_OF_SIZE[sizeKv]!) {

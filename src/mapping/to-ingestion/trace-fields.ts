@@ -134,15 +134,23 @@ function spanOrResource(
   resource: Readonly<Record<string, unknown>>,
   keys: readonly string[],
 ): string | undefined {
+  // Only keys of the record's shape can hold a value (most records have none of these), and
+  // most resources have none of them either: neither is read where it cannot give anything.
+  const inSpan = attrs.present(keys).length > 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    const fromSpan = toText(attrs.peek(key));
-    if (fromSpan !== undefined) {
-      attrs.delete(key);
-      return fromSpan;
+    if (inSpan) {
+      const fromSpan = toText(attrs.peek(key));
+      if (fromSpan !== undefined) {
+        attrs.delete(key);
+        return fromSpan;
+      }
     }
-    const fromResource = toText(resource[key]);
-    if (fromResource !== undefined) return fromResource;
+    const raw = resource[key];
+    if (raw !== undefined) {
+      const fromResource = toText(raw);
+      if (fromResource !== undefined) return fromResource;
+    }
   }
   return undefined;
 }
