@@ -136,7 +136,7 @@ export class Writer {
       return;
     }
     const n = Buffer.byteLength(text, 'utf8');
-    this.ensure(6 + n);
+    if (this.pos + 6 + n > this.buf.length) this._grow(6 + n);
     this.buf[this.pos++] = tag;
     this.varint(n);
     this.pos += utf8Write.call(this.buf, text, this.pos, n);
@@ -146,7 +146,8 @@ export class Writer {
   hexId(tag: number, hex: string): void {
     if (hex.length % 2 !== 0) throw new RangeError('Invalid typed array length');
     const n = hex.length / 2;
-    this.ensure(6 + n); // tag, length (more than one byte for an id of 128 bytes or more), bytes
+    // Tag, length (more than one byte for an id of 128 bytes or more), bytes; ensure's check inline, as below.
+    if (this.pos + 6 + n > this.buf.length) this._grow(6 + n);
     this.buf[this.pos++] = tag;
     this.varint(n);
     if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {
@@ -164,11 +165,22 @@ export class Writer {
     const upper = ((seconds / 0x10000) >>> 0) * 1e9;
     const lowWithCarry = (lower >>> 0) + (((upper & 0xffff) * 0x10000) >>> 0) + nanos;
     const carry = Math.floor(lowWithCarry / 0x100000000);
-    this.ensure(9);
-    this.buf[this.pos++] = tag;
-    uint32LE(this.buf, this.pos, lowWithCarry >>> 0);
-    uint32LE(this.buf, this.pos + 4, (Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0);
-    this.pos += 8;
+    if (this.pos + 9 > this.buf.length) this._grow(9);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = tag;
+    // Two little-endian 32-bit words, as uint32LE writes them (inline: two spans' times a span).
+    const low = lowWithCarry >>> 0;
+    const high = (Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0;
+    buf[at + 1] = low;
+    buf[at + 2] = low >>> 8;
+    buf[at + 3] = low >>> 16;
+    buf[at + 4] = low >>> 24;
+    buf[at + 5] = high;
+    buf[at + 6] = high >>> 8;
+    buf[at + 7] = high >>> 16;
+    buf[at + 8] = high >>> 24;
+    this.pos = at + 9;
   }
 
   fixed32(tag: number, value: number): void {
@@ -183,7 +195,7 @@ export class Writer {
    * the size it usually needs; returns where the length goes.
    */
   open(tag: number, reserve: number): number {
-    this.ensure(1 + reserve);
+    if (this.pos + 1 + reserve > this.buf.length) this._grow(1 + reserve);
     this.buf[this.pos++] = tag;
     const at = this.pos;
     this.pos += reserve;
