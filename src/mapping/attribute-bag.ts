@@ -3,6 +3,7 @@
  * mappers `take` what they map, and whatever is left becomes `metadata.attributes`, so nothing is
  * lost and nothing is written twice.
  */
+import { apart } from './apart.js';
 import { hasHostileSegment, shapeOf } from './attribute-shape.js';
 import type { Shape, ShapePlan } from './attribute-shape.js';
 import { isNonEmpty, parseJson, utf8Length } from './json.js';
@@ -157,15 +158,16 @@ export class AttributeBag {
 
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._entriesWithPrefix(prefix, false);
+    return apart(entriesWithPrefix, this, prefix, false);
   }
 
   /** Removes and returns the entries under `prefix` (prefix removed). */
   takePrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._entriesWithPrefix(prefix, true);
+    return apart(entriesWithPrefix, this, prefix, true);
   }
 
-  private _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
+  /** {@link withPrefix}, or {@link takePrefix} when `take` (called apart, see apart.ts: a dozen readers call them). */
+  _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
     const { positions, rests } = this._shape.withPrefix(prefix);
     const values = this._values;
@@ -194,6 +196,10 @@ export class AttributeBag {
     }
     return out;
   }
+}
+
+function entriesWithPrefix(bag: AttributeBag, prefix: string, take: boolean): Array<[string, AttrValue]> {
+  return bag._entriesWithPrefix(prefix, take);
 }
 
 function capValue(value: unknown, key: string, maxBytes: number, issues: IssueSink): unknown {

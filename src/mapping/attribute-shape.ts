@@ -4,6 +4,7 @@
  * which scanned prefixes it starts with, the positions of each prefix's keys, the sorted order of
  * the leftovers. Shapes and per-key facts live in bounded memos: results never depend on them.
  */
+import { apart } from './apart.js';
 import { HOSTILE_KEYS, MENTIONS_HOSTILE_KEY } from './json.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from './keys.js';
 
@@ -123,10 +124,11 @@ export class Shape {
    * are called (a dozen places), and code inlined is compiled again in each.
    */
   withPrefix(prefix: string): PrefixKeys {
-    return this._byPrefix.get(prefix) ?? this._keysWithPrefix(prefix);
+    return this._byPrefix.get(prefix) ?? apart(keysWithPrefix, this, prefix);
   }
 
-  private _keysWithPrefix(prefix: string): PrefixKeys {
+  /** {@link withPrefix}'s build (called apart, see apart.ts: the lookup is inlined in a dozen places, the build is rare). */
+  _keysWithPrefix(prefix: string): PrefixKeys {
     const bit = PREFIX_BITS.get(prefix);
     let found: PrefixKeys = NO_PREFIX_KEYS;
     // Its bits tell, without a scan, when no key can start with it.
@@ -155,10 +157,11 @@ export class Shape {
 
   /** The keys of `keys` this shape has ({@link hasKey}), in their order (lookup and build apart, as in withPrefix). */
   present(keys: readonly string[]): readonly string[] {
-    return this.presentMemo.get(keys) ?? this._buildPresent(keys);
+    return this.presentMemo.get(keys) ?? apart(buildPresent, this, keys);
   }
 
-  private _buildPresent(keys: readonly string[]): readonly string[] {
+  /** {@link present}'s build (called apart, as withPrefix's). */
+  _buildPresent(keys: readonly string[]): readonly string[] {
     const list: string[] = [];
     for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
     const found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
@@ -179,10 +182,11 @@ export class Shape {
    */
   plan<T>(make: ShapePlan<T>): T {
     const known = this._plans.get(make);
-    return known !== undefined ? (known as T) : this._buildPlan(make);
+    return known !== undefined ? (known as T) : (apart(buildPlan, this, make as ShapePlan<unknown>) as T);
   }
 
-  private _buildPlan<T>(make: ShapePlan<T>): T {
+  /** {@link plan}'s build (called apart, as withPrefix's). */
+  _buildPlan<T>(make: ShapePlan<T>): T {
     const plan = make(this);
     // Plans are the readers' constants: bounded all the same.
     if (this._plans.size < MAX_PER_SHAPE) this._plans.set(make as ShapePlan<unknown>, plan);
@@ -201,6 +205,10 @@ export class Shape {
 
 /** A reader's plan for the records of one shape: a constant function of the shape alone, never undefined. */
 export type ShapePlan<T> = (shape: Shape) => T;
+
+const keysWithPrefix = (shape: Shape, prefix: string): PrefixKeys => shape._keysWithPrefix(prefix);
+const buildPresent = (shape: Shape, keys: readonly string[]): readonly string[] => shape._buildPresent(keys);
+const buildPlan = (shape: Shape, make: ShapePlan<unknown>): unknown => shape._buildPlan(make);
 
 /** The keys of a shape under one prefix: their positions, in order, and each key without the prefix. */
 export interface PrefixKeys {
