@@ -158,9 +158,25 @@ export class SpanViewCache {
   /** The second of `iso`, -1 before the first time. */
   private _second = -1;
   private _iso = '';
+  /**
+   * The last valid trace id read as the span states it, and in lower case: the spans of a call
+   * come trace by trace, so most spans' trace id is checked and lowered once per trace.
+   */
+  private _traceIdRaw: string | undefined = undefined;
+  private _traceId = '';
 
   constructor(isoTimes = true) {
     this.isoTimes = isoTimes;
+  }
+
+  /** The trace id in lower case when `raw` is a valid OTel trace id, else undefined. */
+  traceId(raw: unknown): string | undefined {
+    // Only valid ids are kept: the same text is valid again.
+    if (typeof raw === 'string' && raw === this._traceIdRaw) return this._traceId;
+    if (!isOtelTraceId(raw)) return undefined;
+    this._traceIdRaw = raw;
+    this._traceId = raw.toLowerCase();
+    return this._traceId;
   }
 
   /** `hrTimeToIso(t)` of a valid time. */
@@ -200,13 +216,13 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
   const span = raw as unknown as LooseSpan;
   const ctx = readContext(span);
   const spanIdRaw = ctx.spanId;
-  if (!isOtelTraceId(ctx.traceId) || !isOtelSpanId(spanIdRaw)) {
+  const traceId = cache.traceId(ctx.traceId);
+  if (traceId === undefined || !isOtelSpanId(spanIdRaw)) {
     sink
       .forItem(typeof spanIdRaw === 'string' ? { spanId: spanIdRaw } : {})
       .add('INVALID_ID', 'span skipped: trace id or span id missing or invalid');
     return undefined;
   }
-  const traceId = ctx.traceId.toLowerCase();
   const spanId = spanIdRaw.toLowerCase();
   // Stamped with the id the observation gets, so issues and events can be matched.
   const issues = sink.forItem({ spanId });
