@@ -5,6 +5,7 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import { isPlainObject } from '../json.js';
 import { AI, LF, META, OI } from '../keys.js';
 import type { IssueSink } from '../result.js';
@@ -59,7 +60,7 @@ function derivedKind(type: ObservationType): SpanKind {
 
 function eventRecord(e: TimedEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { name: typeof e.name === 'string' ? e.name : '' };
-  if (isValidHrTime(e.time)) out.time = hrTimeToIso(e.time);
+  if (isValidHrTime(e.time)) out.time = apart(hrTimeToIso, e.time);
   if (e.attributes && Object.keys(e.attributes).length > 0) out.attributes = { ...e.attributes };
   if (e.droppedAttributesCount) out.droppedAttributesCount = e.droppedAttributesCount;
   return out;

@@ -2,6 +2,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import type { AttributeBag } from '../attribute-bag.js';
 import { parseJson } from '../json.js';
 import { AI, GENAI, LF, META } from '../keys.js';
@@ -104,7 +105,7 @@ const FIRST_TOKEN_EXPONENTS = [6, 6, 9];
 /** Every key the completion start is read from. */
 const COMPLETION_START_KEYS = [LF.completionStartTime, ...FIRST_TOKEN_OFFSETS];
 
-/** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
+/** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event (each written by hrTimeToIso, apart: see apart.ts). */
 export function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
   // A record of none of its keys and a span without events give nothing (most spans).
   if (view.events.length === 0 && view.attrs.present(COMPLETION_START_KEYS).length === 0) return undefined;
@@ -121,7 +122,7 @@ export function readCompletionStart(view: SpanView, issues: IssueSink): string |
     const parsed = unquoted.ok && typeof unquoted.value === 'string' ? parseIso(unquoted.value) : undefined;
     if (parsed) {
       attrs.delete(LF.completionStartTime);
-      return hrTimeToIso(parsed.time);
+      return apart(hrTimeToIso, parsed.time);
     }
     issues.add('INVALID_TIME', 'completion start time is not an ISO date-time', LF.completionStartTime);
   }
@@ -133,13 +134,13 @@ export function readCompletionStart(view: SpanView, issues: IssueSink): string |
     const at = nanos === undefined ? undefined : addNanos(view.start, nanos);
     if (at !== undefined) {
       attrs.delete(key);
-      return hrTimeToIso(at);
+      return apart(hrTimeToIso, at);
     }
   }
   const { events } = view;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as TimedEvent;
-    if (e.name === AI.firstChunkEvent && isValidHrTime(e.time)) return hrTimeToIso(e.time as HrTime);
+    if (e.name === AI.firstChunkEvent && isValidHrTime(e.time)) return apart(hrTimeToIso, e.time as HrTime);
   }
   return undefined;
 }

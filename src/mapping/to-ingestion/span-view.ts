@@ -4,6 +4,7 @@
  */
 import type { HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import { AttributeBag, jsonEntries } from '../attribute-bag.js';
 import { isOtelSpanId, isOtelTraceId } from '../ids.js';
 import type { IssueSink } from '../result.js';
@@ -282,8 +283,9 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
     traceState,
     traceFlags: typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1,
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
-    events: readEvents(span.events, issues),
-    links: readLinks(span.links, issues),
+    // Most spans have neither: the readings are apart (see apart.ts), not inlined here.
+    events: Array.isArray(span.events) && span.events.length > 0 ? apart(readEvents, span.events, issues) : NONE,
+    links: Array.isArray(span.links) && span.links.length > 0 ? apart(readLinks, span.links, issues) : NONE,
     resource: readResource(span, issues, cache),
     scope,
     droppedAttributesCount: count(span.droppedAttributesCount),
