@@ -25,7 +25,9 @@ const KEY_PREFIXES = [LF.legacyMetadataPrefix, LF.metadataPrefix];
 export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<string, unknown> {
   const { attrs } = view;
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < WHOLE_KEYS.length; i++) {
+  // Only where the record's shape has one of the whole-object keys (few records do).
+  const wholes = attrs.present(WHOLE_KEYS).length === 0 ? 0 : WHOLE_KEYS.length;
+  for (let i = 0; i < wholes; i++) {
     const key = WHOLE_KEYS[i] as string;
     if (!attrs.has(key)) continue;
     const whole = decodeJsonMetadata(attrs.take(key), issues, key);

@@ -43,6 +43,7 @@ const SESSION_KEYS = [
 ];
 const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), `${AI.metadataPrefix}tags`, OI.tags];
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
+const EXPLICIT_KEYS = [LF.traceInput, LF.traceOutput, LF.traceMetadata];
 const NAME_KEYS = [LF.traceName];
 
 function takeFirst<T>(attrs: AttributeBag, all: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
@@ -80,8 +81,10 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   const out: TraceFields = {};
   const name = takeFirst(attrs, NAME_KEYS, toText);
   if (name !== undefined) out.name = name;
-  if (attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
-  if (attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
+  // Trace input, output and metadata only where the record's shape has one of their keys (few records do).
+  const explicit = attrs.present(EXPLICIT_KEYS).length > 0;
+  if (explicit && attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
+  if (explicit && attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
   for (let i = 0; i < BY_PRECEDENCE.length; i++) {
     const [field, keys, read] = BY_PRECEDENCE[i] as (typeof BY_PRECEDENCE)[number];
     const v = takeFirst(attrs, keys, read);
@@ -89,7 +92,7 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   }
 
   const metadata: Record<string, unknown> = {};
-  if (attrs.has(LF.traceMetadata)) {
+  if (explicit && attrs.has(LF.traceMetadata)) {
     const whole = decodeJsonMetadata(attrs.take(LF.traceMetadata), issues, LF.traceMetadata);
     if (isPlainObject(whole)) Object.assign(metadata, whole);
     else metadata.metadata = whole;
