@@ -149,7 +149,9 @@ export class Writer {
     // Tag, length (more than one byte for an id of 128 bytes or more), bytes; ensure's check inline, as below.
     if (this.pos + 6 + n > this.buf.length) this._grow(6 + n);
     this.buf[this.pos++] = tag;
-    this.varint(n);
+    // The length of an id (8 or 16 bytes) in one byte, without a call; longer ones as any varint.
+    if (n < 0x80) this.buf[this.pos++] = n;
+    else this.varint(n);
     if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {
       // Not hex: what the stock reader makes of it.
       for (let i = 0; i < n; i++) this.buf[this.pos + i] = ((hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1))) & 0xff;

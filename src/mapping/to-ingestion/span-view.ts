@@ -288,9 +288,10 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
     links: Array.isArray(span.links) && span.links.length > 0 ? apart(readLinks, span.links, issues) : NONE,
     resource: readResource(span, issues, cache),
     scope,
-    droppedAttributesCount: count(span.droppedAttributesCount),
-    droppedEventsCount: count(span.droppedEventsCount),
-    droppedLinksCount: count(span.droppedLinksCount),
+    // Mostly 0: no call then (count(0) is 0).
+    droppedAttributesCount: span.droppedAttributesCount === 0 ? 0 : count(span.droppedAttributesCount),
+    droppedEventsCount: span.droppedEventsCount === 0 ? 0 : count(span.droppedEventsCount),
+    droppedLinksCount: span.droppedLinksCount === 0 ? 0 : count(span.droppedLinksCount),
     issues,
   };
 }
