@@ -3,8 +3,9 @@
  * mappers `take` what they map, and whatever is left becomes `metadata.attributes`, so nothing is
  * lost and nothing is written twice.
  */
+import { apart } from './apart.js';
 import { hasHostileSegment, shapeOf } from './attribute-shape.js';
-import type { Shape } from './attribute-shape.js';
+import type { Shape, ShapePlan } from './attribute-shape.js';
 import { isNonEmpty, parseJson, utf8Length } from './json.js';
 import { IssueSink } from './result.js';
 
@@ -72,8 +73,11 @@ export class AttributeBag {
         } catch {
           value = unreadable(issues, key);
         }
+        // isJsonScalar's tests inline (strings first: most values are).
         if (value === null) value = undefined;
-        else if (value !== undefined && typeof value !== 'string' && !isJsonScalar(value) && !isScalarArray(value)) value = toJsonValue(value, key, issues);
+        else if (value !== undefined && typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isFinite(value)) && !isScalarArray(value)) {
+          value = toJsonValue(value, key, issues);
+        }
       }
       if (value !== undefined) {
         if (typeof value === 'string' ? value.length > longest : maxBytes > 0 && Array.isArray(value)) value = capValue(value, key, maxBytes, issues);
@@ -89,7 +93,9 @@ export class AttributeBag {
   }
 
   has(key: string): boolean {
-    return this.peek(key) !== undefined;
+    // peek's body, not a call of it: called a dozen times a span, by readers that run unoptimised at first.
+    const at = this._shape.index.get(key);
+    return at !== undefined && this._values[at] !== undefined;
   }
 
   peek(key: string): AttrValue {
@@ -110,7 +116,11 @@ export class AttributeBag {
   }
 
   delete(key: string): void {
-    this.take(key);
+    const at = this._shape.index.get(key);
+    if (at !== undefined && this._values[at] !== undefined) {
+      this._values[at] = undefined;
+      this._size--;
+    }
   }
 
   /** A string value (numbers and booleans are not coerced), without consuming it. */
@@ -121,7 +131,7 @@ export class AttributeBag {
 
   /** The first key of `keys` whose value is non-empty in Langfuse's sense. */
   firstNonEmpty(keys: readonly string[]): string | undefined {
-    const present = this._shape.present(keys);
+    const present = this.present(keys);
     for (let i = 0; i < present.length; i++) if (isNonEmpty(this.peek(present[i] as string))) return present[i];
     return undefined;
   }
@@ -131,7 +141,12 @@ export class AttributeBag {
    * shape has, in order: the only ones of them that can hold a value.
    */
   present(keys: readonly string[]): readonly string[] {
-    return this._shape.present(keys);
+    return this._shape.presentMemo.get(keys) ?? this._shape.present(keys);
+  }
+
+  /** {@link Shape.plan} of this bag's shape: what `make` made of the shape, once per shape. */
+  plan<T>(make: ShapePlan<T>): T {
+    return this._shape.plan(make);
   }
 
   /** True when some key starts with `prefix` (no allocation: most prefixes are absent). */
@@ -143,15 +158,17 @@ export class AttributeBag {
 
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._entriesWithPrefix(prefix, false);
+    // No key of the shape under it (most prefixes): nothing to read, no call.
+    return this._shape.withPrefix(prefix).positions.length === 0 ? [] : apart(entriesWithPrefix, this, prefix, false);
   }
 
   /** Removes and returns the entries under `prefix` (prefix removed). */
   takePrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._entriesWithPrefix(prefix, true);
+    return this._shape.withPrefix(prefix).positions.length === 0 ? [] : apart(entriesWithPrefix, this, prefix, true);
   }
 
-  private _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
+  /** {@link withPrefix}, or {@link takePrefix} when `take` (called apart, see apart.ts: a dozen readers call them). */
+  _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
     const { positions, rests } = this._shape.withPrefix(prefix);
     const values = this._values;
@@ -180,6 +197,10 @@ export class AttributeBag {
     }
     return out;
   }
+}
+
+function entriesWithPrefix(bag: AttributeBag, prefix: string, take: boolean): Array<[string, AttrValue]> {
+  return bag._entriesWithPrefix(prefix, take);
 }
 
 function capValue(value: unknown, key: string, maxBytes: number, issues: IssueSink): unknown {

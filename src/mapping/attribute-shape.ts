@@ -4,6 +4,7 @@
  * which scanned prefixes it starts with, the positions of each prefix's keys, the sorted order of
  * the leftovers. Shapes and per-key facts live in bounded memos: results never depend on them.
  */
+import { apart } from './apart.js';
 import { HOSTILE_KEYS, MENTIONS_HOSTILE_KEY } from './json.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from './keys.js';
 
@@ -92,8 +93,13 @@ export class Shape {
   private readonly _byPrefix = new Map<string, PrefixKeys>();
   /** Positions of the keys without a hostile segment, by key in UTF-16 order. */
   private _sorted: readonly number[] | undefined;
-  /** Per list of keys asked for (the readers' constants): the ones this shape has, in order. */
-  private readonly _present = new Map<readonly string[], readonly string[]>();
+  /**
+   * Per list of keys asked for (the readers' constants): the ones this shape has, in order
+   * ({@link present}'s memo, which AttributeBag looks up itself: one call less per reading).
+   */
+  readonly presentMemo = new Map<readonly string[], readonly string[]>();
+  /** Per plan (a reader's constant function of a shape): what it made of this shape. */
+  private readonly _plans = new Map<ShapePlan<unknown>, unknown>();
 
   constructor(keys: readonly string[]) {
     this.keys = keys;
@@ -118,10 +124,11 @@ export class Shape {
    * are called (a dozen places), and code inlined is compiled again in each.
    */
   withPrefix(prefix: string): PrefixKeys {
-    return this._byPrefix.get(prefix) ?? this._keysWithPrefix(prefix);
+    return this._byPrefix.get(prefix) ?? apart(keysWithPrefix, this, prefix);
   }
 
-  private _keysWithPrefix(prefix: string): PrefixKeys {
+  /** {@link withPrefix}'s build (called apart, see apart.ts: the lookup is inlined in a dozen places, the build is rare). */
+  _keysWithPrefix(prefix: string): PrefixKeys {
     const bit = PREFIX_BITS.get(prefix);
     let found: PrefixKeys = NO_PREFIX_KEYS;
     // Its bits tell, without a scan, when no key can start with it.
@@ -150,16 +157,40 @@ export class Shape {
 
   /** The keys of `keys` this shape has ({@link hasKey}), in their order (lookup and build apart, as in withPrefix). */
   present(keys: readonly string[]): readonly string[] {
-    return this._present.get(keys) ?? this._buildPresent(keys);
+    return this.presentMemo.get(keys) ?? apart(buildPresent, this, keys);
   }
 
-  private _buildPresent(keys: readonly string[]): readonly string[] {
+  /** {@link present}'s build (called apart, as withPrefix's). */
+  _buildPresent(keys: readonly string[]): readonly string[] {
     const list: string[] = [];
     for (let i = 0; i < keys.length; i++) if (this.hasKey(keys[i] as string)) list.push(keys[i] as string);
     const found = list.length === 0 ? NO_KEYS : list.length === keys.length ? keys : list;
     // Lists are the readers' constants: bounded all the same.
-    if (this._present.size < MAX_PER_SHAPE) this._present.set(keys, found);
+    if (this.presentMemo.size < MAX_PER_SHAPE) this.presentMemo.set(keys, found);
     return found;
+  }
+
+  /** True when some key without a hostile segment starts with `prefix`. */
+  hasPrefix(prefix: string): boolean {
+    return this.withPrefix(prefix).positions.length > 0;
+  }
+
+  /**
+   * What `make` makes of this shape, made once per shape (lookup and build apart, as in
+   * withPrefix): a reader's plan, such as which of its sources can find anything in a record of
+   * these keys. `make` must be a constant and its answer depend on the shape alone.
+   */
+  plan<T>(make: ShapePlan<T>): T {
+    const known = this._plans.get(make);
+    return known !== undefined ? (known as T) : (apart(buildPlan, this, make as ShapePlan<unknown>) as T);
+  }
+
+  /** {@link plan}'s build (called apart, as withPrefix's). */
+  _buildPlan<T>(make: ShapePlan<T>): T {
+    const plan = make(this);
+    // Plans are the readers' constants: bounded all the same.
+    if (this._plans.size < MAX_PER_SHAPE) this._plans.set(make as ShapePlan<unknown>, plan);
+    return plan;
   }
 
   sorted(): readonly number[] {
@@ -171,6 +202,13 @@ export class Shape {
     return this._sorted;
   }
 }
+
+/** A reader's plan for the records of one shape: a constant function of the shape alone, never undefined. */
+export type ShapePlan<T> = (shape: Shape) => T;
+
+const keysWithPrefix = (shape: Shape, prefix: string): PrefixKeys => shape._keysWithPrefix(prefix);
+const buildPresent = (shape: Shape, keys: readonly string[]): readonly string[] => shape._buildPresent(keys);
+const buildPlan = (shape: Shape, make: ShapePlan<unknown>): unknown => shape._buildPlan(make);
 
 /** The keys of a shape under one prefix: their positions, in order, and each key without the prefix. */
 export interface PrefixKeys {

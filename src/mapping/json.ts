@@ -1,4 +1,5 @@
 /** JSON helpers that never throw and never let a hostile key reach an object's prototype. */
+import { apart } from './apart.js';
 
 /** Keys that could pollute prototypes when copied with assignment; dropped wherever they appear. */
 export const HOSTILE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -117,6 +118,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Langfuse's "non-empty": not null/undefined, not `""`, not an empty array or object. */
 export function isNonEmpty(v: unknown): boolean {
   if (v === undefined || v === null || v === '') return false;
+  // Containers apart (see apart.ts): the check is inlined in a dozen readers, the rare branch is not.
+  return typeof v !== 'object' || apart(nonEmptyObject, v);
+}
+
+function nonEmptyObject(v: object): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainObject(v)) return Object.keys(v).length > 0;
   return true;

@@ -1,4 +1,5 @@
 /** Reading typed values out of attribute values, which OTLP/JSON may deliver as strings. */
+import { apart } from './apart.js';
 import { toJsonValue } from './attribute-bag.js';
 import { isPlainObject, looksLikeJsonContainer, parseJson } from './json.js';
 import type { IssueSink } from './result.js';
@@ -44,7 +45,7 @@ export function toText(v: unknown): string | undefined {
  */
 export function decodeJsonish(v: unknown, issues: IssueSink, path: string): unknown {
   if (typeof v !== 'string' || !looksLikeJsonContainer(v)) return v;
-  return parseReporting(v, issues, path, 'kept as text');
+  return apart(parseReporting, v, issues, path, 'kept as text');
 }
 
 /** Parses `text`, reporting failures and dropped keys; the text itself when it does not parse. */
@@ -80,7 +81,7 @@ export function decodeJsonMetadata(v: unknown, issues: IssueSink, path: string):
  */
 export function decodeJsonText(v: unknown, issues: IssueSink, path: string): unknown {
   if (Array.isArray(v)) return v.map((item, i) => decodeJsonText(item, issues, `${path}[${i}]`));
-  return typeof v === 'string' ? parseReporting(v, issues, path, 'kept as text') : v;
+  return typeof v === 'string' ? apart(parseReporting, v, issues, path, 'kept as text') : v;
 }
 
 /**
@@ -94,7 +95,7 @@ export function decodeJsonObject(
 ): Record<string, unknown> | undefined {
   if (isPlainObject(v)) return v;
   if (typeof v === 'string') {
-    const value = parseReporting(v, issues, path, 'expected a JSON object');
+    const value = apart(parseReporting, v, issues, path, 'expected a JSON object');
     if (value === v) return undefined; // unparsable, already reported
     if (isPlainObject(value)) return value;
   }

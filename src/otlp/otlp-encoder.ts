@@ -16,7 +16,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AttrList } from '../mapping/attr-list.js';
 import { spanRecordOf } from '../mapping/span-record.js';
 import type { SpanRecord } from '../mapping/span-record.js';
-import { utf8Write, varintSize, Writer } from './otlp-writer.js';
+import { uint32LE, utf8Write, varintSize, Writer } from './otlp-writer.js';
 
 
 /** Span flags of the OTLP spec: the context's remote bit is known, and whether it is set. */
@@ -170,9 +170,12 @@ function keyValue(w: Writer, key: string, value: unknown, tag: number): void {
 function longString(w: Writer, k: Uint8Array, value: string, tag: number): void {
   const least = value.length;
   const most = 3 * least;
-  const sizeN = varintSize(most);
-  const sizeAny = varintSize(1 + sizeN + most);
-  const sizeKv = varintSize(k.length + 1 + sizeAny + 1 + sizeN + most);
+  // varintSize's comparisons inline (three calls a long string, run unoptimised at first).
+  const sizeN = most < 0x80 ? 1 : most < 0x4000 ? 2 : most < 0x200000 ? 3 : most < 0x10000000 ? 4 : 5;
+  const anyMost = 1 + sizeN + most;
+  const sizeAny = anyMost < 0x80 ? 1 : anyMost < 0x4000 ? 2 : anyMost < 0x200000 ? 3 : anyMost < 0x10000000 ? 4 : 5;
+  const kvMost = k.length + 1 + sizeAny + anyMost;
+  const sizeKv = kvMost < 0x80 ? 1 : kvMost < 0x4000 ? 2 : kvMost < 0x200000 ? 3 : kvMost < 0x10000000 ? 4 : 5;
   // The sizes at the least UTF-8 length, each at most the one at the most: equal when the least
   // lengths still need as many bytes.
   if (least < LEAST_OF_SIZE[sizeN]! || 1 + sizeN + least < LEAST_OF_SIZE[sizeAny]! || k.length + 1 + sizeAny + 1 + sizeN + least < LEAST_OF_SIZE[sizeKv]!) {
@@ -240,8 +243,8 @@ export function span(w: Writer, s: SpanRecord): void {
     w.byte(0x30);
     w.varint(kind);
   }
-  w.hrTime(0x39, s.startTime);
-  w.hrTime(0x41, s.endTime);
+  // Start and end from one call site: optimised code holds hrTime once, not twice.
+  for (let i = 0; i < 2; i++) w.hrTime(i === 0 ? 0x39 : 0x41, i === 0 ? s.startTime : s.endTime);
   if (s.attributes) attributes(w, s.attributes, 0x4a);
   const events = s.events;
   const links = s.links;
@@ -274,7 +277,7 @@ export function span(w: Writer, s: SpanRecord): void {
     buf[at + 9] = code;
     buf[at + 10] = 0x85;
     buf[at + 11] = 0x01;
-    buf.writeUInt32LE(flags, at + 12);
+    uint32LE(buf, at + 12, flags);
     w.pos = at + 16;
     return;
   }
@@ -323,7 +326,7 @@ export function span(w: Writer, s: SpanRecord): void {
   w.ensure(6);
   w.byte(0x85);
   w.byte(0x01);
-  w.buf.writeUInt32LE(flags, w.pos);
+  uint32LE(w.buf, w.pos, flags);
   w.pos += 4;
 }
 

@@ -24,6 +24,21 @@ const hexWrite: Utf8Write =
     return this.write(text, offset, length, 'hex');
   };
 
+/** The longest text whose UTF-8 bytes (at most 3 per UTF-16 unit) surely fit a one-byte length. */
+const MAX_ONE_BYTE_TEXT = 42;
+
+/**
+ * `buf.writeUInt32LE(value, at)` of a value already in 0 to 2^32 - 1 and room already ensured:
+ * the same four bytes without Node's argument checks, which run as JavaScript of their own (three
+ * calls each) until V8 has optimised them.
+ */
+export function uint32LE(buf: Uint8Array, at: number, value: number): void {
+  buf[at] = value;
+  buf[at + 1] = value >>> 8;
+  buf[at + 2] = value >>> 16;
+  buf[at + 3] = value >>> 24;
+}
+
 /** Bytes of an unsigned varint. */
 export function varintSize(v: number): number {
   return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
@@ -105,10 +120,23 @@ export class Writer {
     buf[this.pos++] = low & 0x7f;
   }
 
-  /** A string field: tag, UTF-8 length, UTF-8 bytes. */
+  /**
+   * A string field: tag, UTF-8 length, UTF-8 bytes. A short text (at most 42 UTF-16 units: at most
+   * 127 bytes, a one-byte length whatever its UTF-8 size) is written first and measured by the
+   * write; a longer one is measured first.
+   */
   string(tag: number, text: string): void {
+    if (text.length <= MAX_ONE_BYTE_TEXT) {
+      if (this.pos + 2 + 3 * text.length > this.buf.length) this.ensure(2 + 3 * text.length);
+      const at = this.pos;
+      this.buf[at] = tag;
+      const n = utf8Write.call(this.buf, text, at + 2, 3 * text.length);
+      this.buf[at + 1] = n;
+      this.pos = at + 2 + n;
+      return;
+    }
     const n = Buffer.byteLength(text, 'utf8');
-    this.ensure(6 + n);
+    if (this.pos + 6 + n > this.buf.length) this._grow(6 + n);
     this.buf[this.pos++] = tag;
     this.varint(n);
     this.pos += utf8Write.call(this.buf, text, this.pos, n);
@@ -118,9 +146,12 @@ export class Writer {
   hexId(tag: number, hex: string): void {
     if (hex.length % 2 !== 0) throw new RangeError('Invalid typed array length');
     const n = hex.length / 2;
-    this.ensure(6 + n); // tag, length (more than one byte for an id of 128 bytes or more), bytes
+    // Tag, length (more than one byte for an id of 128 bytes or more), bytes; ensure's check inline, as below.
+    if (this.pos + 6 + n > this.buf.length) this._grow(6 + n);
     this.buf[this.pos++] = tag;
-    this.varint(n);
+    // The length of an id (8 or 16 bytes) in one byte, without a call; longer ones as any varint.
+    if (n < 0x80) this.buf[this.pos++] = n;
+    else this.varint(n);
     if (hexWrite.call(this.buf, hex, this.pos, n) !== n) {
       // Not hex: what the stock reader makes of it.
       for (let i = 0; i < n; i++) this.buf[this.pos + i] = ((hexValue(hex.charCodeAt(2 * i)) << 4) | hexValue(hex.charCodeAt(2 * i + 1))) & 0xff;
@@ -136,17 +167,28 @@ export class Writer {
     const upper = ((seconds / 0x10000) >>> 0) * 1e9;
     const lowWithCarry = (lower >>> 0) + (((upper & 0xffff) * 0x10000) >>> 0) + nanos;
     const carry = Math.floor(lowWithCarry / 0x100000000);
-    this.ensure(9);
-    this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(lowWithCarry >>> 0, this.pos);
-    this.buf.writeUInt32LE((Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0, this.pos + 4);
-    this.pos += 8;
+    if (this.pos + 9 > this.buf.length) this._grow(9);
+    const buf = this.buf;
+    const at = this.pos;
+    buf[at] = tag;
+    // Two little-endian 32-bit words, as uint32LE writes them (inline: two spans' times a span).
+    const low = lowWithCarry >>> 0;
+    const high = (Math.floor(lower / 0x100000000) + ((upper / 0x10000) >>> 0) + carry) >>> 0;
+    buf[at + 1] = low;
+    buf[at + 2] = low >>> 8;
+    buf[at + 3] = low >>> 16;
+    buf[at + 4] = low >>> 24;
+    buf[at + 5] = high;
+    buf[at + 6] = high >>> 8;
+    buf[at + 7] = high >>> 16;
+    buf[at + 8] = high >>> 24;
+    this.pos = at + 9;
   }
 
   fixed32(tag: number, value: number): void {
     this.ensure(5);
     this.buf[this.pos++] = tag;
-    this.buf.writeUInt32LE(value >>> 0, this.pos);
+    uint32LE(this.buf, this.pos, value >>> 0);
     this.pos += 4;
   }
 
@@ -155,7 +197,7 @@ export class Writer {
    * the size it usually needs; returns where the length goes.
    */
   open(tag: number, reserve: number): number {
-    this.ensure(1 + reserve);
+    if (this.pos + 1 + reserve > this.buf.length) this._grow(1 + reserve);
     this.buf[this.pos++] = tag;
     const at = this.pos;
     this.pos += reserve;

@@ -7,6 +7,8 @@ import type { HrTime } from '@opentelemetry/api';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { makeReadableSpan } from '../../src/mapping/readable-span.js';
+import { apart } from '../../src/mapping/apart.js';
+import { isNonEmpty, isPlainObject } from '../../src/mapping/json.js';
 import { parseIso } from '../../src/mapping/time.js';
 import { jsonText } from '../../src/mapping/to-otel/attributes.js';
 import { jsonText as referenceJsonText } from '../helpers/reverse-reference/attributes.js';
@@ -34,6 +36,14 @@ function oldParseIso(text: string): { time: HrTime; fractionDigits: number } | u
   const time: HrTime = [ms / 1000 - offsetSeconds, digits.length === 0 ? 0 : Number(digits.slice(0, 9).padEnd(9, '0'))];
   const valid = Number.isSafeInteger(time[0]) && time[0] >= 0 && (time[0] < 18_446_744_073 || (time[0] === 18_446_744_073 && time[1] <= 709_551_615));
   return valid ? { time, fractionDigits: digits.length } : undefined;
+}
+
+/** isNonEmpty as it was, in one piece (now its container branch is called apart). */
+function oldIsNonEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isPlainObject(v)) return Object.keys(v).length > 0;
+  return true;
 }
 
 /** The BigInt duration makeReadableSpan had. */
@@ -87,5 +97,30 @@ describe('mapping fast paths give the old results', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  test('isNonEmpty: what it gave in one piece, for any value', () => {
+    const special = fc.constantFrom(undefined, null, '', 0, false, [], {}, Object.create(null), [undefined], { a: undefined }, new Map(), new Date(0), () => 1, Symbol('s'), 0n);
+    fc.assert(
+      fc.property(fc.oneof(special, fc.anything({ withMap: true, withSet: true, withDate: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withBoxedValues: true })), (v) => {
+        expect(isNonEmpty(v)).toBe(oldIsNonEmpty(v));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  test('apart: the call it makes, arguments and result as they are, whatever the function', () => {
+    const seen: unknown[][] = [];
+    const record = (...args: unknown[]): unknown => (seen.push(args), args.length);
+    fc.assert(
+      fc.property(fc.anything(), fc.anything(), fc.anything(), fc.anything(), (a, b, c, d) => {
+        expect(apart((x: unknown, y: unknown, z: unknown, w: unknown) => [x, y, z, w], a, b, c, d)).toEqual([a, b, c, d]);
+        expect(apart((x: unknown) => x, a)).toBe(a);
+      }),
+      { numRuns: 500 },
+    );
+    expect(() => apart(() => { throw new RangeError('thrown'); }, 1)).toThrow(RangeError);
+    expect(apart(record, 1, 2)).toBe(4);
+    expect(seen.at(-1)).toEqual([1, 2, undefined, undefined]);
   });
 });

@@ -4,7 +4,9 @@
  * and arrays held in strings are parsed; other strings stay verbatim.
  */
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import type { AttributeBag } from '../attribute-bag.js';
+import type { Shape } from '../attribute-shape.js';
 import { isNonEmpty } from '../json.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
 import type { IssueSink } from '../result.js';
@@ -26,8 +28,29 @@ const MESSAGE_EVENTS: Readonly<Record<string, string>> = {
   [GENAI.toolMessageEvent]: 'tool',
 };
 
-/** A source reads one place of one span; sources are built once, at module load. */
-type Source = (r: Reader) => unknown;
+/**
+ * A source reads one place of one span; sources are built once, at module load (one class, so
+ * that the loop over them sees one hidden class).
+ */
+class Source {
+  readonly read: (r: Reader) => unknown;
+  /**
+   * Whether a record of this shape may give anything here: false only where the source finds
+   * nothing and changes nothing whatever the values (the record has none of the keys it reads).
+   */
+  readonly finds: (shape: Shape) => boolean;
+  /** Whether it reads the span's events instead (they are not part of the shape). */
+  readonly readsEvents: boolean;
+
+  constructor(read: (r: Reader) => unknown, finds: (shape: Shape) => boolean, readsEvents: boolean) {
+    this.read = read;
+    this.finds = finds;
+    this.readsEvents = readsEvents;
+  }
+}
+
+const keySource = (key: string, read: (r: Reader) => unknown): Source => new Source(read, (shape) => shape.hasKey(key), false);
+const eventSource = (read: (r: Reader) => unknown): Source => new Source(read, () => false, true);
 
 interface Reader {
   attrs: AttributeBag;
@@ -41,12 +64,12 @@ interface Reader {
  * SDK's) hold JSON whatever the value, scalars included.
  */
 function attr(key: string, jsonEncoded = false): Source {
-  return (r) => {
+  return keySource(key, (r) => {
     const v = r.attrs.peek(key);
     if (!isNonEmpty(v)) return undefined;
     r.attrs.delete(key);
     return jsonEncoded ? decodeJsonText(v, r.issues, key) : decodeJsonish(v, r.issues, key);
-  };
+  });
 }
 
 function withSystemInstructions(r: Reader, messages: unknown): unknown {
@@ -73,7 +96,7 @@ function eventAttributes(r: Reader, e: TimedEvent, i: number): Record<string, un
 
 /** The `gen_ai.*.message` / `gen_ai.choice` span events (semconv 1.28-1.36). */
 function messageEvents(side: 'input' | 'output'): Source {
-  return (r) => {
+  return eventSource((r) => {
     const items: unknown[] = [];
     const used: number[] = [];
     r.events.forEach((e, i) => {
@@ -86,46 +109,51 @@ function messageEvents(side: 'input' | 'output'): Source {
     if (items.length === 0) return undefined;
     for (const i of used) r.consumed.add(i);
     return side === 'output' && items.length === 1 ? items[0] : items;
-  };
+  });
 }
 
 /** One attribute of the first event named `name` (the operation-details and content events). */
 function eventAttr(name: string, key: string): Source {
-  return (r) => {
+  return eventSource((r) => {
     const i = r.events.findIndex((e) => e.name === name && isNonEmpty(e.attributes?.[key]));
     if (i < 0) return undefined;
     r.consumed.add(i);
     const e = r.events[i] as TimedEvent;
     return decodeJsonish(e.attributes?.[key], r.issues, `events[${i}].attributes.${key}`);
-  };
+  });
 }
 
 function indexed(prefix: string, wrappers?: ReadonlySet<string>): Source {
-  return (r) => {
+  const read = (r: Reader): unknown => {
     const rebuilt = takeIndexed(r.attrs, prefix);
     return rebuilt && wrappers ? unwrap(rebuilt, wrappers) : rebuilt;
   };
+  return new Source(read, (shape) => shape.hasPrefix(prefix), false);
 }
 
 /** AI SDK output: text and tool calls together as one assistant message, else whichever exists. */
-const aiSdkOutput: Source = (r) => {
-  const text = r.attrs.peek(AI.responseText);
-  const calls = r.attrs.peek(AI.responseToolCalls);
-  if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
-  r.attrs.delete(AI.responseText);
-  r.attrs.delete(AI.responseToolCalls);
-  return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
-};
+const aiSdkOutput = new Source(
+  (r) => {
+    const text = r.attrs.peek(AI.responseText);
+    const calls = r.attrs.peek(AI.responseToolCalls);
+    if (!isNonEmpty(text) || !isNonEmpty(calls)) return undefined;
+    r.attrs.delete(AI.responseText);
+    r.attrs.delete(AI.responseToolCalls);
+    return { role: 'assistant', content: text, tool_calls: decodeJsonish(calls, r.issues, AI.responseToolCalls) };
+  },
+  (shape) => shape.hasKey(AI.responseText) && shape.hasKey(AI.responseToolCalls),
+  false,
+);
 
 function first(sources: readonly Source[], r: Reader): unknown {
   for (let i = 0; i < sources.length; i++) {
-    const v = (sources[i] as Source)(r);
+    const v = (sources[i] as Source).read(r);
     if (isNonEmpty(v)) return v;
   }
   return undefined;
 }
 
-const toolDefinitions = attr(GENAI.toolDefinitions);
+const toolDefinitions = attr(GENAI.toolDefinitions).read;
 
 /** Tool definitions from any dialect, as a list of objects. */
 function takeTools(r: Reader): unknown[] | undefined {
@@ -149,10 +177,11 @@ function takeTools(r: Reader): unknown[] | undefined {
 
 /** Message lists get the system instructions prepended (semconv >= 1.37 keeps them apart). */
 function withInstructions(source: Source): Source {
-  return (r) => {
-    const v = source(r);
+  const read = (r: Reader): unknown => {
+    const v = source.read(r);
     return v === undefined ? undefined : withSystemInstructions(r, v);
   };
+  return new Source(read, source.finds, source.readsEvents);
 }
 
 /** Input sources, in precedence order. */
@@ -200,11 +229,47 @@ const OUTPUT_SOURCES: readonly Source[] = [
   attr(GENAI.toolCallResult),
 ];
 
-export function takeIO(attrs: AttributeBag, events: readonly TimedEvent[], issues: IssueSink): IOResult {
+/**
+ * Which sources a record of one shape can find anything in (the others find nothing and change
+ * nothing, whatever the values), for spans without events and with them: most spans have one or
+ * two of the thirty-seven, and the rest are not even called.
+ */
+export interface IOPlan {
+  readonly input: readonly Source[];
+  readonly output: readonly Source[];
+  readonly inputWithEvents: readonly Source[];
+  readonly outputWithEvents: readonly Source[];
+  /** Whether the record has a key tool definitions are read from. */
+  readonly tools: boolean;
+}
+
+const planIO = (shape: Shape): IOPlan => {
+  const may = (events: boolean) => (s: Source) => s.finds(shape) || (events && s.readsEvents);
+  return {
+    input: INPUT_SOURCES.filter(may(false)),
+    output: OUTPUT_SOURCES.filter(may(false)),
+    inputWithEvents: INPUT_SOURCES.filter(may(true)),
+    outputWithEvents: OUTPUT_SOURCES.filter(may(true)),
+    tools: shape.hasKey(GENAI.toolDefinitions) || shape.hasKey(AI.promptTools) || shape.hasPrefix(OI.toolsPrefix) || shape.hasPrefix(TRACELOOP.functionsPrefix),
+  };
+};
+
+/** The plan that reads every source (what the plans of {@link planIO} must give the same results as). */
+export const EVERY_SOURCE: IOPlan = {
+  input: INPUT_SOURCES,
+  output: OUTPUT_SOURCES,
+  inputWithEvents: INPUT_SOURCES,
+  outputWithEvents: OUTPUT_SOURCES,
+  tools: true,
+};
+
+export function takeIO(attrs: AttributeBag, events: readonly TimedEvent[], issues: IssueSink, plan: IOPlan = attrs.plan(planIO)): IOResult {
   const r: Reader = { attrs, issues, events, consumed: new Set() };
-  let input = first(INPUT_SOURCES, r);
-  const output = first(OUTPUT_SOURCES, r);
-  const tools = takeTools(r);
+  const withEvents = events.length > 0;
+  // Two calls of one loop over sources of every kind: apart (see apart.ts), compiled once.
+  let input = apart(first, withEvents ? plan.inputWithEvents : plan.input, r);
+  const output = apart(first, withEvents ? plan.outputWithEvents : plan.output, r);
+  const tools = plan.tools ? takeTools(r) : undefined;
   if (tools !== undefined) input = input === undefined ? { tools } : { messages: input, tools };
 
   const result: IOResult = { consumedEvents: r.consumed };

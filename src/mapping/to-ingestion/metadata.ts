@@ -5,6 +5,7 @@
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import { isPlainObject } from '../json.js';
 import { AI, LF, META, OI } from '../keys.js';
 import type { IssueSink } from '../result.js';
@@ -24,7 +25,9 @@ const KEY_PREFIXES = [LF.legacyMetadataPrefix, LF.metadataPrefix];
 export function takeExplicitMetadata(view: SpanView, issues: IssueSink): Record<string, unknown> {
   const { attrs } = view;
   const out: Record<string, unknown> = {};
-  for (let i = 0; i < WHOLE_KEYS.length; i++) {
+  // Only where the record's shape has one of the whole-object keys (few records do).
+  const wholes = attrs.present(WHOLE_KEYS).length === 0 ? 0 : WHOLE_KEYS.length;
+  for (let i = 0; i < wholes; i++) {
     const key = WHOLE_KEYS[i] as string;
     if (!attrs.has(key)) continue;
     const whole = decodeJsonMetadata(attrs.take(key), issues, key);
@@ -59,7 +62,7 @@ function derivedKind(type: ObservationType): SpanKind {
 
 function eventRecord(e: TimedEvent): Record<string, unknown> {
   const out: Record<string, unknown> = { name: typeof e.name === 'string' ? e.name : '' };
-  if (isValidHrTime(e.time)) out.time = hrTimeToIso(e.time);
+  if (isValidHrTime(e.time)) out.time = apart(hrTimeToIso, e.time);
   if (e.attributes && Object.keys(e.attributes).length > 0) out.attributes = { ...e.attributes };
   if (e.droppedAttributesCount) out.droppedAttributesCount = e.droppedAttributesCount;
   return out;

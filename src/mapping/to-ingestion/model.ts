@@ -39,6 +39,9 @@ const TRACELOOP_PARAMETERS: ReadonlyArray<[string, string]> = [
   [TRACELOOP.stopSequences, 'stop_sequences'],
 ];
 
+const TRACELOOP_PARAMETER_KEYS = TRACELOOP_PARAMETERS.map(([key]) => key);
+const NO_PARAMETERS: ReadonlyArray<[string, string]> = [];
+
 /**
  * Ingestion accepts string, number, boolean, string[] and null values; anything else is sent as
  * JSON text so the event is not rejected.
@@ -95,7 +98,9 @@ const PARAMETER_OBJECT_SKIPS = [NO_KEYS, NOT_PARAMETERS];
  * the AI SDK's `ai.settings.*`.
  */
 export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): ModelParameters | undefined {
-  for (let i = 0; i < PARAMETER_OBJECT_KEYS.length; i++) {
+  // Only where the record's shape has one of the explicit parameter objects (few records do).
+  const objects = attrs.present(PARAMETER_OBJECT_KEYS).length === 0 ? 0 : PARAMETER_OBJECT_KEYS.length;
+  for (let i = 0; i < objects; i++) {
     const key = PARAMETER_OBJECT_KEYS[i] as string;
     if (!attrs.has(key)) continue;
     const obj = decodeJsonObject(attrs.peek(key), issues, key);
@@ -114,10 +119,12 @@ export function takeModelParameters(attrs: AttributeBag, issues: IssueSink): Mod
     requested = true;
     attrs.delete(GENAI.requestPrefix + name);
   }
-  for (let i = 0; i < TRACELOOP_PARAMETERS.length; i++) {
-    const key = (TRACELOOP_PARAMETERS[i] as [string, string])[0];
+  // Traceloop's extras only where the record's shape has one of them (most records have none).
+  const traceloop = attrs.present(TRACELOOP_PARAMETER_KEYS).length === 0 ? NO_PARAMETERS : TRACELOOP_PARAMETERS;
+  for (let i = 0; i < traceloop.length; i++) {
+    const key = (traceloop[i] as [string, string])[0];
     if (!attrs.has(key)) continue;
-    fromRequest[(TRACELOOP_PARAMETERS[i] as [string, string])[1]] = toParameterValue(attrs.take(key));
+    fromRequest[(traceloop[i] as [string, string])[1]] = toParameterValue(attrs.take(key));
     requested = true;
   }
   if (requested) return fromRequest;

@@ -85,15 +85,26 @@ export function isAiSdkModelCall(attrs: AttributeBag): boolean {
   return lookup(AI_SDK_MODEL_CALLS, op) !== undefined;
 }
 
+/** The keys whose value names the type, in precedence order, each with its table of values. */
+const TYPE_TABLES: ReadonlyMap<string, Readonly<Record<string, ObservationType>>> = new Map([
+  [LF.observationType, LANGFUSE_TYPES],
+  [OI.spanKind, OPENINFERENCE_KINDS],
+  [GENAI.operationName, GENAI_OPERATIONS],
+  ['genkit:metadata:subtype', GENKIT_SUBTYPES],
+]);
+const TYPE_KEYS = [...TYPE_TABLES.keys()];
+/** Every key the rules after the AI SDK's read: a record of none of them is a SPAN there. */
+const LATER_KEYS = [GENAI.toolName, GENAI.toolCallId, TRACELOOP.requestType, TRACELOOP.spanKind, ...MODEL_KEYS, OI.embeddingModelName];
+
 export function decideObservationType(attrs: AttributeBag): ObservationType {
-  const byLangfuse = lookup(LANGFUSE_TYPES, attrs.peek(LF.observationType));
-  if (byLangfuse) return byLangfuse;
-  const byOpenInference = lookup(OPENINFERENCE_KINDS, attrs.peek(OI.spanKind));
-  if (byOpenInference) return byOpenInference;
-  const byOperation = lookup(GENAI_OPERATIONS, attrs.peek(GENAI.operationName));
-  if (byOperation) return byOperation;
-  const byGenkit = lookup(GENKIT_SUBTYPES, attrs.peek('genkit:metadata:subtype'));
-  if (byGenkit) return byGenkit;
+  // Only the keys of the record's shape can hold a value (most records have none of these): in
+  // precedence order, the first whose value its table knows.
+  const typeKeys = attrs.present(TYPE_KEYS);
+  for (let i = 0; i < typeKeys.length; i++) {
+    const key = typeKeys[i] as string;
+    const byValue = lookup(TYPE_TABLES.get(key) as Readonly<Record<string, ObservationType>>, attrs.peek(key));
+    if (byValue) return byValue;
+  }
 
   const op = aiSdkOperationId(attrs);
   if (op !== undefined) {
@@ -101,6 +112,7 @@ export function decideObservationType(attrs: AttributeBag): ObservationType {
     if (call !== undefined && attrs.firstNonEmpty(AI_SDK_MODEL_KEYS) !== undefined) return call;
     if (op === 'ai.toolCall') return 'TOOL';
   }
+  if (attrs.present(LATER_KEYS).length === 0) return 'SPAN';
   if (isNonEmpty(attrs.peek(GENAI.toolName)) || isNonEmpty(attrs.peek(GENAI.toolCallId))) return 'TOOL';
 
   const requestType = attrs.peek(TRACELOOP.requestType);

@@ -2,6 +2,7 @@
 import type { HrTime } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import type { AttributeBag } from '../attribute-bag.js';
 import { parseJson } from '../json.js';
 import { AI, GENAI, LF, META } from '../keys.js';
@@ -101,8 +102,18 @@ export function takeLevel(view: SpanView, issues: IssueSink): Level | undefined 
 const FIRST_TOKEN_OFFSETS = [AI.responseMsToFirstChunk, AI.streamMsToFirstChunk, GENAI.timeToFirstChunk];
 const FIRST_TOKEN_EXPONENTS = [6, 6, 9];
 
-/** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event. */
+/** Every key the completion start is read from. */
+const COMPLETION_START_KEYS = [LF.completionStartTime, ...FIRST_TOKEN_OFFSETS];
+
+/** Time of the first token: explicit ISO › AI SDK ms offsets › semconv seconds › first-chunk event (each written by hrTimeToIso, apart: see apart.ts). */
 export function takeCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
+  // A record of none of its keys and a span without events give nothing (most spans).
+  if (view.events.length === 0 && view.attrs.present(COMPLETION_START_KEYS).length === 0) return undefined;
+  return readCompletionStart(view, issues);
+}
+
+/** {@link takeCompletionStart} without the check that it can find anything (exported for the test that the check is exact). */
+export function readCompletionStart(view: SpanView, issues: IssueSink): string | undefined {
   const { attrs } = view;
   const explicit = attrs.peek(LF.completionStartTime);
   if (typeof explicit === 'string') {
@@ -111,7 +122,7 @@ export function takeCompletionStart(view: SpanView, issues: IssueSink): string |
     const parsed = unquoted.ok && typeof unquoted.value === 'string' ? parseIso(unquoted.value) : undefined;
     if (parsed) {
       attrs.delete(LF.completionStartTime);
-      return hrTimeToIso(parsed.time);
+      return apart(hrTimeToIso, parsed.time);
     }
     issues.add('INVALID_TIME', 'completion start time is not an ISO date-time', LF.completionStartTime);
   }
@@ -123,13 +134,13 @@ export function takeCompletionStart(view: SpanView, issues: IssueSink): string |
     const at = nanos === undefined ? undefined : addNanos(view.start, nanos);
     if (at !== undefined) {
       attrs.delete(key);
-      return hrTimeToIso(at);
+      return apart(hrTimeToIso, at);
     }
   }
   const { events } = view;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as TimedEvent;
-    if (e.name === AI.firstChunkEvent && isValidHrTime(e.time)) return hrTimeToIso(e.time as HrTime);
+    if (e.name === AI.firstChunkEvent && isValidHrTime(e.time)) return apart(hrTimeToIso, e.time as HrTime);
   }
   return undefined;
 }
@@ -144,7 +155,16 @@ const PROMPT_NAME_KEYS = [LF.promptName, LF.legacyPromptName];
 const PROMPT_VERSION_KEYS = [LF.promptVersion, LF.legacyPromptVersion];
 const AI_PROMPT_KEY = `${AI.metadataPrefix}langfusePrompt`;
 
+/** The keys a prompt's name is read from: without one of them there is no prompt link. */
+const PROMPT_KEYS = [...PROMPT_NAME_KEYS, AI_PROMPT_KEY];
+
 export function takePrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
+  // Most records have none of its keys: the reading is not even called.
+  return attrs.present(PROMPT_KEYS).length === 0 ? undefined : readPrompt(attrs, issues);
+}
+
+/** {@link takePrompt} without the check that it can find anything (exported for the test that the check is exact). */
+export function readPrompt(attrs: AttributeBag, issues: IssueSink): { promptName: string; promptVersion: number } | undefined {
   for (let i = 0; i < PROMPT_NAME_KEYS.length; i++) {
     const nameKey = PROMPT_NAME_KEYS[i] as string;
     const versionKey = PROMPT_VERSION_KEYS[i] as string;

@@ -4,6 +4,7 @@
  */
 import type { HrTime, Link, SpanStatus } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../apart.js';
 import { AttributeBag, jsonEntries } from '../attribute-bag.js';
 import { isOtelSpanId, isOtelTraceId } from '../ids.js';
 import type { IssueSink } from '../result.js';
@@ -158,9 +159,25 @@ export class SpanViewCache {
   /** The second of `iso`, -1 before the first time. */
   private _second = -1;
   private _iso = '';
+  /**
+   * The last valid trace id read as the span states it, and in lower case: the spans of a call
+   * come trace by trace, so most spans' trace id is checked and lowered once per trace.
+   */
+  private _traceIdRaw: string | undefined = undefined;
+  private _traceId = '';
 
   constructor(isoTimes = true) {
     this.isoTimes = isoTimes;
+  }
+
+  /** The trace id in lower case when `raw` is a valid OTel trace id, else undefined. */
+  traceId(raw: unknown): string | undefined {
+    // Only valid ids are kept: the same text is valid again.
+    if (typeof raw === 'string' && raw === this._traceIdRaw) return this._traceId;
+    if (!isOtelTraceId(raw)) return undefined;
+    this._traceIdRaw = raw;
+    this._traceId = raw.toLowerCase();
+    return this._traceId;
   }
 
   /** `hrTimeToIso(t)` of a valid time. */
@@ -200,13 +217,13 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
   const span = raw as unknown as LooseSpan;
   const ctx = readContext(span);
   const spanIdRaw = ctx.spanId;
-  if (!isOtelTraceId(ctx.traceId) || !isOtelSpanId(spanIdRaw)) {
+  const traceId = cache.traceId(ctx.traceId);
+  if (traceId === undefined || !isOtelSpanId(spanIdRaw)) {
     sink
       .forItem(typeof spanIdRaw === 'string' ? { spanId: spanIdRaw } : {})
       .add('INVALID_ID', 'span skipped: trace id or span id missing or invalid');
     return undefined;
   }
-  const traceId = ctx.traceId.toLowerCase();
   const spanId = spanIdRaw.toLowerCase();
   // Stamped with the id the observation gets, so issues and events can be matched.
   const issues = sink.forItem({ spanId });
@@ -266,13 +283,15 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
     traceState,
     traceFlags: typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1,
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
-    events: readEvents(span.events, issues),
-    links: readLinks(span.links, issues),
+    // Most spans have neither: the readings are apart (see apart.ts), not inlined here.
+    events: Array.isArray(span.events) && span.events.length > 0 ? apart(readEvents, span.events, issues) : NONE,
+    links: Array.isArray(span.links) && span.links.length > 0 ? apart(readLinks, span.links, issues) : NONE,
     resource: readResource(span, issues, cache),
     scope,
-    droppedAttributesCount: count(span.droppedAttributesCount),
-    droppedEventsCount: count(span.droppedEventsCount),
-    droppedLinksCount: count(span.droppedLinksCount),
+    // Mostly 0: no call then (count(0) is 0).
+    droppedAttributesCount: span.droppedAttributesCount === 0 ? 0 : count(span.droppedAttributesCount),
+    droppedEventsCount: span.droppedEventsCount === 0 ? 0 : count(span.droppedEventsCount),
+    droppedLinksCount: span.droppedLinksCount === 0 ? 0 : count(span.droppedLinksCount),
     issues,
   };
 }

@@ -2,6 +2,7 @@
  * Trace-level fields a span carries (langfuse-ingestion.md 3.9, genai-conventions.md 7.2), and the
  * environment / release / version every event carries.
  */
+import { apart } from '../apart.js';
 import type { AttributeBag } from '../attribute-bag.js';
 import { isPlainObject } from '../json.js';
 import { AI, GENAI, LF, OI, OTEL, TRACELOOP } from '../keys.js';
@@ -42,6 +43,7 @@ const SESSION_KEYS = [
 ];
 const TAG_KEYS = [LF.traceTags, LF.legacyTags, ...viaMetadata('langfuse_tags'), `${AI.metadataPrefix}tags`, OI.tags];
 const PUBLIC_KEYS = [LF.tracePublic, LF.legacyPublic];
+const EXPLICIT_KEYS = [LF.traceInput, LF.traceOutput, LF.traceMetadata];
 const NAME_KEYS = [LF.traceName];
 
 function takeFirst<T>(attrs: AttributeBag, all: readonly string[], read: (v: unknown) => T | undefined): T | undefined {
@@ -79,8 +81,10 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   const out: TraceFields = {};
   const name = takeFirst(attrs, NAME_KEYS, toText);
   if (name !== undefined) out.name = name;
-  if (attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
-  if (attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
+  // Trace input, output and metadata only where the record's shape has one of their keys (few records do).
+  const explicit = attrs.present(EXPLICIT_KEYS).length > 0;
+  if (explicit && attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
+  if (explicit && attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
   for (let i = 0; i < BY_PRECEDENCE.length; i++) {
     const [field, keys, read] = BY_PRECEDENCE[i] as (typeof BY_PRECEDENCE)[number];
     const v = takeFirst(attrs, keys, read);
@@ -88,7 +92,7 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   }
 
   const metadata: Record<string, unknown> = {};
-  if (attrs.has(LF.traceMetadata)) {
+  if (explicit && attrs.has(LF.traceMetadata)) {
     const whole = decodeJsonMetadata(attrs.take(LF.traceMetadata), issues, LF.traceMetadata);
     if (isPlainObject(whole)) Object.assign(metadata, whole);
     else metadata.metadata = whole;
@@ -134,15 +138,23 @@ function spanOrResource(
   resource: Readonly<Record<string, unknown>>,
   keys: readonly string[],
 ): string | undefined {
+  // Only keys of the record's shape can hold a value (most records have none of these), and
+  // most resources have none of them either: neither is read where it cannot give anything.
+  const inSpan = attrs.present(keys).length > 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    const fromSpan = toText(attrs.peek(key));
-    if (fromSpan !== undefined) {
-      attrs.delete(key);
-      return fromSpan;
+    if (inSpan) {
+      const fromSpan = toText(attrs.peek(key));
+      if (fromSpan !== undefined) {
+        attrs.delete(key);
+        return fromSpan;
+      }
     }
-    const fromResource = toText(resource[key]);
-    if (fromResource !== undefined) return fromResource;
+    const raw = resource[key];
+    if (raw !== undefined) {
+      const fromResource = toText(raw);
+      if (fromResource !== undefined) return fromResource;
+    }
   }
   return undefined;
 }
@@ -157,11 +169,12 @@ export function takeCommonFields(
   defaults: CommonFields,
 ): CommonFields {
   const out: CommonFields = {};
-  const env = spanOrResource(attrs, resource, ENVIRONMENT_KEYS) ?? defaults.environment;
+  // Three calls of one reader: apart (see apart.ts), so that it is compiled once, not four times.
+  const env = apart(spanOrResource, attrs, resource, ENVIRONMENT_KEYS) ?? defaults.environment;
   if (env !== undefined) out.environment = normaliseEnvironment(env);
-  const release = spanOrResource(attrs, resource, RELEASE_KEYS) ?? defaults.release;
+  const release = apart(spanOrResource, attrs, resource, RELEASE_KEYS) ?? defaults.release;
   if (release !== undefined) out.release = release;
-  const version = spanOrResource(attrs, resource, VERSION_KEYS);
+  const version = apart(spanOrResource, attrs, resource, VERSION_KEYS);
   if (version !== undefined) out.version = version;
   return out;
 }

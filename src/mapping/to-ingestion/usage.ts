@@ -6,6 +6,7 @@
  * so the subtraction happens here. Counts are non-negative integers only.
  */
 import type { AttributeBag } from '../attribute-bag.js';
+import type { Shape } from '../attribute-shape.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { CostDetails, UsageDetails } from '../schema.js';
@@ -67,6 +68,21 @@ const AI_SDK_CANDIDATES: ReadonlyMap<string, readonly string[]> = new Map(
   BUCKETS.map(({ bucket, keys, aiSdk }) => [bucket, aiSdk ? [...keys, ...aiSdk] : keys]),
 );
 
+/** A bucket and its source keys that a record's shape has, in precedence order. */
+interface UsageRow {
+  readonly bucket: string;
+  readonly candidates: readonly string[];
+}
+
+/** Per shape: the buckets with a source key it has, on other spans and on AI SDK model calls. */
+const planUsage = (shape: Shape): readonly [readonly UsageRow[], readonly UsageRow[]] => {
+  const rows = (aiSdkModelCall: boolean): UsageRow[] =>
+    BUCKETS.map((row) => ({ bucket: row.bucket, candidates: shape.present(aiSdkModelCall && row.aiSdk ? (AI_SDK_CANDIDATES.get(row.bucket) as readonly string[]) : row.keys) })).filter(
+      (row) => row.candidates.length > 0,
+    );
+  return [rows(false), rows(true)];
+};
+
 /** Every alias key above: an unused alias stays an attribute, it never becomes a bucket of its own. */
 const KNOWN_KEYS = new Set(BUCKETS.flatMap((b) => [...b.keys, ...(b.aiSdk ?? [])]));
 
@@ -98,9 +114,11 @@ export function takeUsage(
   }
 
   const found: Record<string, number> = {};
-  for (let b = 0; b < BUCKETS.length; b++) {
-    const row = BUCKETS[b] as (typeof BUCKETS)[number];
-    const candidates = attrs.present(aiSdkModelCall && row.aiSdk ? (AI_SDK_CANDIDATES.get(row.bucket) as readonly string[]) : row.keys);
+  // Only the buckets with a source key in the record's shape (decided once per shape).
+  const rows = attrs.plan(planUsage)[aiSdkModelCall ? 1 : 0];
+  for (let b = 0; b < rows.length; b++) {
+    const row = rows[b] as UsageRow;
+    const candidates = row.candidates;
     for (let i = 0; i < candidates.length; i++) {
       const key = candidates[i] as string;
       if (!attrs.has(key)) continue;

@@ -55,3 +55,29 @@ describe('SpanViewCache(false): views without ISO times', () => {
     fc.assert(fc.property(SPAN_SPEC, (spec) => both(toSpan(spec))), { numRuns: 300 });
   });
 });
+
+describe('SpanViewCache: one check of a trace id per run of spans of one trace', () => {
+  /** Everything of a view but its bag and sink, and its leftovers. */
+  const seen = (v: ReturnType<typeof toSpanView>): unknown => {
+    if (v === undefined) return undefined;
+    const { attrs, issues: _issues, ...rest } = v;
+    return { ...rest, leftovers: attrs.leftovers() };
+  };
+
+  test('property: spans read with one cache give the views and issues each gives with a cache of its own', () => {
+    const traceIds = fc.oneof(fc.constantFrom('4bf92f3577b34da6a3ce929d0e0e4736', '4BF92F3577B34DA6A3CE929D0E0E4736', '0'.repeat(32), 'xyz', ''), fc.constant(undefined), fc.anything());
+    fc.assert(
+      fc.property(fc.array(fc.tuple(SPAN_SPEC, fc.option(traceIds, { nil: undefined })), { maxLength: 12 }), (list) => {
+        const shared = new SpanViewCache(false);
+        const sharedSink = new IssueSink();
+        const ownSink = new IssueSink();
+        for (const [spec, traceId] of list) {
+          const span = toSpan(traceId === undefined ? spec : { ...spec, traceId });
+          expect(seen(toSpanView(span, sharedSink, 1_000_000, shared))).toEqual(seen(toSpanView(span, ownSink, 1_000_000, new SpanViewCache(false))));
+        }
+        expect(sharedSink.issues).toEqual(ownSink.issues);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

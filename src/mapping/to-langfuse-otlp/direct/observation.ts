@@ -6,6 +6,7 @@
  * would be an issue declines the call ({@link DECLINE}): the general path maps it instead.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { apart } from '../../apart.js';
 import { GENAI, LF, META } from '../../keys.js';
 import type { IssueCode } from '../../result.js';
 import { IssueSink } from '../../result.js';
@@ -55,6 +56,11 @@ export interface DirectOptions {
   readonly defaults: CommonFields;
 }
 
+/** jsonText, apart (see apart.ts) where it stringifies: six calls here. */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : apart(jsonText, v);
+}
+
 function set(out: Attributes, key: string, v: string | undefined): void {
   if (v !== undefined && v !== '') out[key] = v;
 }
@@ -98,12 +104,12 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   }
 
   out[LF.observationType] = type.toLowerCase();
-  if (io.input !== undefined && io.input !== null) out[LF.input] = jsonText(io.input);
-  if (io.output !== undefined && io.output !== null) out[LF.output] = jsonText(io.output);
+  if (io.input !== undefined && io.input !== null) out[LF.input] = text(io.input);
+  if (io.output !== undefined && io.output !== null) out[LF.output] = text(io.output);
   set(out, LF.modelName, model);
-  if (parameters !== undefined) out[LF.modelParameters] = jsonText(parameters);
-  if (usage !== undefined) out[LF.usageDetails] = jsonText(usage);
-  if (cost !== undefined) out[LF.costDetails] = jsonText(cost);
+  if (parameters !== undefined) out[LF.modelParameters] = text(parameters);
+  if (usage !== undefined) out[LF.usageDetails] = text(usage);
+  if (cost !== undefined) out[LF.costDetails] = text(cost);
   set(out, LF.completionStartTime, completionStart);
   set(out, LF.level, level);
   set(out, LF.statusMessage, statusMessage);
@@ -117,7 +123,7 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   const metadataKeys = Object.keys(metadata);
   for (let i = 0; i < metadataKeys.length; i++) {
     const v = metadata[metadataKeys[i] as string];
-    if (v !== undefined) out[metadataKey(LF.metadata, metadataKeys[i] as string)] = jsonText(v);
+    if (v !== undefined) out[metadataKey(LF.metadata, metadataKeys[i] as string)] = text(v);
   }
   return {
     view,
