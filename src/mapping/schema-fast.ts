@@ -168,7 +168,11 @@ function schemaChecks(copy: boolean): ReadonlyMap<string, Check> {
       if (keys === undefined) return FAIL;
       const input = v as Record<string, unknown>;
       const out: Record<string, unknown> | undefined = copy ? {} : undefined;
-      for (const [key, check, required] of shape) {
+      for (let i = 0; i < shape.length; i++) {
+        const entry = shape[i] as (typeof shape)[number];
+        const key = entry[0];
+        const check = entry[1];
+        const required = entry[2];
         if (!Object.hasOwn(input, key)) {
           if (required) return FAIL;
           continue;

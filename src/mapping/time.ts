@@ -12,7 +12,9 @@ const MAX_NANOS_AT_MAX_SECONDS = 709_551_615; // (2^64 - 1) % 1e9
 /** True when `t` is a finite, integral, non-negative HrTime within the OTLP range. */
 export function isValidHrTime(t: unknown): t is HrTime {
   if (!Array.isArray(t) || t.length !== 2) return false;
-  const [s, n] = t as unknown[];
+  // Read by index, as the stock serializers read an HrTime (no iterator: cheap before V8 optimises it).
+  const s = (t as unknown[])[0];
+  const n = (t as unknown[])[1];
   return (
     Number.isSafeInteger(s) &&
     Number.isSafeInteger(n) &&
@@ -43,7 +45,8 @@ function three(n: number): string {
  */
 export function hrTimeToIso(t: HrTime): string | undefined {
   if (!isValidHrTime(t)) return undefined;
-  const [seconds, nanos] = t;
+  const seconds = t[0];
+  const nanos = t[1];
   const days = Math.floor(seconds / 86_400);
   const secondOfDay = seconds - days * 86_400;
   const hh = two(Math.floor(secondOfDay / 3600));
@@ -79,7 +82,8 @@ function nineDigits(nanos: number): string {
 
 /** A valid HrTime as decimal nanoseconds since the epoch: `[1, 5]` -> `1000000005`. Exact, no float. */
 export function hrTimeToNanosText(t: HrTime): string {
-  const [seconds, nanos] = t;
+  const seconds = t[0];
+  const nanos = t[1];
   // Joined for one flat string, as in hrTimeToIso.
   return seconds === 0 ? String(nanos) : [seconds, nineDigits(nanos)].join('');
 }
@@ -212,12 +216,17 @@ export function parseIsoByPattern(text: string): ParsedIso | undefined {
   if (typeof text !== 'string' || text.length > 64) return undefined;
   const m = ISO_RE.exec(text);
   if (m === null) return undefined;
-  const [, y, mo, d, h, mi, sec, frac, z, sign, oh, om] = m;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
+  const sec = m[6];
+  const frac = m[7];
+  const z = m[8];
+  const sign = m[9];
+  const oh = m[10];
+  const om = m[11];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
   const second = sec === undefined ? 0 : Number(sec);
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   // Date.UTC silently rolls 2026-02-31 over into March, and maps years 0-99 to 1900-1999;

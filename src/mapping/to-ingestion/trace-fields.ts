@@ -86,9 +86,9 @@ export function takeTraceFields(attrs: AttributeBag, issues: IssueSink): TraceFi
   if (explicit && attrs.has(LF.traceInput)) out.input = decodeJsonish(attrs.take(LF.traceInput), issues, LF.traceInput);
   if (explicit && attrs.has(LF.traceOutput)) out.output = decodeJsonish(attrs.take(LF.traceOutput), issues, LF.traceOutput);
   for (let i = 0; i < BY_PRECEDENCE.length; i++) {
-    const [field, keys, read] = BY_PRECEDENCE[i] as (typeof BY_PRECEDENCE)[number];
-    const v = takeFirst(attrs, keys, read);
-    if (v !== undefined) (out as Record<string, unknown>)[field] = v;
+    const rule = BY_PRECEDENCE[i] as (typeof BY_PRECEDENCE)[number];
+    const v = takeFirst(attrs, rule[1], rule[2]);
+    if (v !== undefined) (out as Record<string, unknown>)[rule[0]] = v;
   }
 
   const metadata: Record<string, unknown> = {};
