@@ -19,7 +19,8 @@
  * window leave to a converter.
  */
 
-const READ_LINES = `
+/** What every reference converter shares: reading lines, spans of JSON-text attributes, ids, times, writing. */
+const COMMON = `
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { hash } from 'node:crypto';
@@ -81,7 +82,7 @@ export function formatFloorScript(steps: boolean): string {
     return span(id('langfuse.trace:', traceId, 32), spanId, undefined, String(body.name ?? e.type), start, trace ? start : nanos(body.endTime ?? body.startTime), body);
   }`
     : `(e) => span(String(e.body.traceId ?? e.body.id), String(e.body.id), undefined, String(e.body.name ?? e.type), TIME, TIME, e.body)`;
-  return `${READ_LINES}
+  return `${COMMON}
 const TIME = '1738887807257129000';
 const spanOf = ${spanOf};
 await eachLine((doc) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'litellm' } }], droppedAttributesCount: 0 }, scopeSpans: [{ scope: { name: 'floor' }, spans: doc.batch.map(spanOf) }] }] }) + '\\n');
@@ -89,7 +90,7 @@ await finish('');
 `;
 }
 
-export const PLAIN_CONVERTER_SCRIPT = `${READ_LINES}
+export const PLAIN_CONVERTER_SCRIPT = `${COMMON}
 const IDLE_EVENTS = 10000;
 const MAX_SPANS = 2048;
 /** Open traces by id, in order of their last event (a trace seen again moves to the end). */

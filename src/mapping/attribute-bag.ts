@@ -159,12 +159,12 @@ export class AttributeBag {
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
     // No key of the shape under it (most prefixes): nothing to read, no call.
-    return this._shape.withPrefix(prefix).positions.length === 0 ? [] : apart(entriesWithPrefix, this, prefix, false);
+    return this._shape.hasPrefix(prefix) ? apart(entriesWithPrefix, this, prefix, false) : [];
   }
 
   /** Removes and returns the entries under `prefix` (prefix removed). */
   takePrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._shape.withPrefix(prefix).positions.length === 0 ? [] : apart(entriesWithPrefix, this, prefix, true);
+    return this._shape.hasPrefix(prefix) ? apart(entriesWithPrefix, this, prefix, true) : [];
   }
 
   /** {@link withPrefix}, or {@link takePrefix} when `take` (called apart, see apart.ts: a dozen readers call them). */
