@@ -7,7 +7,9 @@
  * normalised into the `langfuse.*` keys) and 'ingestion' (for reference), and by the OTLP floor
  * (bench/exporter-otlp-floor.ts: the least normalisation on our encoder and transport, which
  * tells how much of the target the rules may spend). Each run is a fresh
- * process: COLD is its first 10,000 spans, WARM the next 10,000 (bench/exporter-runs.ts).
+ * process: COLD is its first 10,000 spans, WARM the next 10,000 (bench/exporter-runs.ts). Ours is
+ * the built package (dist/), as an application loads it; the floor uses internal modules that the
+ * package does not export, so it runs from the sources through tsx.
  * Target: ours ('otlp') at least 1x `@langfuse/otel` in both, the median of the rounds' paired
  * ratios. `npx tsx bench/exporter-otlp.ts [rounds]` after `npm run build` runs this section alone.
  */
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey } from './exporter-protocol.js';
 import type { RunResult } from './exporter-runs.js';
-import { count, deliveryProblems, median, mib, range, runRounds, summarise, table } from './exporter-runs.js';
+import { count, deliveryProblems, median, mib, oursLoadedFrom, range, runRounds, summarise, table } from './exporter-runs.js';
 
 const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'ours-ingestion'];
 const LABELS: Partial<Record<CandidateKey, string>> = {
@@ -42,7 +44,7 @@ export async function runOtlpExporterBench(rounds = 5, candidates: readonly Cand
     `\nExporter over OTLP, ${count(SPANS)} recorded AI SDK spans in calls of ${BATCH} (onEnd, then forceFlush awaited), ` +
       `to a loopback fake Langfuse, each run in a fresh process: COLD = its first ${count(WARMUP_SPANS)} spans, WARM = the next ${count(SPANS)}`,
   );
-  console.log(`(median of ${rounds} interleaved rounds; time from the first span handed over to the last span received by the server)\n`);
+  console.log(`(${oursLoadedFrom()}; median of ${rounds} interleaved rounds; time from the first span handed over to the last span received by the server)\n`);
   const rows = [
     ['exporter', 'cold spans/s', 'warm spans/s', `cold vs ${BASELINE}`, `warm vs ${BASELINE}`, 'CPU µs/span cold', 'CPU µs/span warm', 'peak RSS', 'heap growth'],
   ];

@@ -7,6 +7,7 @@
  * the measured phase also to `shutdown()` resolving in the child when that comes later.
  */
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey, DoneMessage, WarmMessage } from './exporter-protocol.js';
@@ -14,6 +15,13 @@ import { startIngestionServer } from './ingestion-server.js';
 import type { IngestionCounts } from './ingestion-server.js';
 
 const WORKER = fileURLToPath(new URL('./exporter-worker.ts', import.meta.url));
+
+/** Where the worker loads our exporter from (bench/exporter-worker.ts loadPackage), for the benches' headers. */
+export function oursLoadedFrom(): string {
+  return existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))
+    ? 'ours: the built package (dist/, as an application loads it)'
+    : 'ours: dist/ is missing, so the TypeScript sources through tsx (run `npm run build` for figures)';
+}
 /** Longest a single run may take before it is abandoned. */
 const RUN_TIMEOUT_MILLIS = 30_000;
 /** After `shutdown()` resolved, how long without any request means nothing more is coming. */

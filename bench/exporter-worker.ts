@@ -20,6 +20,9 @@
  */
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type * as Bridge from 'otel-langfuse-bridge';
 import { BATCH, CANDIDATES, OTLP_CANDIDATES, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey, DoneMessage, WarmMessage } from './exporter-protocol.js';
 import { replicate } from './spans.js';
@@ -27,6 +30,17 @@ import { replicate } from './spans.js';
 const KEYS = { publicKey: 'pk-lf-bench', secretKey: 'sk-lf-bench' } as const;
 /** Above the call size (512): a call leaves as one export on forceFlush(), which waits for it. */
 const BATCH_LIMIT = 2048;
+
+/**
+ * The package as users run it: the build in dist/ (`npm run bench` builds it first). Importing
+ * 'otel-langfuse-bridge' here would load the TypeScript sources through tsx instead (tsconfig
+ * paths), which is not what an application runs. The sources only when nothing is built.
+ */
+async function loadPackage(): Promise<typeof Bridge> {
+  const built = new URL('../dist/index.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return (await import(built.href)) as typeof Bridge;
+  return import('otel-langfuse-bridge');
+}
 
 async function createExporter(which: CandidateKey, baseUrl: string): Promise<SpanExporter> {
   if (which === 'floor') {
@@ -38,7 +52,7 @@ async function createExporter(which: CandidateKey, baseUrl: string): Promise<Spa
     return new OtlpFloorExporter({ ...KEYS, baseUrl });
   }
   if (which === 'ours-ingestion' || which === 'ours-otlp') {
-    const { LangfuseSpanExporter } = await import('otel-langfuse-bridge');
+    const { LangfuseSpanExporter } = await loadPackage();
     return new LangfuseSpanExporter({ ...KEYS, baseUrl, protocol: which === 'ours-otlp' ? 'otlp' : 'ingestion' });
   }
   if (which === 'otlp-stock') {

@@ -10,7 +10,7 @@
  */
 import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey } from './exporter-protocol.js';
-import { count, deliveryProblems, median, mib, range, runRounds, summarise, table } from './exporter-runs.js';
+import { count, deliveryProblems, median, mib, oursLoadedFrom, range, runRounds, summarise, table } from './exporter-runs.js';
 
 const LABELS: Partial<Record<CandidateKey, string>> = {
   'langfuse-vercel': 'langfuse-vercel LangfuseExporter 3.39.2',
@@ -42,7 +42,7 @@ export async function runExporterBench(rounds = 5): Promise<boolean> {
     `\nExporter, ${count(SPANS)} recorded AI SDK spans in export() calls of ${BATCH}, to a loopback fake Langfuse, ` +
       `each run in a fresh process after a ${count(WARMUP_SPANS)}-span warm-up`,
   );
-  console.log(`(median of ${rounds} interleaved rounds; time from the first export() to the last event received by the server)\n`);
+  console.log(`(${oursLoadedFrom()}; median of ${rounds} interleaved rounds; time from the first export() to the last event received by the server)\n`);
   table([
     ['exporter', 'spans/s delivered', 'time', 'peak RSS', 'peak heapUsed', 'heap growth', 'cold: first spans/s', 'max RSS (process life)'],
     ...(
