@@ -14,18 +14,21 @@
  * ratios. `npx tsx bench/exporter-otlp.ts [rounds]` after `npm run build` runs this section alone.
  */
 import { fileURLToPath } from 'node:url';
+import { checkExactFloor } from './exporter-otlp-exact-floor.js';
 import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey } from './exporter-protocol.js';
 import type { RunResult } from './exporter-runs.js';
+import { replicate } from './spans.js';
 import { count, deliveryProblems, median, mib, oursLoadedFrom, range, runRounds, summarise, table } from './exporter-runs.js';
 
-const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'ours-ingestion'];
+const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'exact-floor-otlp', 'floor-otlp', 'ours-ingestion'];
 const LABELS: Partial<Record<CandidateKey, string>> = {
   'langfuse-otel': '@langfuse/otel 5.11.1 LangfuseSpanProcessor',
   'otlp-stock': 'stock OTLPTraceExporter (proto) 0.223.1',
   'ours-otlp': "LangfuseSpanExporter, protocol 'otlp'",
   'ours-ingestion': "LangfuseSpanExporter, protocol 'ingestion'",
   'floor-otlp': 'floor: least normalisation, our encoder and transport',
+  'exact-floor-otlp': 'exact floor: what ours sends, AI SDK rules only',
 };
 const BASELINE: CandidateKey = 'langfuse-otel';
 const TARGET = 1;
@@ -39,6 +42,10 @@ function paired(runs: Map<CandidateKey, RunResult[]>, which: CandidateKey, phase
 
 /** Runs the rounds, prints the tables and returns whether the target was met and every span arrived. */
 export async function runOtlpExporterBench(rounds = 5, candidates: readonly CandidateKey[] = CANDIDATES): Promise<boolean> {
+  if (candidates.includes('exact-floor-otlp')) {
+    // The exact floor must send what ours sends, or its figure means nothing.
+    console.log(`exact floor: sends what ours sends, span for span (${count(checkExactFloor(replicate('ai-sdk', 60)))} spans compared)`);
+  }
   const runs = await runRounds([...new Set([BASELINE, ...candidates])], rounds);
   console.log(
     `\nExporter over OTLP, ${count(SPANS)} recorded AI SDK spans in calls of ${BATCH} (onEnd, then forceFlush awaited), ` +

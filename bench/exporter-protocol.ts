@@ -5,12 +5,13 @@
  * `langfuse-otel`: `@langfuse/otel`'s LangfuseSpanProcessor (its OTLP/JSON exporter), defaults.
  * `otlp-stock`: the stock `@opentelemetry/exporter-trace-otlp-proto` OTLPTraceExporter pointed at Langfuse.
  * `floor-otlp`: bench/exporter-otlp-floor.ts OtlpFloorExporter, the least a normalising OTLP exporter has to do.
+ * `exact-floor-otlp`: bench/exporter-otlp-exact-floor.ts OtlpExactFloorExporter, what ours sends for these spans, by code that knows their dialect only.
  */
-export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp'] as const;
+export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp'] as const;
 export type CandidateKey = (typeof CANDIDATES)[number];
 
 /** Candidates that post OTLP: one item per span, no trace-creates. */
-export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp']);
+export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp']);
 
 export const SPANS = 10_000;
 /** The cold phase: a fresh process's first 10,000 spans; also warms the hot paths for the measured phase. */

@@ -1,0 +1,245 @@
+/**
+ * The OTLP exporter's exact floor on this bench's input: an exporter that knows one dialect only
+ * (the Vercel AI SDK's, the spans this bench sends) and sends, for these spans, exactly the spans
+ * and attributes ours sends ({@link checkExactFloor} holds every span equal to ours before a run).
+ * Straight-line code per span: a fixed table of what each AI SDK operation reads, JSON inputs
+ * parsed and written again (Langfuse stores the text, so only the canonical text is exact), the
+ * unused attributes as one sorted JSON metadata text, the OTel facts Langfuse has no field for,
+ * the trace's fields on every span. No other dialect, no precedence beyond what these spans need,
+ * no issues, no caps: a span it does not know throws. Then the same parts, encoder and transport
+ * as ours (bench/exporter-otlp-floor.ts).
+ *
+ * What it tells: how fast the rules can be when they are written for the input at hand, against
+ * the least normalisation (the floor) and against ours, which reads every dialect.
+ */
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { setImmediate } from 'node:timers/promises';
+import { createOtlpTransport } from '../src/exporter/otlp-transport.js';
+import type { OtlpTransport } from '../src/exporter/otlp-transport.js';
+import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
+import { addNanos, compareHrTime, decimalToNanos, hrTimeToIso, hrTimeToNanosText } from '../src/mapping/time.js';
+import { LangfuseOtlpSpan, spansToLangfuseOtlp } from '../src/mapping/to-langfuse-otlp/index.js';
+import { encodeTraceRequest } from '../src/otlp/otlp-encoder.js';
+
+const MODEL_CALLS: Readonly<Record<string, string>> = {
+  'ai.generateText.doGenerate': 'generation',
+  'ai.streamText.doStream': 'generation',
+  'ai.embed.doEmbed': 'embedding',
+};
+const MODEL_KEYS = ['gen_ai.response.model', 'ai.response.model', 'gen_ai.request.model', 'ai.model.id'];
+const TRACE_KEYS = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.tags'];
+
+function parse(text: unknown): unknown {
+  if (typeof text !== 'string') throw new Error('exact floor: a JSON attribute is not a string');
+  return JSON.parse(text);
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** What one span gives its trace. */
+interface Mapped {
+  readonly span: ReadableSpan;
+  readonly name: string;
+  readonly own: Attributes;
+}
+
+/** One span's own keys (everything but its trace's), in the order ours writes them. */
+function mapSpan(span: ReadableSpan): Mapped {
+  if (span.instrumentationScope.name !== 'ai') throw new Error(`exact floor: scope ${span.instrumentationScope.name} is not the AI SDK's`);
+  const a = span.attributes;
+  const used = new Set<string>(TRACE_KEYS);
+  const take = (key: string): unknown => {
+    used.add(key);
+    return a[key];
+  };
+  const op = String(a['ai.operationId']);
+  const modelCall = MODEL_CALLS[op];
+  const type = modelCall ?? (op === 'ai.toolCall' ? 'tool' : 'span');
+  const functionId = a['ai.telemetry.functionId'];
+  const name = op === 'ai.toolCall' ? String(a['ai.toolCall.name']) : typeof functionId === 'string' && functionId !== '' ? `${functionId}:${span.name}` : span.name;
+
+  let input: unknown;
+  let output: unknown;
+  if (op === 'ai.toolCall') {
+    input = parse(take('ai.toolCall.args'));
+    output = parse(take('ai.toolCall.result'));
+  } else if (a['ai.prompt.messages'] !== undefined) {
+    const messages = parse(take('ai.prompt.messages'));
+    const tools = a['ai.prompt.tools'];
+    input = Array.isArray(tools) ? { messages, tools: (take('ai.prompt.tools') as unknown[]).map(parse) } : messages;
+  } else if (a['ai.prompt'] !== undefined) input = parse(take('ai.prompt'));
+  else if (a['ai.values'] !== undefined) input = (take('ai.values') as unknown[]).map(parse);
+  else if (a['ai.value'] !== undefined) input = parse(take('ai.value'));
+  if (op !== 'ai.toolCall') {
+    if (a['ai.response.text'] !== undefined && a['ai.response.toolCalls'] !== undefined) throw new Error('exact floor: text and tool calls together');
+    if (a['ai.response.text'] !== undefined) output = take('ai.response.text');
+    else if (a['ai.response.toolCalls'] !== undefined) output = parse(take('ai.response.toolCalls'));
+  }
+
+  const own: Attributes = { 'langfuse.observation.type': type };
+  if (input !== undefined) own['langfuse.observation.input'] = text(input);
+  if (output !== undefined) own['langfuse.observation.output'] = text(output);
+  if (modelCall !== undefined) {
+    const modelKey = MODEL_KEYS.find((k) => typeof a[k] === 'string' && a[k] !== '');
+    if (modelKey !== undefined) own['langfuse.observation.model.name'] = String(take(modelKey));
+    const parameters: Record<string, unknown> = {};
+    let requested = false;
+    for (const key in a) {
+      if (key.startsWith('gen_ai.request.') && key !== 'gen_ai.request.model') {
+        parameters[key.slice(15)] = take(key);
+        requested = true;
+      }
+    }
+    if (!requested) for (const key in a) if (key.startsWith('ai.settings.')) parameters[key.slice(12)] = take(key);
+    own['langfuse.observation.model.parameters'] = JSON.stringify(parameters);
+    let usage: Record<string, unknown>;
+    if (a['ai.usage.tokens'] !== undefined) {
+      const tokens = take('ai.usage.tokens');
+      usage = { total: tokens, input: tokens };
+    } else {
+      const input = Number(take('gen_ai.usage.input_tokens'));
+      const output = Number(take('gen_ai.usage.output_tokens'));
+      const total = a['ai.usage.totalTokens'] !== undefined ? take('ai.usage.totalTokens') : input + output;
+      usage = { input, output, total };
+    }
+    own['langfuse.observation.usage_details'] = JSON.stringify(usage);
+    const firstChunk = a['ai.response.msToFirstChunk'];
+    if (typeof firstChunk === 'number') {
+      used.add('ai.response.msToFirstChunk');
+      own['langfuse.observation.completion_start_time'] = hrTimeToIso(addNanos(span.startTime, decimalToNanos(firstChunk, 6) as bigint) as HrTime) as string;
+    }
+  }
+  const environment = span.resource.attributes['deployment.environment.name'];
+  if (typeof environment === 'string') own['langfuse.environment'] = environment;
+
+  const rest: Record<string, unknown> = {};
+  const keys = Object.keys(a).sort();
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    if (!used.has(key) && a[key] !== undefined) rest[key] = a[key];
+  }
+  own['langfuse.observation.metadata.attributes'] = JSON.stringify(rest);
+  // The OTel facts Langfuse has no field for, as ours writes them.
+  if (modelCall !== undefined && span.kind !== 2) own['langfuse.observation.metadata.bridge.span_kind'] = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'][span.kind] as string;
+  if (name !== span.name) own['langfuse.observation.metadata.bridge.span_name'] = span.name;
+  if (span.startTime[1] % 1_000_000 !== 0) own['langfuse.observation.metadata.bridge.start_time_unix_nano'] = hrTimeToNanosText(span.startTime);
+  if (span.endTime[1] % 1_000_000 !== 0) own['langfuse.observation.metadata.bridge.end_time_unix_nano'] = hrTimeToNanosText(span.endTime);
+  if (span.events.length > 0) {
+    own['langfuse.observation.metadata.bridge.events'] = JSON.stringify(
+      span.events.map((e: TimedEvent) => ({
+        name: e.name,
+        time: hrTimeToIso(e.time),
+        ...(e.attributes !== undefined && Object.keys(e.attributes).length > 0 ? { attributes: e.attributes } : {}),
+      })),
+    );
+  }
+  return { span, name, own };
+}
+
+function byStart(x: Mapped, y: Mapped): number {
+  const t = compareHrTime(x.span.startTime, y.span.startTime);
+  if (t !== 0) return t;
+  const a = x.span.spanContext().spanId;
+  const b = y.span.spanContext().spanId;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** One part's spans as ours sends them: traces in id order, each trace's spans by start, the trace's keys on every span. */
+export function exactFloorSpans(spans: readonly ReadableSpan[]): LangfuseOtlpSpan[] {
+  const traces = new Map<string, Mapped[]>();
+  for (let i = 0; i < spans.length; i++) {
+    const m = mapSpan(spans[i] as ReadableSpan);
+    const id = m.span.spanContext().traceId;
+    const members = traces.get(id);
+    if (members === undefined) traces.set(id, [m]);
+    else members.push(m);
+  }
+  const out: LangfuseOtlpSpan[] = [];
+  for (const id of [...traces.keys()].sort()) {
+    const members = (traces.get(id) as Mapped[]).sort(byStart);
+    const root = members.find((m) => m.span.parentSpanContext === undefined) ?? members[0];
+    const first = (root as Mapped).span.attributes;
+    const keys: Attributes = { 'langfuse.trace.name': (root as Mapped).name };
+    if (first['ai.telemetry.metadata.userId'] !== undefined) keys['user.id'] = first['ai.telemetry.metadata.userId'];
+    if (first['ai.telemetry.metadata.sessionId'] !== undefined) keys['session.id'] = first['ai.telemetry.metadata.sessionId'];
+    if (first['ai.telemetry.metadata.tags'] !== undefined) keys['langfuse.trace.tags'] = first['ai.telemetry.metadata.tags'];
+    for (const m of members) {
+      const attributes = m.own;
+      for (const key in keys) attributes[key] = keys[key];
+      // Langfuse fills absent parameters and usage of AI SDK spans from `ai.*` keys: ours writes empty ones.
+      if (attributes['langfuse.observation.model.parameters'] === undefined) attributes['langfuse.observation.model.parameters'] = '{}';
+      if (attributes['langfuse.observation.usage_details'] === undefined) attributes['langfuse.observation.usage_details'] = '{}';
+      const s = m.span;
+      out.push(
+        new LangfuseOtlpSpan({
+          context: s.spanContext(),
+          parentSpanId: s.parentSpanContext?.spanId,
+          name: m.name,
+          kind: s.kind,
+          startTime: s.startTime,
+          endTime: s.endTime,
+          status: s.status,
+          attributes,
+          resource: s.resource,
+          scope: s.instrumentationScope,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** What a span sends, for the comparison: everything the encoder writes but the resource and scope objects. */
+function sent(s: ReadableSpan): string {
+  const ctx = s.spanContext();
+  return JSON.stringify([ctx.traceId, ctx.spanId, s.parentSpanContext?.spanId, s.name, s.kind, s.startTime, s.endTime, s.status, Object.entries(s.attributes), s.events, s.links]);
+}
+
+/** Throws unless the exact floor sends, span for span, what ours sends for these spans; returns how many it compared. */
+export function checkExactFloor(spans: readonly ReadableSpan[]): number {
+  let compared = 0;
+  for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
+    const ours = spansToLangfuseOtlp(part, { legacyTypes: false }).value.spans;
+    const floor = exactFloorSpans(part);
+    if (ours.length !== floor.length) throw new Error(`exact floor: ${floor.length} spans, ours ${ours.length}`);
+    for (let i = 0; i < ours.length; i++) {
+      const a = sent(ours[i] as ReadableSpan);
+      const b = sent(floor[i] as ReadableSpan);
+      if (a !== b) throw new Error(`exact floor differs from ours:\n ours  ${a}\n floor ${b}`);
+      compared++;
+    }
+  }
+  return compared;
+}
+
+export class OtlpExactFloorExporter implements SpanExporter {
+  private readonly _transport: OtlpTransport;
+
+  constructor(options: { baseUrl: string; publicKey: string; secretKey: string }) {
+    this._transport = createOtlpTransport(options);
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this._export(spans).then(
+      (ok) => done(ok ? { code: 0 } : { code: 1, error: new Error('a request failed') }),
+      (error: unknown) => done({ code: 1, error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+  }
+
+  private async _export(spans: ReadableSpan[]): Promise<boolean> {
+    const answers: Array<Promise<{ kind: string }>> = [];
+    for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
+      if (answers.length > 0) await setImmediate();
+      answers.push(this._transport.send(encodeTraceRequest(exactFloorSpans(part), 65_536), 10_000));
+    }
+    return (await Promise.all(answers)).every((a) => a.kind === 'ok');
+  }
+
+  shutdown(): Promise<void> {
+    return this._transport.shutdown();
+  }
+}
