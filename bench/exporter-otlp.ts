@@ -41,7 +41,7 @@ function paired(runs: Map<CandidateKey, RunResult[]>, which: CandidateKey, phase
 }
 
 /** Runs the rounds, prints the tables and returns whether the target was met and every span arrived. */
-export async function runOtlpExporterBench(rounds = 5, candidates: readonly CandidateKey[] = CANDIDATES): Promise<boolean> {
+export async function runOtlpExporterBench(rounds = 7, candidates: readonly CandidateKey[] = CANDIDATES): Promise<boolean> {
   if (candidates.includes('exact-floor-otlp')) {
     // The exact floor must send what ours sends, or its figure means nothing.
     console.log(`exact floor: sends what ours sends, span for span (${count(checkExactFloor(replicate('ai-sdk', 60)))} spans compared)`);
@@ -100,7 +100,7 @@ export async function runOtlpExporterBench(rounds = 5, candidates: readonly Cand
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rounds = Number(process.argv[2] ?? 5);
+  const rounds = Number(process.argv[2] ?? 7);
   const only = process.argv.slice(3) as CandidateKey[];
-  await runOtlpExporterBench(Number.isInteger(rounds) && rounds > 0 ? rounds : 5, only.length > 0 ? only : undefined);
+  await runOtlpExporterBench(Number.isInteger(rounds) && rounds > 0 ? rounds : 7, only.length > 0 ? only : undefined);
 }
