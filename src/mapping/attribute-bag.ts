@@ -131,8 +131,13 @@ export class AttributeBag {
 
   /** The first key of `keys` whose value is non-empty in Langfuse's sense. */
   firstNonEmpty(keys: readonly string[]): string | undefined {
-    const present = this.present(keys);
-    for (let i = 0; i < present.length; i++) if (isNonEmpty(this.peek(present[i] as string))) return present[i];
+    return AttributeBag.firstNonEmptyOf(this, keys);
+  }
+
+  /** {@link firstNonEmpty}, as the readers call it: apart (see apart.ts), the function called apart doing the work. */
+  static firstNonEmptyOf(bag: AttributeBag, keys: readonly string[]): string | undefined {
+    const present = bag.present(keys);
+    for (let i = 0; i < present.length; i++) if (isNonEmpty(bag.peek(present[i] as string))) return present[i];
     return undefined;
   }
 
@@ -159,19 +164,23 @@ export class AttributeBag {
   /** Entries whose key starts with `prefix`, with the prefix removed, in insertion order. */
   withPrefix(prefix: string): Array<[string, AttrValue]> {
     // No key of the shape under it (most prefixes): nothing to read, no call.
-    return this._shape.hasPrefix(prefix) ? apart(entriesWithPrefix, this, prefix, false) : [];
+    return this._shape.hasPrefix(prefix) ? apart(AttributeBag.entriesWithPrefix, this, prefix, false) : [];
   }
 
   /** Removes and returns the entries under `prefix` (prefix removed). */
   takePrefix(prefix: string): Array<[string, AttrValue]> {
-    return this._shape.hasPrefix(prefix) ? apart(entriesWithPrefix, this, prefix, true) : [];
+    return this._shape.hasPrefix(prefix) ? apart(AttributeBag.entriesWithPrefix, this, prefix, true) : [];
   }
 
-  /** {@link withPrefix}, or {@link takePrefix} when `take` (called apart, see apart.ts: a dozen readers call them). */
-  _entriesWithPrefix(prefix: string, take: boolean): Array<[string, AttrValue]> {
+  /**
+   * {@link withPrefix}, or {@link takePrefix} when `take`: called apart (see apart.ts: a dozen
+   * readers call them), as a static method, so that the function called apart is the one that
+   * does the work and is compiled once (a wrapper around it would be compiled with it inlined).
+   */
+  static entriesWithPrefix(bag: AttributeBag, prefix: string, take: boolean): Array<[string, AttrValue]> {
     const out: Array<[string, AttrValue]> = [];
-    const { positions, rests } = this._shape.withPrefix(prefix);
-    const values = this._values;
+    const { positions, rests } = bag._shape.withPrefix(prefix);
+    const values = bag._values;
     for (let i = 0; i < positions.length; i++) {
       const at = positions[i] as number;
       const v = values[at];
@@ -179,7 +188,7 @@ export class AttributeBag {
       out.push([rests[i] as string, v]);
       if (take) {
         values[at] = undefined;
-        this._size--;
+        bag._size--;
       }
     }
     return out;
@@ -197,10 +206,6 @@ export class AttributeBag {
     }
     return out;
   }
-}
-
-function entriesWithPrefix(bag: AttributeBag, prefix: string, take: boolean): Array<[string, AttrValue]> {
-  return bag._entriesWithPrefix(prefix, take);
 }
 
 function capValue(value: unknown, key: string, maxBytes: number, issues: IssueSink): unknown {

@@ -194,11 +194,14 @@ export class Shape {
   }
 
   sorted(): readonly number[] {
-    if (this._sorted === undefined) {
-      const keys = this.keys.filter((_, i) => this.info[i] !== -1);
-      sortKeys(keys);
-      this._sorted = keys.map((k) => this.index.get(k) as number);
-    }
+    return this._sorted ?? apart(buildSorted, this);
+  }
+
+  /** {@link sorted}'s build (called apart, as withPrefix's). */
+  _buildSorted(): readonly number[] {
+    const keys = this.keys.filter((_, i) => this.info[i] !== -1);
+    sortKeys(keys);
+    this._sorted = keys.map((k) => this.index.get(k) as number);
     return this._sorted;
   }
 }
@@ -208,6 +211,7 @@ export type ShapePlan<T> = (shape: Shape) => T;
 
 const keysWithPrefix = (shape: Shape, prefix: string): PrefixKeys => shape._keysWithPrefix(prefix);
 const buildPresent = (shape: Shape, keys: readonly string[]): readonly string[] => shape._buildPresent(keys);
+const buildSorted = (shape: Shape): readonly number[] => shape._buildSorted();
 const buildPlan = (shape: Shape, make: ShapePlan<unknown>): unknown => shape._buildPlan(make);
 
 /** The keys of a shape under one prefix: their positions, in order, and each key without the prefix. */

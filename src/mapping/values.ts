@@ -50,7 +50,7 @@ export function decodeJsonish(v: unknown, issues: IssueSink, path: string): unkn
 
 /** Parses `text`, reporting failures and dropped keys; the text itself when it does not parse. */
 function parseReporting(text: string, issues: IssueSink, path: string, failure: string): unknown {
-  const parsed = parseJson(text);
+  const parsed = apart(parseJson, text);
   if (!parsed.ok) {
     issues.add('INVALID_JSON', `${failure}: ${parsed.error}`, path);
     return text;

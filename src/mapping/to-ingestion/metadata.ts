@@ -97,8 +97,8 @@ export function writeOtelFacts(view: SpanView, facts: OtelFacts, out: Record<str
     out[META.statusMessage] = view.status.message;
   }
   if (facts.withTimes) {
-    if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = hrTimeToNanosText(view.start);
-    if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = hrTimeToNanosText(view.end);
+    if (view.start[1] % 1_000_000 !== 0) out[META.startTimeUnixNano] = apart(hrTimeToNanosText, view.start);
+    if (view.end[1] % 1_000_000 !== 0) out[META.endTimeUnixNano] = apart(hrTimeToNanosText, view.end);
     if (view.incomplete) out[META.incomplete] = true;
   }
   if (view.traceState !== undefined) out[META.traceState] = view.traceState;

@@ -1,5 +1,6 @@
 /** Model name and model parameters (genai-conventions.md 7.2). */
-import type { AttributeBag } from '../attribute-bag.js';
+import { apart } from '../apart.js';
+import { AttributeBag } from '../attribute-bag.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
 import type { IssueSink } from '../result.js';
 import type { ModelParameters } from '../schema.js';
@@ -24,7 +25,7 @@ const MODEL_KEYS = [
 ] as const;
 
 export function takeModel(attrs: AttributeBag): string | undefined {
-  const key = attrs.firstNonEmpty(MODEL_KEYS);
+  const key = apart(AttributeBag.firstNonEmptyOf, attrs, MODEL_KEYS);
   return key === undefined ? undefined : toText(attrs.take(key));
 }
 

@@ -4,7 +4,8 @@
  * genai-conventions.md 7.2 (Traceloop request type and span kind, OpenInference embedding model).
  * The first rule that answers wins; the default is SPAN.
  */
-import type { AttributeBag } from '../attribute-bag.js';
+import { apart } from '../apart.js';
+import { AttributeBag } from '../attribute-bag.js';
 import { isNonEmpty } from '../json.js';
 import { AI, GENAI, LF, OI, TRACELOOP } from '../keys.js';
 import type { ObservationType } from '../schema.js';
@@ -109,7 +110,7 @@ export function decideObservationType(attrs: AttributeBag): ObservationType {
   const op = aiSdkOperationId(attrs);
   if (op !== undefined) {
     const call = lookup(AI_SDK_MODEL_CALLS, op);
-    if (call !== undefined && attrs.firstNonEmpty(AI_SDK_MODEL_KEYS) !== undefined) return call;
+    if (call !== undefined && apart(AttributeBag.firstNonEmptyOf, attrs, AI_SDK_MODEL_KEYS) !== undefined) return call;
     if (op === 'ai.toolCall') return 'TOOL';
   }
   if (attrs.present(LATER_KEYS).length === 0) return 'SPAN';
@@ -121,7 +122,7 @@ export function decideObservationType(attrs: AttributeBag): ObservationType {
   if (traceloopKind === 'agent') return 'AGENT';
   if (traceloopKind === 'tool') return 'TOOL';
 
-  if (attrs.firstNonEmpty(MODEL_KEYS) !== undefined) return 'GENERATION';
+  if (apart(AttributeBag.firstNonEmptyOf, attrs, MODEL_KEYS) !== undefined) return 'GENERATION';
   if (isNonEmpty(attrs.peek(OI.embeddingModelName))) return 'EMBEDDING';
   return 'SPAN';
 }

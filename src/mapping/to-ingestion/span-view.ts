@@ -112,7 +112,7 @@ function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
     const { name, time, attributes, droppedAttributesCount } = e as Record<string, unknown>;
     if (typeof name !== 'string') issues.add('INVALID_VALUE', 'span event name is not a string', `events[${i}].name`);
     const event: TimedEvent = { name: typeof name === 'string' ? name : '', time: time as HrTime };
-    const attrs = jsonEntries(attributes, issues, `events[${i}].attributes.`);
+    const attrs = apart(jsonEntries, attributes, issues, `events[${i}].attributes.`);
     if (attrs.length > 0) event.attributes = Object.fromEntries(attrs) as TimedEvent['attributes'];
     if (count(droppedAttributesCount) > 0) event.droppedAttributesCount = count(droppedAttributesCount);
     out.push(event);

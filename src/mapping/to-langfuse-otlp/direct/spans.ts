@@ -9,6 +9,7 @@
 import type { Attributes, SpanContext } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { apart } from '../../apart.js';
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../../attribute-bag.js';
 import { syntheticRootSpanId } from '../../ids.js';
 import { BRIDGE_SCOPE_NAME, LF, SCORE } from '../../keys.js';
@@ -68,7 +69,7 @@ function traceFields(members: readonly DirectObservation[], root: DirectObservat
 }
 
 function merge(into: TraceFields, common: CommonFields, m: DirectObservation): void {
-  mergeTraceFields(into, m.trace);
+  apart(mergeTraceFields, into, m.trace);
   common.release ??= m.common.release;
 }
 
