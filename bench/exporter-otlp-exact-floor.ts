@@ -13,15 +13,11 @@
  * the least normalisation (the floor) and against ours, which reads every dialect.
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { setImmediate } from 'node:timers/promises';
-import { createOtlpTransport } from '../src/exporter/otlp-transport.js';
-import type { OtlpTransport } from '../src/exporter/otlp-transport.js';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
 import { addNanos, compareHrTime, decimalToNanos, hrTimeToIso, hrTimeToNanosText } from '../src/mapping/time.js';
 import { LangfuseOtlpSpan, spansToLangfuseOtlp } from '../src/mapping/to-langfuse-otlp/index.js';
-import { encodeTraceRequest } from '../src/otlp/otlp-encoder.js';
+import { OtlpPartsExporter } from './otlp-parts-exporter.js';
 
 const MODEL_CALLS: Readonly<Record<string, string>> = {
   'ai.generateText.doGenerate': 'generation',
@@ -216,30 +212,9 @@ export function checkExactFloor(spans: readonly ReadableSpan[]): number {
   return compared;
 }
 
-export class OtlpExactFloorExporter implements SpanExporter {
-  private readonly _transport: OtlpTransport;
-
+/** The floor as an exporter: exactFloorSpans in our parts, encoder and transport. */
+export class OtlpExactFloorExporter extends OtlpPartsExporter {
   constructor(options: { baseUrl: string; publicKey: string; secretKey: string }) {
-    this._transport = createOtlpTransport(options);
-  }
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this._export(spans).then(
-      (ok) => done(ok ? { code: 0 } : { code: 1, error: new Error('a request failed') }),
-      (error: unknown) => done({ code: 1, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
-  }
-
-  private async _export(spans: ReadableSpan[]): Promise<boolean> {
-    const answers: Array<Promise<{ kind: string }>> = [];
-    for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
-      if (answers.length > 0) await setImmediate();
-      answers.push(this._transport.send(encodeTraceRequest(exactFloorSpans(part), 65_536), 10_000));
-    }
-    return (await Promise.all(answers)).every((a) => a.kind === 'ok');
-  }
-
-  shutdown(): Promise<void> {
-    return this._transport.shutdown();
+    super(options, exactFloorSpans);
   }
 }

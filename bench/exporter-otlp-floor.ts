@@ -10,14 +10,9 @@
  * came. No span filter, no ids checked, no size caps, no retries, no issues.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { setImmediate } from 'node:timers/promises';
-import { createOtlpTransport } from '../src/exporter/otlp-transport.js';
-import type { OtlpTransport } from '../src/exporter/otlp-transport.js';
-import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LangfuseOtlpSpan } from '../src/mapping/to-langfuse-otlp/index.js';
-import { encodeTraceRequest } from '../src/otlp/otlp-encoder.js';
+import { OtlpPartsExporter } from './otlp-parts-exporter.js';
 
 /** Source key -> `langfuse.*` key: one of each kind the mapping writes. */
 const DIRECT: Readonly<Record<string, string>> = {
@@ -90,31 +85,9 @@ function floorPart(spans: readonly ReadableSpan[]): LangfuseOtlpSpan[] {
   return out;
 }
 
-export class OtlpFloorExporter implements SpanExporter {
-  private readonly _transport: OtlpTransport;
-
+/** The floor as an exporter: floorPart in our parts, encoder and transport. */
+export class OtlpFloorExporter extends OtlpPartsExporter {
   constructor(options: { baseUrl: string; publicKey: string; secretKey: string }) {
-    this._transport = createOtlpTransport(options);
-  }
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this._export(spans).then(
-      (ok) => done(ok ? { code: 0 } : { code: 1, error: new Error('a request failed') }),
-      (error: unknown) => done({ code: 1, error: error instanceof Error ? error : new Error(String(error)) }),
-    );
-  }
-
-  private async _export(spans: ReadableSpan[]): Promise<boolean> {
-    const answers: Array<Promise<{ kind: string }>> = [];
-    for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
-      if (answers.length > 0) await setImmediate();
-      const floor = floorPart(part);
-      answers.push(this._transport.send(encodeTraceRequest(floor, 65_536), 10_000));
-    }
-    return (await Promise.all(answers)).every((a) => a.kind === 'ok');
-  }
-
-  shutdown(): Promise<void> {
-    return this._transport.shutdown();
+    super(options, floorPart);
   }
 }
