@@ -4,8 +4,9 @@
  * each in parts of whole traces, each part mapped by spansToLangfuseOtlp and encoded by
  * otlpRequests), then 10,000 more (warm). Prints CPU µs/span of both and of the first calls.
  * For finding where cold time goes, not for figures against a baseline (bench/exporter-otlp.ts
- * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map]` (`cold`: the
- * cold phase alone; `map`: no encoding), or under `node --import tsx` with V8's flags
+ * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map] [exact]` (`cold`:
+ * the cold phase alone; `map`: no encoding; `exact`: the exact floor's mapping instead of ours,
+ * bench/exporter-otlp-exact-floor.ts), or under `node --import tsx` with V8's flags
  * (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`, `--no-opt`; MARK_PHASES=1 prints a line
  * where each phase starts, to cut their traces by phase). CPU counts every thread of the process,
  * wall only the main one: the difference is mostly V8's optimising compiler (TurboFan) running
@@ -19,6 +20,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
 import { otlpRequests } from '../src/exporter/otlp-requests.js';
 import { spansToLangfuseOtlp } from '../src/mapping/to-langfuse-otlp/index.js';
+import { exactFloorSpans } from './exporter-otlp-exact-floor.js';
 import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import { replicate } from './spans.js';
 
@@ -32,12 +34,14 @@ function cpu(): number {
 const args = process.argv.slice(3);
 /** `map`: the mapping alone, no encoding. */
 const encode = !args.includes('map');
+/** `exact`: the exact floor's mapping (what ours sends, by code for the AI SDK alone). */
+const exact = args.includes('exact');
 
 /** One call as the OTLP sender maps and encodes it; the number of spans it sent. */
 function exportCall(spans: readonly ReadableSpan[]): number {
   let sent = 0;
   for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
-    const { value } = spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 });
+    const value = exact ? { spans: exactFloorSpans(part) } : spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 }).value;
     if (!encode) sent += value.spans.length;
     else for (const r of otlpRequests(value.spans, MAX_BATCH_BYTES)) sent += r.ids.length;
   }
