@@ -13,6 +13,9 @@ export type CandidateKey = (typeof CANDIDATES)[number];
 /** Candidates that post OTLP: one item per span, no trace-creates. */
 export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp']);
 
+/** The built package (`npm run bench` builds it first), which the worker loads our exporter from. */
+export const BUILT_PACKAGE = new URL('../dist/index.js', import.meta.url);
+
 export const SPANS = 10_000;
 /** The cold phase: a fresh process's first 10,000 spans; also warms the hot paths for the measured phase. */
 export const WARMUP_SPANS = 10_000;

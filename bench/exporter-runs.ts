@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WARMUP_SPANS } from './exporter-protocol.js';
+import { BUILT_PACKAGE, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey, DoneMessage, WarmMessage } from './exporter-protocol.js';
 import { startIngestionServer } from './ingestion-server.js';
 import type { IngestionCounts } from './ingestion-server.js';
@@ -18,7 +18,7 @@ const WORKER = fileURLToPath(new URL('./exporter-worker.ts', import.meta.url));
 
 /** Where the worker loads our exporter from (bench/exporter-worker.ts loadPackage), for the benches' headers. */
 export function oursLoadedFrom(): string {
-  return existsSync(fileURLToPath(new URL('../dist/index.js', import.meta.url)))
+  return existsSync(fileURLToPath(BUILT_PACKAGE))
     ? 'ours: the built package (dist/, as an application loads it)'
     : 'ours: dist/ is missing, so the TypeScript sources through tsx (run `npm run build` for figures)';
 }

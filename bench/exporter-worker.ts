@@ -23,7 +23,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as Bridge from 'otel-langfuse-bridge';
-import { BATCH, CANDIDATES, OTLP_CANDIDATES, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
+import { BATCH, BUILT_PACKAGE, CANDIDATES, OTLP_CANDIDATES, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import type { CandidateKey, DoneMessage, WarmMessage } from './exporter-protocol.js';
 import { replicate } from './spans.js';
 
@@ -37,8 +37,7 @@ const BATCH_LIMIT = 2048;
  * paths), which is not what an application runs. The sources only when nothing is built.
  */
 async function loadPackage(): Promise<typeof Bridge> {
-  const built = new URL('../dist/index.js', import.meta.url);
-  if (existsSync(fileURLToPath(built))) return (await import(built.href)) as typeof Bridge;
+  if (existsSync(fileURLToPath(BUILT_PACKAGE))) return (await import(BUILT_PACKAGE.href)) as typeof Bridge;
   return import('otel-langfuse-bridge');
 }
 

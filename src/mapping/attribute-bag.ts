@@ -196,10 +196,15 @@ export class AttributeBag {
 
   /** What no mapper took, keys sorted so output is byte-stable. */
   leftovers(): Record<string, AttrValue> {
+    return AttributeBag.leftoversOf(this);
+  }
+
+  /** {@link leftovers}, as the OTLP path calls it: apart (see apart.ts), the function called apart doing the work. */
+  static leftoversOf(bag: AttributeBag): Record<string, AttrValue> {
     const out: Record<string, AttrValue> = {};
-    const sorted = this._shape.sorted();
-    const { keys } = this._shape;
-    const values = this._values;
+    const sorted = bag._shape.sorted();
+    const { keys } = bag._shape;
+    const values = bag._values;
     for (let i = 0; i < sorted.length; i++) {
       const at = sorted[i] as number;
       if (values[at] !== undefined) out[keys[at] as string] = values[at];

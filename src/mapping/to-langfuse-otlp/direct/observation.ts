@@ -7,7 +7,7 @@
  */
 import type { Attributes } from '@opentelemetry/api';
 import { apart } from '../../apart.js';
-import type { AttributeBag } from '../../attribute-bag.js';
+import { AttributeBag } from '../../attribute-bag.js';
 import { GENAI, LF, META } from '../../keys.js';
 import type { IssueCode } from '../../result.js';
 import { IssueSink } from '../../result.js';
@@ -57,9 +57,6 @@ export interface DirectOptions {
   readonly defaults: CommonFields;
 }
 
-/** `attrs.leftovers()`, called apart (see apart.ts). */
-const leftoversOf = (attrs: AttributeBag): Record<string, unknown> => attrs.leftovers();
-
 /** jsonText, apart (see apart.ts) where it stringifies: six calls here. */
 function text(v: unknown): string {
   return typeof v === 'string' ? v : apart(jsonText, v);
@@ -100,7 +97,7 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
     prompt = takePrompt(attrs, sink);
   }
   const metadata = takeExplicitMetadata(view, sink);
-  if (attrs.size > 0) metadata[META.attributes] = apart(leftoversOf, attrs);
+  if (attrs.size > 0) metadata[META.attributes] = apart(AttributeBag.leftoversOf, attrs);
   writeOtelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents, withTimes: true }, metadata);
   if (opts.legacyTypes) {
     const hasModelData = completionStart !== undefined || model !== undefined || parameters !== undefined || usage !== undefined || cost !== undefined || prompt !== undefined;
