@@ -88,7 +88,10 @@ export interface OtelFacts {
  * Reserved `bridge.*` keys, written into `out` (no object of their own to copy over): only facts
  * the reverse mapping could not derive by itself.
  */
-export function writeOtelFacts(view: SpanView, facts: OtelFacts, out: Record<string, unknown>): void {
+/** What writeOtelFacts reads of a span. */
+export type OtelFactsView = Pick<SpanView, 'kind' | 'name' | 'status' | 'start' | 'end' | 'incomplete' | 'traceState' | 'links' | 'events' | 'droppedAttributesCount'>;
+
+export function writeOtelFacts(view: OtelFactsView, facts: OtelFacts, out: Record<string, unknown>): void {
   if (view.kind !== derivedKind(facts.type)) out[META.spanKind] = KIND_NAMES[view.kind];
   if (facts.name !== view.name) out[META.spanName] = view.name;
   const derivedStatus = facts.level === 'ERROR' ? SpanStatusCode.ERROR : SpanStatusCode.UNSET;

@@ -47,7 +47,7 @@ const NO_PARAMETERS: ReadonlyArray<[string, string]> = [];
  * Ingestion accepts string, number, boolean, string[] and null values; anything else is sent as
  * JSON text so the event is not rejected.
  */
-function toParameterValue(v: unknown): ModelParameters[string] {
+export function toParameterValue(v: unknown): ModelParameters[string] {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (Array.isArray(v) && allStrings(v)) return v as string[];

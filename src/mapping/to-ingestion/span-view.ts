@@ -40,7 +40,8 @@ export interface SpanView {
   readonly issues: IssueSink;
 }
 
-interface LooseSpan {
+/** A span as read here: any field may be missing or of another type. */
+export interface LooseSpan {
   name?: unknown;
   kind?: unknown;
   spanContext?: unknown;
@@ -61,7 +62,7 @@ interface LooseSpan {
   droppedLinksCount?: unknown;
 }
 
-function count(v: unknown): number {
+export function count(v: unknown): number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
 }
 
@@ -70,13 +71,13 @@ function plainRecord(v: unknown): Record<string, unknown> {
 }
 
 /** `[0, 0]` is the SDK's "not set" (an unended span's end time); it is never a real time. */
-function isSetHrTime(t: unknown): t is HrTime {
+export function isSetHrTime(t: unknown): t is HrTime {
   return isValidHrTime(t) && !(t[0] === 0 && t[1] === 0);
 }
 
-type SpanContextLike = { traceId?: unknown; spanId?: unknown; traceFlags?: unknown; traceState?: { serialize?: () => string } };
+export type SpanContextLike = { traceId?: unknown; spanId?: unknown; traceFlags?: unknown; traceState?: { serialize?: () => string } };
 
-function readContext(span: LooseSpan): SpanContextLike {
+export function readContext(span: LooseSpan): SpanContextLike {
   try {
     if (typeof span.spanContext === 'function') return (span.spanContext as () => SpanContextLike).call(span) ?? {};
   } catch {
@@ -96,10 +97,10 @@ export function rawSpanId(raw: ReadableSpan): string | undefined {
 }
 
 /** What a span without events or links has (most spans): one shared, frozen empty list. */
-const NONE: readonly never[] = Object.freeze([]);
+export const NONE: readonly never[] = Object.freeze([]);
 
 /** Span events as objects with a string name and JSON-safe attributes; anything else dropped. */
-function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
+export function readEvents(raw: unknown, issues: IssueSink): readonly TimedEvent[] {
   if (!Array.isArray(raw) || raw.length === 0) return NONE;
   const out: TimedEvent[] = [];
   for (let i = 0; i < raw.length; i++) {
@@ -189,7 +190,7 @@ export class SpanViewCache {
   }
 }
 
-function readResource(span: LooseSpan, issues: IssueSink, cache: SpanViewCache): Readonly<Record<string, unknown>> {
+export function readResource(span: LooseSpan, issues: IssueSink, cache: SpanViewCache): Readonly<Record<string, unknown>> {
   const resource = span.resource;
   const cached = cache.resources.get(resource);
   if (cached !== undefined) return cached;
@@ -199,7 +200,7 @@ function readResource(span: LooseSpan, issues: IssueSink, cache: SpanViewCache):
 }
 
 /** Name, and version and schema URL when given (non-empty strings). */
-function readScope(span: LooseSpan): SpanView['scope'] {
+export function readScope(span: LooseSpan): SpanView['scope'] {
   const raw = span.instrumentationScope ?? span.instrumentationLibrary ?? {};
   const scope: { name: string; version?: string; schemaUrl?: string } = {
     name: typeof raw.name === 'string' ? raw.name : '',

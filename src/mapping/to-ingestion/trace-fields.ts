@@ -135,19 +135,19 @@ export interface CommonFields {
 
 /** Span attribute first, then resource attribute, for each key in order. */
 function spanOrResource(
-  attrs: AttributeBag,
+  attrs: AttributeBag | undefined,
   resource: Readonly<Record<string, unknown>>,
   keys: readonly string[],
 ): string | undefined {
   // Only keys of the record's shape can hold a value (most records have none of these), and
   // most resources have none of them either: neither is read where it cannot give anything.
-  const inSpan = attrs.present(keys).length > 0;
+  const inSpan = attrs !== undefined && attrs.present(keys).length > 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (inSpan) {
-      const fromSpan = toText(attrs.peek(key));
+      const fromSpan = toText((attrs as AttributeBag).peek(key));
       if (fromSpan !== undefined) {
-        attrs.delete(key);
+        (attrs as AttributeBag).delete(key);
         return fromSpan;
       }
     }
@@ -164,8 +164,9 @@ const ENVIRONMENT_KEYS = [LF.environment, OTEL.deploymentEnvironmentName, OTEL.d
 const RELEASE_KEYS = [LF.release];
 const VERSION_KEYS = [LF.version, OTEL.serviceVersion];
 
+/** Environment, release and version: of the span's keys first (none when `attrs` is undefined), then of the resource, then the defaults. */
 export function takeCommonFields(
-  attrs: AttributeBag,
+  attrs: AttributeBag | undefined,
   resource: Readonly<Record<string, unknown>>,
   defaults: CommonFields,
 ): CommonFields {

@@ -153,7 +153,7 @@ export function takeUsage(
 }
 
 /** Subtracts detail buckets from `input`/`output` (in place) and fills `total` (the inclusive sum). */
-function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageDetails {
+export function makeExclusive(found: Record<string, number>, issues: IssueSink): UsageDetails {
   const total = found.total ?? (found.input ?? 0) + (found.output ?? 0);
   subtractDetails(found, wholeCount, issues);
   found.total = total;

@@ -13,7 +13,10 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { encodeTraceRequest } from '../../../src/otlp/otlp-encoder.js';
 import { makeReadableSpan } from '../../../src/mapping/readable-span.js';
+import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../../../src/mapping/attribute-bag.js';
+import { aiSdkObservation, CommonFieldsMemo } from '../../../src/mapping/to-langfuse-otlp/direct/ai-sdk.js';
 import { directLangfuseOtlp } from '../../../src/mapping/to-langfuse-otlp/direct/spans.js';
+import { SpanViewCache } from '../../../src/mapping/to-ingestion/span-view.js';
 import type { ToLangfuseOtlpOptions } from '../../../src/mapping/to-langfuse-otlp/index.js';
 import { DEFAULT_MAX_SPAN_BYTES, LangfuseOtlpSpan, spansToLangfuseOtlp } from '../../../src/mapping/to-langfuse-otlp/index.js';
 import { generalLangfuseOtlp } from '../../../src/mapping/to-langfuse-otlp/spans.js';
@@ -173,5 +176,135 @@ describe('generated spans: wherever the direct path answers, it answers as the g
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+/** The AI SDK's keys (what aiSdkObservation reads by position), a few it keeps as they are, and now and then one of another dialect. */
+const AI_SDK_KEYS = [
+  'operation.name', 'resource.name', 'ai.telemetry.functionId', 'ai.model.provider', 'ai.model.id',
+  'ai.settings.maxOutputTokens', 'ai.settings.temperature', 'ai.settings.maxRetries', 'ai.telemetry.metadata.userId',
+  'ai.telemetry.metadata.sessionId', 'ai.telemetry.metadata.tags', 'ai.telemetry.metadata.extra', 'ai.telemetry.metadata.attributes',
+  'ai.telemetry.metadata.', 'ai.request.headers.user-agent', 'ai.prompt', 'ai.prompt.messages', 'ai.prompt.tools',
+  'ai.prompt.toolChoice', 'gen_ai.system', 'gen_ai.request.model', 'gen_ai.request.max_tokens', 'gen_ai.request.temperature',
+  'gen_ai.request.', 'gen_ai.response.finish_reasons', 'gen_ai.response.id', 'gen_ai.response.model',
+  'gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'ai.response.finishReason', 'ai.response.text',
+  'ai.response.toolCalls', 'ai.response.object', 'ai.response.id', 'ai.response.model', 'ai.response.timestamp',
+  'ai.response.providerMetadata', 'ai.response.msToFirstChunk', 'ai.stream.msToFirstChunk', 'ai.response.msToFinish',
+  'ai.usage.promptTokens', 'ai.usage.completionTokens', 'ai.usage.inputTokens', 'ai.usage.outputTokens',
+  'ai.usage.totalTokens', 'ai.usage.tokens', 'ai.usage.cachedInputTokens', 'ai.usage.reasoningTokens', 'ai.toolCall.name',
+  'ai.toolCall.id', 'ai.toolCall.args', 'ai.toolCall.result', 'ai.values', 'ai.value', 'ai.embedding', 'ai.embeddings',
+];
+const AI_SDK_OPERATIONS = [
+  'ai.generateText', 'ai.generateText.doGenerate', 'ai.streamText', 'ai.streamText.doStream', 'ai.generateObject.doGenerate',
+  'ai.streamObject.doStream', 'ai.embed', 'ai.embed.doEmbed', 'ai.embedMany.doEmbed', 'ai.toolCall', '',
+];
+/** What the AI SDK writes: JSON of every kind in strings, counts, empties, strings and arrays of them. */
+const AI_SDK_CLEAN_VALUE = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('[{"role":"user","content":"hi"}]', '{"prompt":"hi"}', '"hello"', '[]', '{}', 'null', ' [1]', 'Paris.', '', 'gpt-4o', '2.5', '12', '[{"toolName":"w","input":"{}"}]') },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 500 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0.5, 5.741513999999995, -0) },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+  { weight: 2, arbitrary: fc.array(fc.constantFrom('peer', '"x"', '{"type":"function","name":"f"}', '[0.1]', ''), { maxLength: 3 }) },
+  { weight: 1, arbitrary: fc.constantFrom([1, 2], [true]) },
+);
+const JSON_TEXT = fc.constantFrom('"hello"', '[]', '{}', 'null', '12', '{"city":"Paris"}', '[{"toolCallId":"c1"}]', '"[1]"');
+/** A value for `key` of the kind the AI SDK writes there, now and then one of another kind, and now and then what it should not write: bad JSON, hostile keys, negative or huge counts, nulls, objects, long text. */
+function aiSdkValue(key: string): fc.Arbitrary<unknown> {
+  const usual = key.includes('.usage.') || key.endsWith('Tokens') || key.endsWith('tokens')
+    ? fc.oneof(fc.integer({ min: 0, max: 500 }), fc.constantFrom('12', 0))
+    : ['ai.toolCall.args', 'ai.toolCall.result', 'ai.value', 'ai.response.object'].includes(key)
+      ? JSON_TEXT
+      : key === 'ai.values' || key === 'ai.embeddings'
+        ? fc.array(JSON_TEXT, { maxLength: 3 })
+        : AI_SDK_CLEAN_VALUE;
+  return fc.oneof(
+    { weight: 120, arbitrary: usual },
+    { weight: 2, arbitrary: AI_SDK_CLEAN_VALUE },
+    { weight: 1, arbitrary: fc.constantFrom('{"a":', '{"__proto__":{"p":1}}', '-1', -2, 1e21, 0.5, null, undefined, { a: 1 }, 'n'.repeat(1200), ['bad{']) },
+  );
+}
+const AI_SDK_SPAN = fc
+  .record({
+    trace: fc.nat(TRACE_IDS.length - 1),
+    span: fc.nat(SPAN_IDS.length - 1),
+    parent: fc.option(fc.nat(SPAN_IDS.length), { nil: undefined }),
+    op: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...AI_SDK_OPERATIONS) }, { weight: 1, arbitrary: AI_SDK_CLEAN_VALUE }),
+    kind: fc.nat(4),
+    start: fc.tuple(fc.integer({ min: 1_795_550_920, max: 1_795_550_922 }), fc.integer({ min: 0, max: 999_999_999 })),
+    length: fc.tuple(fc.nat(2), fc.nat(999_999_999)),
+    status: fc.oneof(fc.record({ code: fc.nat(2) }), fc.record({ code: fc.nat(2), message: fc.constantFrom('rate limited', '') })),
+    // Many keys at once (about half of them), so that the rules between keys come into play.
+    attributes: fc.subarray(AI_SDK_KEYS).chain((keys) => fc.tuple(...keys.map(aiSdkValue)).map((values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])))),
+    foreign: fc.option(fc.constantFrom(...KEY_POOL), { nil: undefined, freq: 8 }),
+    events: fc.array(fc.record({ name: fc.constantFrom('ai.stream.firstChunk', 'ai.stream.finish', 'exception', 'gen_ai.choice'), offset: fc.nat(999_999), attributes: fc.dictionary(fc.constantFrom('ai.response.msToFirstChunk', 'content'), AI_SDK_CLEAN_VALUE, { maxKeys: 2 }) }), { maxLength: 2 }),
+    resource: fc.nat(RESOURCES.length - 1),
+    aiScope: fc.nat(9),
+  })
+  .map((f) => {
+    const start: [number, number] = [f.start[0], f.start[1]];
+    const endNanos = f.start[1] + f.length[1];
+    const end: [number, number] = [f.start[0] + f.length[0] + Math.floor(endNanos / 1e9), endNanos % 1e9];
+    const attributes: Record<string, unknown> = { 'ai.operationId': f.op, ...f.attributes };
+    if (f.foreign !== undefined) attributes[f.foreign] = 'chat';
+    return makeReadableSpan({
+      name: typeof f.op === 'string' && f.op !== '' ? f.op : 'ai.generateText',
+      kind: f.kind,
+      traceId: TRACE_IDS[f.trace] as string,
+      spanId: SPAN_IDS[f.span] as string,
+      ...(f.parent === undefined || f.parent === SPAN_IDS.length ? {} : { parentSpanId: SPAN_IDS[f.parent] }),
+      traceFlags: 1,
+      startTime: start,
+      endTime: end,
+      attributes: attributes as never,
+      events: f.events.map((e) => ({ name: e.name, time: [start[0], (start[1] + e.offset) % 1e9] as [number, number], attributes: e.attributes as never })),
+      links: [],
+      status: f.status,
+      resource: RESOURCES[f.resource] as never,
+      scope: f.aiScope === 0 ? { name: 'x' } : { name: 'ai' },
+      droppedAttributesCount: 0,
+    });
+  });
+
+/** How many of `spans` aiSdkObservation reads itself (the rest go to directObservation). */
+function readByAiSdk(spans: readonly ReadableSpan[], options: ToLangfuseOtlpOptions): number {
+  const opts = { legacyTypes: options.legacyTypes === true, defaults: {} };
+  const cache = new SpanViewCache(false);
+  const commons = new CommonFieldsMemo();
+  let n = 0;
+  for (const span of spans) {
+    try {
+      if (aiSdkObservation(span, opts, options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES, cache, commons) !== undefined) n++;
+    } catch {
+      // DECLINE: the direct path declines the call.
+    }
+  }
+  return n;
+}
+
+describe('AI SDK spans are read by position (aiSdkObservation) with what directObservation gives', () => {
+  test('every recorded AI SDK span is read by position', () => {
+    const spans = loadExampleSpans('ai-sdk');
+    expect(readByAiSdk(spans, {})).toBe(spans.length);
+    expect(checkDirect(spans)).toBe(true);
+  });
+
+  test('property: generated AI SDK spans give the same spans read by position as read by the bag, and as the general path', () => {
+    let read = 0;
+    let taken = 0;
+    fc.assert(
+      fc.property(fc.oneof(fc.uniqueArray(AI_SDK_SPAN, { maxLength: 6, selector: (s) => s.spanContext().spanId }), fc.array(AI_SDK_SPAN, { maxLength: 6 })), OPTIONS, (spans, options) => {
+        const maxSpanBytes = options.maxSpanBytes ?? DEFAULT_MAX_SPAN_BYTES;
+        const byPosition = directLangfuseOtlp(spans, options, maxSpanBytes, true);
+        const byBag = directLangfuseOtlp(spans, options, maxSpanBytes, false);
+        expect(byPosition?.map(shape)).toEqual(byBag?.map(shape));
+        if (checkDirect(spans, options)) taken++;
+        read += readByAiSdk(spans, options);
+      }),
+      { numRuns: 800 },
+    );
+    // The property means something only if many spans were read by position and many calls went the direct way.
+    expect(read).toBeGreaterThan(150);
+    expect(taken).toBeGreaterThan(150);
   });
 });

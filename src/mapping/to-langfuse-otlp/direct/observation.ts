@@ -10,6 +10,7 @@ import { apart } from '../../apart.js';
 import { AttributeBag } from '../../attribute-bag.js';
 import { GENAI, LF, META } from '../../keys.js';
 import type { IssueCode } from '../../result.js';
+import type { ObservationType } from '../../schema.js';
 import { IssueSink } from '../../result.js';
 import type { SpanView } from '../../to-ingestion/span-view.js';
 import type { CommonFields, TraceFields } from '../../to-ingestion/trace-fields.js';
@@ -38,8 +39,11 @@ export class DeclineSink extends IssueSink {
 }
 
 /** What the trace assembly needs of one observation. */
+/** What the trace assembly reads of a span besides its observation: a {@link SpanView} has it. */
+export type DirectSpan = Pick<SpanView, 'traceId' | 'spanId' | 'start' | 'end' | 'kind' | 'status' | 'traceState' | 'traceFlags' | 'resource' | 'scope'>;
+
 export interface DirectObservation {
-  readonly view: SpanView;
+  readonly view: DirectSpan;
   /** The observation's own keys, in `observationAttributes` order. */
   readonly attributes: Attributes;
   readonly name: string;
@@ -66,10 +70,62 @@ function set(out: Attributes, key: string, v: string | undefined): void {
   if (v !== undefined && v !== '') out[key] = v;
 }
 
+/** What the readers decided of one observation, for {@link observationKeys}. */
+export interface ObservationFields {
+  type: ObservationType;
+  input: unknown;
+  output: unknown;
+  level: string | undefined;
+  statusMessage: string | undefined;
+  common: CommonFields;
+  /** Explicit metadata, the leftovers and the OTel facts, in that order. */
+  metadata: Record<string, unknown>;
+  completionStart: string | undefined;
+  model: string | undefined;
+  parameters: Record<string, unknown> | undefined;
+  usage: Record<string, unknown> | undefined;
+  cost: Record<string, unknown> | undefined;
+  prompt: { promptName: string; promptVersion: number } | undefined;
+}
+
+/** The observation's own `langfuse.*` keys, in the order `observationAttributes` writes them. */
+export function observationKeys(f: ObservationFields, legacyTypes: boolean): Attributes {
+  let type = f.type;
+  if (legacyTypes) {
+    const hasModelData = f.completionStart !== undefined || f.model !== undefined || f.parameters !== undefined || f.usage !== undefined || f.cost !== undefined || f.prompt !== undefined;
+    type = toLegacyType(type, hasModelData);
+  }
+  const out: Attributes = {};
+  out[LF.observationType] = type.toLowerCase();
+  if (f.input !== undefined && f.input !== null) out[LF.input] = text(f.input);
+  if (f.output !== undefined && f.output !== null) out[LF.output] = text(f.output);
+  set(out, LF.modelName, f.model);
+  if (f.parameters !== undefined) out[LF.modelParameters] = text(f.parameters);
+  if (f.usage !== undefined) out[LF.usageDetails] = text(f.usage);
+  if (f.cost !== undefined) out[LF.costDetails] = text(f.cost);
+  set(out, LF.completionStartTime, f.completionStart);
+  set(out, LF.level, f.level);
+  set(out, LF.statusMessage, f.statusMessage);
+  if (f.prompt !== undefined) {
+    out[LF.promptName] = f.prompt.promptName;
+    out[LF.promptVersion] = f.prompt.promptVersion;
+  }
+  set(out, LF.version, f.common.version);
+  set(out, LF.environment, f.common.environment);
+  // As observationAttributes writes metadata: one key per top-level key (strings verbatim, others JSON).
+  const { metadata } = f;
+  const metadataKeys = Object.keys(metadata);
+  for (let i = 0; i < metadataKeys.length; i++) {
+    const v = metadata[metadataKeys[i] as string];
+    if (v !== undefined) out[metadataKey(LF.metadata, metadataKeys[i] as string)] = text(v);
+  }
+  return out;
+}
+
 /** The observation of `view` (its bag consumed), or a throw of {@link DECLINE}. */
 export function directObservation(view: SpanView, opts: DirectOptions, sink: IssueSink): DirectObservation {
   const { attrs } = view;
-  let type = decideObservationType(attrs);
+  const type = decideObservationType(attrs);
   if (attrs.peek(LF.observationType) === type.toLowerCase()) attrs.delete(LF.observationType);
   const asRoot = toBool(attrs.peek(LF.asRoot)) === true;
   if (attrs.has(LF.asRoot)) attrs.delete(LF.asRoot);
@@ -80,7 +136,6 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   const level = takeLevel(view, sink);
   const statusMessage = toText(attrs.take(LF.statusMessage)) ?? view.status.message;
 
-  const out: Attributes = {};
   const operation = String(attrs.peek(GENAI.operationName));
   let completionStart: string | undefined;
   let model: string | undefined;
@@ -99,36 +154,10 @@ export function directObservation(view: SpanView, opts: DirectOptions, sink: Iss
   const metadata = takeExplicitMetadata(view, sink);
   if (attrs.size > 0) metadata[META.attributes] = apart(AttributeBag.leftoversOf, attrs);
   writeOtelFacts(view, { type, level, statusMessage, name, consumedEvents: io.consumedEvents, withTimes: true }, metadata);
-  if (opts.legacyTypes) {
-    const hasModelData = completionStart !== undefined || model !== undefined || parameters !== undefined || usage !== undefined || cost !== undefined || prompt !== undefined;
-    type = toLegacyType(type, hasModelData);
-  }
-
-  out[LF.observationType] = type.toLowerCase();
-  if (io.input !== undefined && io.input !== null) out[LF.input] = text(io.input);
-  if (io.output !== undefined && io.output !== null) out[LF.output] = text(io.output);
-  set(out, LF.modelName, model);
-  if (parameters !== undefined) out[LF.modelParameters] = text(parameters);
-  if (usage !== undefined) out[LF.usageDetails] = text(usage);
-  if (cost !== undefined) out[LF.costDetails] = text(cost);
-  set(out, LF.completionStartTime, completionStart);
-  set(out, LF.level, level);
-  set(out, LF.statusMessage, statusMessage);
-  if (prompt !== undefined) {
-    out[LF.promptName] = prompt.promptName;
-    out[LF.promptVersion] = prompt.promptVersion;
-  }
-  set(out, LF.version, common.version);
-  set(out, LF.environment, common.environment);
-  // As observationAttributes writes metadata: one key per top-level key (strings verbatim, others JSON).
-  const metadataKeys = Object.keys(metadata);
-  for (let i = 0; i < metadataKeys.length; i++) {
-    const v = metadata[metadataKeys[i] as string];
-    if (v !== undefined) out[metadataKey(LF.metadata, metadataKeys[i] as string)] = text(v);
-  }
+  const fields: ObservationFields = { type, input: io.input, output: io.output, level, statusMessage, common, metadata, completionStart, model, parameters, usage, cost, prompt };
   return {
     view,
-    attributes: out,
+    attributes: observationKeys(fields, opts.legacyTypes),
     name,
     input: io.input,
     output: io.output,

@@ -23,6 +23,7 @@ import { traceAttributes } from '../../to-otel/attributes.js';
 import { addTraceKeys } from '../attributes.js';
 import { otlpSpanBytes } from '../fit.js';
 import { LangfuseOtlpSpan, OtlpSpanPool } from '../otlp-span.js';
+import { aiSdkObservation, CommonFieldsMemo } from './ai-sdk.js';
 import type { DirectObservation } from './observation.js';
 import { DECLINE, DeclineSink, directObservation } from './observation.js';
 
@@ -110,16 +111,17 @@ function otlpSpan(d: DirectObservation, keys: Attributes, traceIo: Record<string
 }
 
 /** The call's spans for Langfuse's OTLP endpoint, or undefined when the general path must map them. */
-export function directLangfuseOtlp(spans: readonly ReadableSpan[], options: ToIngestionOptions, maxSpanBytes: number): ReadableSpan[] | undefined {
+export function directLangfuseOtlp(spans: readonly ReadableSpan[], options: ToIngestionOptions, maxSpanBytes: number, aiSdk = true): ReadableSpan[] | undefined {
   try {
-    return direct(spans, options, maxSpanBytes);
+    return direct(spans, options, maxSpanBytes, aiSdk);
   } catch {
     // DECLINE, or a reader that threw: the general path skips such a span with an issue.
     return undefined;
   }
 }
 
-function direct(spans: readonly ReadableSpan[], options: ToIngestionOptions, maxSpanBytes: number): ReadableSpan[] {
+/** `aiSdk`: AI SDK spans are read by aiSdkObservation (off only for the test that holds the two equal). */
+function direct(spans: readonly ReadableSpan[], options: ToIngestionOptions, maxSpanBytes: number, aiSdk: boolean): ReadableSpan[] {
   const maxBytes = options.maxAttributeBytes ?? DEFAULT_MAX_ATTRIBUTE_BYTES;
   const defaults: CommonFields = {};
   if (options.environment !== undefined) defaults.environment = options.environment;
@@ -127,15 +129,22 @@ function direct(spans: readonly ReadableSpan[], options: ToIngestionOptions, max
   const opts = { legacyTypes: options.legacyTypes === true, defaults };
   // No ISO times: the spans carry their times as they are, and no reader here uses them.
   const cache = new SpanViewCache(false);
+  const commons = new CommonFieldsMemo();
   const ids = new Set<string>();
   const traces = new Map<string, DirectObservation[]>();
   for (let i = 0; i < spans.length; i++) {
-    const view = toSpanView(spans[i] as ReadableSpan, SINK, maxBytes, cache) as SpanView;
-    if (ids.has(view.spanId) || fromBridge(view) || carriesScores(view)) throw DECLINE;
-    ids.add(view.spanId);
-    const d = directObservation(view, opts, SINK);
-    const members = traces.get(view.traceId);
-    if (members === undefined) traces.set(view.traceId, [d]);
+    const span = spans[i] as ReadableSpan;
+    let d = aiSdk ? aiSdkObservation(span, opts, maxBytes, cache, commons) : undefined;
+    if (d === undefined) {
+      const view = toSpanView(span, SINK, maxBytes, cache) as SpanView;
+      if (fromBridge(view) || carriesScores(view)) throw DECLINE;
+      d = directObservation(view, opts, SINK);
+    }
+    const { spanId, traceId } = d.view;
+    if (ids.has(spanId)) throw DECLINE;
+    ids.add(spanId);
+    const members = traces.get(traceId);
+    if (members === undefined) traces.set(traceId, [d]);
     else members.push(d);
   }
   const traceIds = [...traces.keys()].sort();
