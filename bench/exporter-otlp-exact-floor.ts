@@ -10,7 +10,8 @@
  * as ours (bench/exporter-otlp-floor.ts).
  *
  * What it tells: how fast the rules can be when they are written for the input at hand, against
- * the least normalisation (the floor) and against ours, which reads every dialect.
+ * the least normalisation (the floor) and against ours, which reads every dialect (the AI SDK's
+ * records by position, src/mapping/to-langfuse-otlp/direct/ai-sdk.ts).
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';

@@ -56,7 +56,8 @@ const GENKIT_SUBTYPES: Readonly<Record<string, ObservationType>> = {
   evaluator: 'EVALUATOR',
 };
 
-const AI_SDK_MODEL_CALLS: Readonly<Record<string, ObservationType>> = {
+/** The AI SDK's operations that stand for one model call, with the type each gives. */
+export const AI_SDK_MODEL_CALLS: Readonly<Record<string, ObservationType>> = {
   'ai.generateText.doGenerate': 'GENERATION',
   'ai.streamText.doStream': 'GENERATION',
   'ai.generateObject.doGenerate': 'GENERATION',

@@ -113,6 +113,42 @@ const CLEAN_VALUE = fc.oneof(
 const CLEAN_ATTRIBUTES = fc.dictionary(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...KEY_POOL) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) }), CLEAN_VALUE, { maxKeys: 12 });
 const EVENT_NAMES = ['ai.stream.firstChunk', 'gen_ai.user.message', 'gen_ai.system.message', 'gen_ai.choice', 'gen_ai.client.inference.operation.details', 'gen_ai.content.prompt', 'exception', 'ai.stream.finish'];
 
+/** The drawn fields of a clean span: ids from the pools, a start and a length, events at offsets from the start. */
+interface CleanSpanFields {
+  trace: number;
+  span: number;
+  parent: number | undefined;
+  kind: number;
+  start: [number, number];
+  length: [number, number];
+  status: { code: number; message?: string };
+  events: Array<{ name: string; offset: number; attributes: Record<string, unknown> }>;
+  resource: number;
+}
+
+function cleanSpan(f: CleanSpanFields, name: string, attributes: Record<string, unknown>, scope: { name: string }): ReadableSpan {
+  const start: [number, number] = [f.start[0], f.start[1]];
+  const endNanos = f.start[1] + f.length[1];
+  const end: [number, number] = [f.start[0] + f.length[0] + Math.floor(endNanos / 1e9), endNanos % 1e9];
+  return makeReadableSpan({
+    name,
+    kind: f.kind,
+    traceId: TRACE_IDS[f.trace] as string,
+    spanId: SPAN_IDS[f.span] as string,
+    ...(f.parent === undefined || f.parent === SPAN_IDS.length ? {} : { parentSpanId: SPAN_IDS[f.parent] }),
+    traceFlags: 1,
+    startTime: start,
+    endTime: end,
+    attributes: attributes as never,
+    events: f.events.map((e) => ({ name: e.name, time: [start[0], (start[1] + e.offset) % 1e9] as [number, number], attributes: e.attributes as never })),
+    links: [],
+    status: f.status,
+    resource: RESOURCES[f.resource] as never,
+    scope,
+    droppedAttributesCount: 0,
+  });
+}
+
 const CLEAN_SPAN = fc
   .record({
     trace: fc.nat(TRACE_IDS.length - 1),
@@ -128,28 +164,7 @@ const CLEAN_SPAN = fc
     resource: fc.nat(RESOURCES.length - 1),
     scope: fc.nat(SCOPES.length - 1),
   })
-  .map((f) => {
-    const start: [number, number] = [f.start[0], f.start[1]];
-    const endNanos = f.start[1] + f.length[1];
-    const end: [number, number] = [f.start[0] + f.length[0] + Math.floor(endNanos / 1e9), endNanos % 1e9];
-    return makeReadableSpan({
-      name: f.name,
-      kind: f.kind,
-      traceId: TRACE_IDS[f.trace] as string,
-      spanId: SPAN_IDS[f.span] as string,
-      ...(f.parent === undefined || f.parent === SPAN_IDS.length ? {} : { parentSpanId: SPAN_IDS[f.parent] }),
-      traceFlags: 1,
-      startTime: start,
-      endTime: end,
-      attributes: f.attributes as never,
-      events: f.events.map((e) => ({ name: e.name, time: [start[0], (start[1] + e.offset) % 1e9] as [number, number], attributes: e.attributes as never })),
-      links: [],
-      status: f.status,
-      resource: RESOURCES[f.resource] as never,
-      scope: SCOPES[f.scope] as { name: string },
-      droppedAttributesCount: 0,
-    });
-  });
+  .map((f) => cleanSpan(f, f.name, f.attributes, SCOPES[f.scope] as { name: string }));
 
 const OPTIONS = fc.record(
   { legacyTypes: fc.boolean(), environment: fc.constantFrom('prod', 'Langfuse-X'), release: fc.constant('v9'), maxAttributeBytes: fc.constantFrom(0, 40, 1_000_000), maxSpanBytes: fc.constantFrom(0, 2000, 1_000_000) },
@@ -242,28 +257,9 @@ const AI_SDK_SPAN = fc
     aiScope: fc.nat(9),
   })
   .map((f) => {
-    const start: [number, number] = [f.start[0], f.start[1]];
-    const endNanos = f.start[1] + f.length[1];
-    const end: [number, number] = [f.start[0] + f.length[0] + Math.floor(endNanos / 1e9), endNanos % 1e9];
     const attributes: Record<string, unknown> = { 'ai.operationId': f.op, ...f.attributes };
     if (f.foreign !== undefined) attributes[f.foreign] = 'chat';
-    return makeReadableSpan({
-      name: typeof f.op === 'string' && f.op !== '' ? f.op : 'ai.generateText',
-      kind: f.kind,
-      traceId: TRACE_IDS[f.trace] as string,
-      spanId: SPAN_IDS[f.span] as string,
-      ...(f.parent === undefined || f.parent === SPAN_IDS.length ? {} : { parentSpanId: SPAN_IDS[f.parent] }),
-      traceFlags: 1,
-      startTime: start,
-      endTime: end,
-      attributes: attributes as never,
-      events: f.events.map((e) => ({ name: e.name, time: [start[0], (start[1] + e.offset) % 1e9] as [number, number], attributes: e.attributes as never })),
-      links: [],
-      status: f.status,
-      resource: RESOURCES[f.resource] as never,
-      scope: f.aiScope === 0 ? { name: 'x' } : { name: 'ai' },
-      droppedAttributesCount: 0,
-    });
+    return cleanSpan(f, typeof f.op === 'string' && f.op !== '' ? f.op : 'ai.generateText', attributes, f.aiScope === 0 ? { name: 'x' } : { name: 'ai' });
   });
 
 /** How many of `spans` aiSdkObservation reads itself (the rest go to directObservation). */

@@ -17,6 +17,7 @@ import { AI, GENAI, META } from '../../keys.js';
 import type { ObservationType } from '../../schema.js';
 import { addNanos, compareHrTime, decimalToNanos, hrTimeToIso, isValidHrTime } from '../../time.js';
 import { writeOtelFacts } from '../../to-ingestion/metadata.js';
+import { AI_SDK_MODEL_CALLS } from '../../to-ingestion/observation-type.js';
 import { toParameterValue } from '../../to-ingestion/model.js';
 import type { LooseSpan, SpanViewCache } from '../../to-ingestion/span-view.js';
 import { isSetHrTime, NONE, readContext, readEvents, readResource, readScope } from '../../to-ingestion/span-view.js';
@@ -113,14 +114,6 @@ const OTHER_BUCKETS: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['output', [U_OUT]],
 ];
 
-const MODEL_CALLS: Readonly<Record<string, ObservationType>> = {
-  'ai.generateText.doGenerate': 'GENERATION',
-  'ai.streamText.doStream': 'GENERATION',
-  'ai.generateObject.doGenerate': 'GENERATION',
-  'ai.streamObject.doStream': 'GENERATION',
-  'ai.embed.doEmbed': 'EMBEDDING',
-  'ai.embedMany.doEmbed': 'EMBEDDING',
-};
 
 /** Positions in a record of one shape: of each single key (-1 where absent), and of the keys under each prefix read, in record order. */
 interface AiSdkPlan {
@@ -266,7 +259,7 @@ function output(r: Record_): unknown {
 
 /** The type by the rules of decideObservationType for these keys. */
 function typeOf(r: Record_, op: string): ObservationType {
-  const call = Object.hasOwn(MODEL_CALLS, op) ? MODEL_CALLS[op] : undefined;
+  const call = Object.hasOwn(AI_SDK_MODEL_CALLS, op) ? AI_SDK_MODEL_CALLS[op] : undefined;
   if (call !== undefined && (isNonEmpty(r.peek(MODEL_ID)) || isNonEmpty(r.peek(REQUEST_MODEL)) || isNonEmpty(r.peek(RESPONSE_MODEL)))) return call;
   if (op === 'ai.toolCall') return 'TOOL';
   return isNonEmpty(r.peek(REQUEST_MODEL)) || isNonEmpty(r.peek(RESPONSE_MODEL)) ? 'GENERATION' : 'SPAN';
@@ -471,7 +464,7 @@ export function aiSdkObservation(raw: ReadableSpan, opts: DirectOptions, maxByte
     fields.completionStart = completionStart(r, view.start, view.events);
     fields.model = model(r);
     fields.parameters = parameters(r, plan);
-    fields.usage = usage(r, Object.hasOwn(MODEL_CALLS, op), type === 'EMBEDDING');
+    fields.usage = usage(r, Object.hasOwn(AI_SDK_MODEL_CALLS, op), type === 'EMBEDDING');
   }
   const metadata = fields.metadata;
   for (let i = 0; i < plan.metadata.length; i++) {
