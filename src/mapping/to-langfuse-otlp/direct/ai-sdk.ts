@@ -197,7 +197,7 @@ function readValues(record: Record<string, unknown>, keys: readonly string[], lo
 }
 
 /** Reads by position, consuming what is taken (the bag's peek and take, for one record). */
-class Record_ {
+class Reading {
   readonly values: unknown[];
   readonly at: readonly number[];
 
@@ -228,7 +228,7 @@ class Record_ {
   }
 }
 
-function input(r: Record_): unknown {
+function input(r: Reading): unknown {
   let v = r.source(MESSAGES, false, AI.promptMessages);
   if (!isNonEmpty(v)) v = r.source(PROMPT, false, AI.prompt);
   if (!isNonEmpty(v)) v = r.source(TOOL_ARGS, true, AI.toolCallArgs);
@@ -242,7 +242,7 @@ function input(r: Record_): unknown {
   return v === undefined ? { tools: list } : { messages: v, tools: list };
 }
 
-function output(r: Record_): unknown {
+function output(r: Reading): unknown {
   const text = r.peek(TEXT);
   const calls = r.peek(TOOL_CALLS);
   if (isNonEmpty(text) && isNonEmpty(calls)) {
@@ -258,7 +258,7 @@ function output(r: Record_): unknown {
 }
 
 /** The type by the rules of decideObservationType for these keys. */
-function typeOf(r: Record_, op: string): ObservationType {
+function typeOf(r: Reading, op: string): ObservationType {
   const call = Object.hasOwn(AI_SDK_MODEL_CALLS, op) ? AI_SDK_MODEL_CALLS[op] : undefined;
   if (call !== undefined && (isNonEmpty(r.peek(MODEL_ID)) || isNonEmpty(r.peek(REQUEST_MODEL)) || isNonEmpty(r.peek(RESPONSE_MODEL)))) return call;
   if (op === 'ai.toolCall') return 'TOOL';
@@ -267,7 +267,7 @@ function typeOf(r: Record_, op: string): ObservationType {
 
 const FIRST_CHUNK_SLOTS = [FIRST_CHUNK, STREAM_FIRST_CHUNK];
 
-function completionStart(r: Record_, start: HrTime, events: readonly TimedEvent[]): string | undefined {
+function completionStart(r: Reading, start: HrTime, events: readonly TimedEvent[]): string | undefined {
   for (let i = 0; i < FIRST_CHUNK_SLOTS.length; i++) {
     const s = FIRST_CHUNK_SLOTS[i] as number;
     const n = toNumber(r.peek(s));
@@ -288,7 +288,7 @@ function completionStart(r: Record_, start: HrTime, events: readonly TimedEvent[
 
 const MODEL_SLOTS = [RESPONSE_MODEL, AI_RESPONSE_MODEL, REQUEST_MODEL, MODEL_ID];
 
-function model(r: Record_): string | undefined {
+function model(r: Reading): string | undefined {
   for (let i = 0; i < MODEL_SLOTS.length; i++) {
     const s = MODEL_SLOTS[i] as number;
     if (isNonEmpty(r.peek(s))) return toText(r.take(s));
@@ -297,7 +297,7 @@ function model(r: Record_): string | undefined {
 }
 
 /** `gen_ai.request.*` (but the model), else `ai.settings.*`. */
-function parameters(r: Record_, plan: AiSdkPlan): Record<string, unknown> | undefined {
+function parameters(r: Reading, plan: AiSdkPlan): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
   for (let i = 0; i < plan.request.length; i++) {
@@ -320,7 +320,7 @@ function parameters(r: Record_, plan: AiSdkPlan): Record<string, unknown> | unde
   return any ? out : undefined;
 }
 
-function usage(r: Record_, modelCall: boolean, embedding: boolean): Record<string, unknown> | undefined {
+function usage(r: Reading, modelCall: boolean, embedding: boolean): Record<string, unknown> | undefined {
   const found: Record<string, number> = {};
   const buckets = modelCall ? MODEL_CALL_BUCKETS : OTHER_BUCKETS;
   for (let b = 0; b < buckets.length; b++) {
@@ -342,7 +342,7 @@ function usage(r: Record_, modelCall: boolean, embedding: boolean): Record<strin
 }
 
 /** What the span's trace gets from it: the user, session and tags of its telemetry metadata. */
-function traceFields(r: Record_): TraceFields {
+function traceFields(r: Reading): TraceFields {
   const out: TraceFields = {};
   const user = toText(r.peek(USER));
   if (user !== undefined) {
@@ -410,7 +410,7 @@ export function aiSdkObservation(raw: ReadableSpan, opts: DirectOptions, maxByte
   if (plan === null) return undefined;
   const values = readValues(record as Record<string, unknown>, keys, maxBytes > 0 ? maxBytes / 3 : Number.POSITIVE_INFINITY);
   if (values === undefined) return undefined;
-  const r = new Record_(values, plan.at);
+  const r = new Reading(values, plan.at);
   const op = r.peek(OP);
   if (typeof op !== 'string' || op === '') return undefined;
 
