@@ -62,12 +62,30 @@ export interface LooseSpan {
   droppedLinksCount?: unknown;
 }
 
-export function count(v: unknown): number {
+function count(v: unknown): number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : 0;
 }
 
 function plainRecord(v: unknown): Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** The span's status: code UNSET unless OK or ERROR, a message only when non-empty. */
+export function readStatus(span: LooseSpan): SpanStatus {
+  const raw = plainRecord(span.status);
+  const code = raw.code === 1 || raw.code === 2 ? raw.code : 0;
+  const message = typeof raw.message === 'string' && raw.message !== '' ? raw.message : undefined;
+  return message === undefined ? { code } : { code, message };
+}
+
+/** The span kind, INTERNAL (0) unless one of the five. */
+export function readKind(span: LooseSpan): number {
+  return Number.isInteger(span.kind) && (span.kind as number) >= 0 && (span.kind as number) <= 4 ? (span.kind as number) : 0;
+}
+
+/** W3C trace flags, 1 (sampled) unless the context states a byte. */
+export function readTraceFlags(ctx: SpanContextLike): number {
+  return typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1;
 }
 
 /** `[0, 0]` is the SDK's "not set" (an unended span's end time); it is never a real time. */
@@ -257,9 +275,6 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
   start = [start[0], start[1]];
   const startIso = cache.isoTimes ? cache.iso(start) : '';
 
-  const statusRaw = plainRecord(span.status);
-  const code = statusRaw.code === 1 || statusRaw.code === 2 ? statusRaw.code : 0;
-  const message = typeof statusRaw.message === 'string' && statusRaw.message !== '' ? statusRaw.message : undefined;
   const scope = readScope(span);
   let traceState: string | undefined;
   try {
@@ -274,15 +289,15 @@ export function toSpanView(raw: ReadableSpan, sink: IssueSink, maxAttributeBytes
     spanId,
     parentSpanId,
     name: typeof span.name === 'string' ? span.name : '',
-    kind: Number.isInteger(span.kind) && (span.kind as number) >= 0 && (span.kind as number) <= 4 ? (span.kind as number) : 0,
+    kind: readKind(span),
     start,
     startIso,
     end,
     endIso: !cache.isoTimes ? '' : end[0] === start[0] ? hrTimeToIsoInSecondOf(startIso, end[1]) : cache.iso(end),
     incomplete,
-    status: message === undefined ? { code } : { code, message },
+    status: readStatus(span),
     traceState,
-    traceFlags: typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1,
+    traceFlags: readTraceFlags(ctx),
     attrs: new AttributeBag(span.attributes, issues, maxAttributeBytes),
     // Most spans have neither: the readings are apart (see apart.ts), not inlined here.
     events: Array.isArray(span.events) && span.events.length > 0 ? apart(readEvents, span.events, issues) : NONE,

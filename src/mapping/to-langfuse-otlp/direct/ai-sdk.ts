@@ -20,7 +20,7 @@ import { writeOtelFacts } from '../../to-ingestion/metadata.js';
 import { AI_SDK_MODEL_CALLS } from '../../to-ingestion/observation-type.js';
 import { toParameterValue } from '../../to-ingestion/model.js';
 import type { LooseSpan, SpanViewCache } from '../../to-ingestion/span-view.js';
-import { isSetHrTime, NONE, readContext, readEvents, readResource, readScope } from '../../to-ingestion/span-view.js';
+import { isSetHrTime, NONE, readContext, readEvents, readKind, readResource, readScope, readStatus, readTraceFlags } from '../../to-ingestion/span-view.js';
 import type { CommonFields, TraceFields } from '../../to-ingestion/trace-fields.js';
 import { takeCommonFields } from '../../to-ingestion/trace-fields.js';
 import { makeExclusive } from '../../to-ingestion/usage.js';
@@ -114,7 +114,6 @@ const OTHER_BUCKETS: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['output', [U_OUT]],
 ];
 
-
 /** Positions in a record of one shape: of each single key (-1 where absent), and of the keys under each prefix read, in record order. */
 interface AiSdkPlan {
   readonly at: readonly number[];
@@ -161,7 +160,7 @@ const planAiSdk = (shape: Shape): AiSdkPlan | null => {
   return { ...plan, sorted: shape.sorted(), keys };
 };
 
-/** A scalar or an array of scalars, as the bag keeps it unchanged (no string it may cut); else undefined. */
+/** True for a scalar or an array of scalars that the bag keeps unchanged (no string it may cut). */
 function clean(v: unknown, longest: number): boolean {
   if (typeof v === 'string') return v.length <= longest;
   if (typeof v === 'boolean') return true;
@@ -415,21 +414,19 @@ export function aiSdkObservation(raw: ReadableSpan, opts: DirectOptions, maxByte
   if (typeof op !== 'string' || op === '') return undefined;
 
   // From here on the span is read as directObservation reads it: an issue throws DECLINE.
-  const statusRaw = typeof span.status === 'object' && span.status !== null && !Array.isArray(span.status) ? (span.status as { code?: unknown; message?: unknown }) : {};
-  const code = statusRaw.code === 1 || statusRaw.code === 2 ? statusRaw.code : 0;
-  const message = typeof statusRaw.message === 'string' && statusRaw.message !== '' ? statusRaw.message : undefined;
+  const status = readStatus(span);
   const view = {
     traceId,
     spanId: spanIdRaw.toLowerCase(),
     parentSpanId,
     name: typeof span.name === 'string' ? span.name : '',
-    kind: Number.isInteger(span.kind) && (span.kind as number) >= 0 && (span.kind as number) <= 4 ? (span.kind as number) : 0,
+    kind: readKind(span),
     start: [startTime[0], startTime[1]] as HrTime,
     end: endTime,
     incomplete: false,
-    status: message === undefined ? { code } : { code, message },
+    status,
     traceState: undefined,
-    traceFlags: typeof ctx.traceFlags === 'number' && ctx.traceFlags >= 0 && ctx.traceFlags <= 255 ? ctx.traceFlags | 0 : 1,
+    traceFlags: readTraceFlags(ctx),
     events: rawEvents !== undefined && rawEvents.length > 0 ? readEvents(rawEvents, SINK) : NONE,
     links: NONE,
     resource: readResource(span, SINK, cache),
@@ -443,14 +440,15 @@ export function aiSdkObservation(raw: ReadableSpan, opts: DirectOptions, maxByte
   const toolName = toText(r.peek(TOOL_NAME));
   const fn = r.peek(FN);
   const name = toolName ?? (typeof fn === 'string' && fn !== '' ? `${fn}:${op}` : op);
-  const io = { input: input(r), output: output(r) };
-  const level = code === 2 ? 'ERROR' : undefined;
+  const inputValue = input(r);
+  const outputValue = output(r);
+  const level = status.code === 2 ? 'ERROR' : undefined;
   const fields: ObservationFields = {
     type,
-    input: io.input,
-    output: io.output,
+    input: inputValue,
+    output: outputValue,
     level,
-    statusMessage: message,
+    statusMessage: status.message,
     common,
     metadata: {},
     completionStart: undefined,
@@ -483,8 +481,8 @@ export function aiSdkObservation(raw: ReadableSpan, opts: DirectOptions, maxByte
     left = true;
   }
   if (left) metadata[META.attributes] = leftovers;
-  writeOtelFacts(view, { type, level, statusMessage: message, name, consumedEvents: NO_EVENTS, withTimes: true }, metadata);
-  return { view, attributes: observationKeys(fields, opts.legacyTypes), name, input: io.input, output: io.output, trace, common, isRoot: parentSpanId === undefined, parentSpanId };
+  writeOtelFacts(view, { type, level, statusMessage: status.message, name, consumedEvents: NO_EVENTS, withTimes: true }, metadata);
+  return { view, attributes: observationKeys(fields, opts.legacyTypes), name, input: inputValue, output: outputValue, trace, common, isRoot: parentSpanId === undefined, parentSpanId };
 }
 
 const NO_EVENTS: ReadonlySet<number> = new Set();
