@@ -53,8 +53,14 @@ function childEnv(): NodeJS.ProcessEnv {
 async function runOnce(which: CandidateKey): Promise<RunResult> {
   const server = await startIngestionServer();
   const child = fork(WORKER, [which, server.url], {
-    // BENCH_CPU_PROF_DIR=<dir>: each worker writes a V8 CPU profile there (for profiling, not for figures).
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [])],
+    // For profiling, not for figures: BENCH_CPU_PROF_DIR=<dir> makes each worker write a V8 CPU
+    // profile there; BENCH_FLAGS='--trace-deopt ...' passes Node/V8 flags to each worker (with
+    // BENCH_MARK=1 the worker prints a line as each phase ends, with its times on the profile's clock).
+    execArgv: [
+      '--import', 'tsx', '--expose-gc',
+      ...(process.env.BENCH_FLAGS ? process.env.BENCH_FLAGS.split(' ').filter((f) => f !== '') : []),
+      ...(process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : []),
+    ],
     env: childEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -148,6 +148,8 @@ async function main(): Promise<void> {
   for (const call of warmup) await exportOnce(processor, call);
   const tFlushed = process.hrtime.bigint();
   const cold = process.cpuUsage(cpuCold);
+  // BENCH_MARK=1: a line to cut V8 traces and CPU profiles by phase (times in µs, the profiles' clock).
+  if (process.env.BENCH_MARK) console.log(`--- MARK ${which} ${process.pid} cold ${tWarm / 1000n} ${tFlushed / 1000n}`);
   const go = waitForGo();
   await send({ type: 'warm', expectedEvents: expectedEvents(warmup, otlp), t0: tWarm.toString(), tFlushed: tFlushed.toString(), cpuMicros: cold.user + cold.system });
   // The warm-up spans are not part of the measured phase's memory.
@@ -181,6 +183,7 @@ async function main(): Promise<void> {
   await processor.shutdown();
   const tShutdown = process.hrtime.bigint();
   const warm = process.cpuUsage(cpuWarm);
+  if (process.env.BENCH_MARK) console.log(`--- MARK ${which} ${process.pid} warm ${t0 / 1000n} ${tShutdown / 1000n}`);
   sample();
   clearInterval(sampler);
 

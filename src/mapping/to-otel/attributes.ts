@@ -48,6 +48,9 @@ export interface AttrSink {
 
 /** Writes into a plain object. */
 class ObjectSink implements AttrSink {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new ObjectSink();
+
   readonly out: Attributes = {};
 
   append(key: string, value: AttrValue): void {

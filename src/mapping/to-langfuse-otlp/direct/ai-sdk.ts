@@ -197,6 +197,9 @@ function readValues(record: Record<string, unknown>, keys: readonly string[], lo
 
 /** Reads by position, consuming what is taken (the bag's peek and take, for one record). */
 class Reading {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new Reading([], []);
+
   readonly values: unknown[];
   readonly at: readonly number[];
 
@@ -363,6 +366,9 @@ function traceFields(r: Reading): TraceFields {
 
 /** Environment, release and version of one resource (an AI SDK record has none of their keys), kept for the call. */
 export class CommonFieldsMemo {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new CommonFieldsMemo();
+
   private _resource: unknown = undefined;
   private _common: CommonFields = {};
 
