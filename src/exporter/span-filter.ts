@@ -9,6 +9,7 @@
  * work) has already been dropped by then: that is the price of not buffering spans.
  */
 import { diag } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LANGFUSE_SDK_SCOPE_PREFIX } from '../mapping/keys.js';
 
@@ -76,25 +77,53 @@ export const SCOPE_PREFIXES: readonly string[] = ['@arizeai/openinference-', '@t
 /** Scopes matched exactly. */
 export const SCOPES_EXACT: readonly string[] = ['ai', '@opentelemetry/instrumentation-openai', 'traceloop.tracer'];
 
-/** True when the span has a GenAI attribute or comes from a known LLM instrumentation scope. */
-export function isGenAISpan(span: ReadableSpan): boolean {
-  const scope = span.instrumentationScope.name;
-  if (
+function isGenAIScope(scope: string): boolean {
+  return (
     SCOPES_EXACT.includes(scope) ||
     SCOPE_PREFIXES.some((p) => scope.startsWith(p)) ||
     SCOPES_DOTTED.some((p) => scope === p || scope.startsWith(`${p}.`))
-  ) {
-    return true;
-  }
-  return Object.keys(span.attributes).some(
-    (key) =>
-      (GENAI_KEYS.includes(key) || GENAI_KEY_PREFIXES.some((p) => key.startsWith(p))) &&
-      !PROPAGATED_KEY_PREFIXES.some((p) => key.startsWith(p)),
   );
+}
+
+function isGenAIKey(key: string): boolean {
+  return (GENAI_KEYS.includes(key) || GENAI_KEY_PREFIXES.some((p) => key.startsWith(p))) && !PROPAGATED_KEY_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/**
+ * What {@link isGenAIScope} and {@link isGenAIKey} said of the scope names and attribute keys
+ * seen lately: the same few dozen come back in every span. Bounded, it starts over when full (a
+ * memo: results never depend on it).
+ */
+const SCOPE_MEMO = new Map<string, boolean>();
+const KEY_MEMO = new Map<string, boolean>();
+const MAX_MEMO = 4096;
+
+function memo(map: Map<string, boolean>, key: string, decide: (key: string) => boolean): boolean {
+  let known = map.get(key);
+  if (known === undefined) {
+    known = decide(key);
+    if (map.size >= MAX_MEMO) map.clear();
+    map.set(key, known);
+  }
+  return known;
+}
+
+/** True when the span has a GenAI attribute or comes from a known LLM instrumentation scope. */
+export function isGenAISpan(span: ReadableSpan): boolean {
+  if (memo(SCOPE_MEMO, span.instrumentationScope.name, isGenAIScope)) return true;
+  const keys = Object.keys(span.attributes);
+  for (let i = 0; i < keys.length; i++) if (memo(KEY_MEMO, keys[i] as string, isGenAIKey)) return true;
+  return false;
 }
 
 const DEFAULT_MAX_REMEMBERED = 10_000;
 const DEFAULT_TTL_MILLIS = 10 * 60_000;
+
+/** A remembered parent: when its mark expires (ms), and its span id (the map's key holds the trace id too). */
+interface Mark {
+  readonly expiry: number;
+  readonly spanId: string;
+}
 
 /**
  * Creates the filter for one exporter.
@@ -109,56 +138,91 @@ export function createSpanFilter(mode: SpanFilterMode, options: SpanFilterOption
   if (!(Number.isInteger(maxRemembered) && maxRemembered > 0)) throw new RangeError('maxRemembered must be a positive integer');
   if (!(ttlMillis > 0)) throw new RangeError('ttlMillis must be a positive number');
   const now = options.now ?? Date.now;
-  // Key `traceId/spanId` -> expiry (ms). Map order is insertion order and every entry gets the same
+  // Key `traceId/spanId` -> mark. Map order is insertion order and every entry gets the same
   // ttl, so the first entry is always the oldest and expires first.
-  const remembered = new Map<string, number>();
+  const remembered = new Map<string, Mark>();
+  // Span id -> how many remembered keys hold it: a span whose id is not here has no mark, and
+  // its key is never built (the common case).
+  const rememberedIds = new Map<string, number>();
 
+  const drop = (key: string, mark: Mark): void => {
+    remembered.delete(key);
+    const count = rememberedIds.get(mark.spanId) as number;
+    if (count === 1) rememberedIds.delete(mark.spanId);
+    else rememberedIds.set(mark.spanId, count - 1);
+  };
   const prune = (at: number): void => {
-    for (const [key, expiry] of remembered) {
-      if (expiry > at) return;
-      remembered.delete(key);
+    for (const [key, mark] of remembered) {
+      if (mark.expiry > at) return;
+      drop(key, mark);
     }
   };
-  const remember = (key: string, at: number): void => {
-    remembered.delete(key);
-    remembered.set(key, at + ttlMillis);
-    if (remembered.size > maxRemembered) remembered.delete(remembered.keys().next().value as string);
+  const remember = (traceId: string, spanId: string, at: number): void => {
+    const key = `${traceId}/${spanId}`;
+    const old = remembered.get(key);
+    if (old !== undefined) drop(key, old);
+    remembered.set(key, { expiry: at + ttlMillis, spanId });
+    rememberedIds.set(spanId, (rememberedIds.get(spanId) ?? 0) + 1);
+    if (remembered.size > maxRemembered) {
+      const [oldestKey, oldest] = remembered.entries().next().value as [string, Mark];
+      drop(oldestKey, oldest);
+    }
+  };
+  /** Uses up the span's mark: true when it had one. */
+  const forget = (traceId: string, spanId: string): boolean => {
+    if (!rememberedIds.has(spanId)) return false;
+    const key = `${traceId}/${spanId}`;
+    const mark = remembered.get(key);
+    if (mark === undefined) return false;
+    drop(key, mark);
+    return true;
   };
 
   return {
     keep(spans) {
       const at = now();
       prune(at);
-      const byKey = new Map<string, ReadableSpan>();
-      const kept = new Set<ReadableSpan>();
-      const pending: ReadableSpan[] = [];
-      for (const span of spans) {
-        const key = keyOf(span);
-        byKey.set(key, span);
+      const n = spans.length;
+      const contexts = new Array<SpanContext>(n);
+      // Span id -> the last span of the call with it, and each span's previous one with the same
+      // id (-1 for none): a span id is there once unless a call holds it twice. `first`: where a
+      // span given twice was first (itself otherwise), so that it is kept, and walked from, once.
+      const last = new Map<string, number>();
+      const previous = new Int32Array(n);
+      const first = new Int32Array(n);
+      const pending: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const span = spans[i] as ReadableSpan;
+        const ctx = span.spanContext();
+        contexts[i] = ctx;
+        let j = last.get(ctx.spanId) ?? -1;
+        previous[i] = j;
+        last.set(ctx.spanId, i);
+        while (j !== -1 && spans[j] !== span) j = previous[j] as number;
+        first[i] = j === -1 ? i : (first[j] as number);
         // A span ends once: its mark is used up now.
-        const marked = remembered.delete(key);
-        if (marked || isGenAISpan(span)) pending.push(span);
+        const marked = forget(ctx.traceId, ctx.spanId);
+        if (marked || isGenAISpan(span)) pending.push(i);
       }
-      // Walk up from every kept span: through this batch first, else remember the parent for later.
+      // Walk up from every kept span: through this call first (its last span with the parent's
+      // ids), else remember the parent for later.
+      const kept = new Uint8Array(n);
       while (pending.length > 0) {
-        const span = pending.pop() as ReadableSpan;
-        if (kept.has(span)) continue;
-        kept.add(span);
-        const parent = span.parentSpanContext;
+        const i = first[pending.pop() as number] as number;
+        if (kept[i] === 1) continue;
+        kept[i] = 1;
+        const parent = (spans[i] as ReadableSpan).parentSpanContext;
         if (parent === undefined || parent.isRemote === true) continue; // a remote parent is exported elsewhere
-        const parentKey = `${parent.traceId}/${parent.spanId}`;
-        const inBatch = byKey.get(parentKey);
-        if (inBatch !== undefined) pending.push(inBatch);
-        else remember(parentKey, at);
+        let j = last.get(parent.spanId) ?? -1;
+        while (j !== -1 && (contexts[j] as SpanContext).traceId !== parent.traceId) j = previous[j] as number;
+        if (j !== -1) pending.push(j);
+        else remember(parent.traceId, parent.spanId, at);
       }
-      return spans.filter((s) => kept.has(s));
+      const out: ReadableSpan[] = [];
+      for (let i = 0; i < n; i++) if (kept[first[i] as number] === 1) out.push(spans[i] as ReadableSpan);
+      return out;
     },
   };
-}
-
-function keyOf(span: ReadableSpan): string {
-  const ctx = span.spanContext();
-  return `${ctx.traceId}/${ctx.spanId}`;
 }
 
 /** A user predicate, applied as is; one that throws keeps the span (losing data is worse) and logs once. */

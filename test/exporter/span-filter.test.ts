@@ -4,8 +4,10 @@
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createSpanFilter, isGenAISpan } from '../../src/exporter/span-filter.js';
+import { createSpanFilter, GENAI_KEY_PREFIXES, GENAI_KEYS, isGenAISpan, SCOPE_PREFIXES, SCOPES_DOTTED, SCOPES_EXACT } from '../../src/exporter/span-filter.js';
+import type { SpanFilter } from '../../src/exporter/span-filter.js';
 import type { SpanDump } from '../../src/mapping/span-dump.js';
 import { spanDumpToReadableSpans } from '../../src/mapping/span-dump.js';
 import { DIALECTS, loadExampleSpans } from '../helpers/examples.js';
@@ -78,6 +80,27 @@ describe('isGenAISpan', () => {
   ])('scope $scope', ({ scope, expected }) => {
     expect(isGenAISpan(span('s', undefined, HTTP, scope))).toBe(expected);
   });
+
+  test('remembering what was said of each key and scope changes no answer', () => {
+    // The rules as one expression, without the memo (the propagated keys stand for themselves).
+    const PROPAGATED = ['langfuse.environment', 'langfuse.internal.', 'traceloop.workflow.name', 'gen_ai.agent.name'];
+    const model = (scope: string, keys: readonly string[]): boolean =>
+      SCOPES_EXACT.includes(scope) ||
+      SCOPE_PREFIXES.some((p) => scope.startsWith(p)) ||
+      SCOPES_DOTTED.some((p) => scope === p || scope.startsWith(`${p}.`)) ||
+      keys.some((k) => (GENAI_KEYS.includes(k) || GENAI_KEY_PREFIXES.some((p) => k.startsWith(p))) && !PROPAGATED.some((p) => k.startsWith(p)));
+    const piece = fc.constantFrom(...GENAI_KEY_PREFIXES, ...GENAI_KEYS, ...PROPAGATED, 'http.', 'url.full', 'ai', 'llm', '.', 'x');
+    const name = fc.array(piece, { minLength: 1, maxLength: 3 }).map((p) => p.join(''));
+    const scope = fc.oneof(fc.constantFrom(...SCOPES_EXACT, ...SCOPES_DOTTED, ...SCOPE_PREFIXES, 'app'), name);
+    fc.assert(
+      fc.property(scope, fc.uniqueArray(name, { maxLength: 5 }), (scopeName, keys) => {
+        const s = span('s', undefined, Object.fromEntries(keys.map((k) => [k, 1])), scopeName);
+        expect(isGenAISpan(s)).toBe(model(scopeName, keys));
+        expect(isGenAISpan(s)).toBe(model(scopeName, keys));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("createSpanFilter('genai'): ancestors", () => {
@@ -143,6 +166,89 @@ describe("createSpanFilter('genai'): ancestors", () => {
     const spans = loadExampleSpans(dialect).sort((a, b) => a.endTime[0] - b.endTime[0] || a.endTime[1] - b.endTime[1]);
     const filter = createSpanFilter('genai');
     expect(spans.flatMap((s) => filter.keep([s]))).toEqual(spans);
+  });
+});
+
+/**
+ * The filter as first written, kept as the model: `traceId/spanId` keys, a Map of the call's spans
+ * by key (the last one wins), a Set of the kept spans. The filter reads span ids without building
+ * keys; the property below holds the two equal.
+ */
+function modelFilter(maxRemembered: number, ttlMillis: number, now: () => number): SpanFilter {
+  const remembered = new Map<string, number>();
+  const keyOf = (s: ReadableSpan): string => `${s.spanContext().traceId}/${s.spanContext().spanId}`;
+  return {
+    keep(spans) {
+      const at = now();
+      for (const [key, expiry] of remembered) {
+        if (expiry > at) break;
+        remembered.delete(key);
+      }
+      const byKey = new Map<string, ReadableSpan>();
+      const kept = new Set<ReadableSpan>();
+      const pending: ReadableSpan[] = [];
+      for (const span of spans) {
+        byKey.set(keyOf(span), span);
+        if (remembered.delete(keyOf(span)) || isGenAISpan(span)) pending.push(span);
+      }
+      while (pending.length > 0) {
+        const span = pending.pop() as ReadableSpan;
+        if (kept.has(span)) continue;
+        kept.add(span);
+        const parent = span.parentSpanContext;
+        if (parent === undefined || parent.isRemote === true) continue;
+        const parentKey = `${parent.traceId}/${parent.spanId}`;
+        const inBatch = byKey.get(parentKey);
+        if (inBatch !== undefined) pending.push(inBatch);
+        else {
+          remembered.delete(parentKey);
+          remembered.set(parentKey, at + ttlMillis);
+          if (remembered.size > maxRemembered) remembered.delete(remembered.keys().next().value as string);
+        }
+      }
+      return spans.filter((s) => kept.has(s));
+    },
+  };
+}
+
+describe("createSpanFilter('genai') equals its model", () => {
+  // Few ids, so that parents are found in the call, in later calls, in the other trace, and ids repeat.
+  const ids = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f');
+  const spanArb = fc.record({
+    trace: fc.constantFrom(TRACE, 'f'.repeat(32)),
+    id: ids,
+    parent: fc.option(fc.record({ id: ids, otherTrace: fc.boolean(), remote: fc.boolean() }), { nil: undefined }),
+    genai: fc.boolean(),
+  });
+  const callArb = fc.record({
+    spans: fc.array(spanArb, { maxLength: 8 }),
+    // Positions of spans given twice (the same object again).
+    again: fc.array(fc.nat(7), { maxLength: 2 }),
+    advance: fc.constantFrom(0, 0, 100, 499, 500),
+  });
+
+  test('on calls of spans with few ids: same spans kept, in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(callArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4 }), (calls, maxRemembered) => {
+        let clock = 1_000;
+        const now = (): number => clock;
+        const filter = createSpanFilter('genai', { maxRemembered, ttlMillis: 500, now });
+        const model = modelFilter(maxRemembered, 500, now);
+        for (const call of calls) {
+          clock += call.advance;
+          const spans = call.spans.map((d) => {
+            const s = span(d.id, undefined, d.genai ? LLM : HTTP);
+            const withTrace: ReadableSpan = { ...s, spanContext: () => ({ ...s.spanContext(), traceId: d.trace }) };
+            if (d.parent === undefined) return withTrace;
+            const traceId = d.parent.otherTrace ? (d.trace === TRACE ? 'f'.repeat(32) : TRACE) : d.trace;
+            return { ...withTrace, parentSpanContext: { traceId, spanId: sid(d.parent.id), traceFlags: 1, isRemote: d.parent.remote } };
+          });
+          for (const i of call.again) if (i < spans.length) spans.push(spans[i] as ReadableSpan);
+          expect(filter.keep(spans)).toEqual(model.keep(spans));
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
