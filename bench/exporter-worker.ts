@@ -143,6 +143,7 @@ async function main(): Promise<void> {
   const otlp = OTLP_CANDIDATES.has(which as CandidateKey);
   const processor = await createProcessor(which as CandidateKey, baseUrl);
 
+  if (process.env.BENCH_MARK) console.log(`--- MARK ${which} ${process.pid} start ${process.hrtime.bigint() / 1000n}`);
   const cpuCold = process.cpuUsage();
   const tWarm = process.hrtime.bigint();
   for (const call of warmup) await exportOnce(processor, call);
