@@ -42,6 +42,16 @@ describe('the recorded instrumentations: Langfuse stores from the OTLP spans wha
     expect(stored.map((s) => s.span.spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
   });
 
+  test("an event that took time: its span's own end over OTLP, its start in the event-create, the rest the same", () => {
+    // As @langfuse/tracing's events: ended at once, which can be a few milliseconds after the start.
+    const event = span({ attributes: { 'langfuse.observation.type': 'event', 'langfuse.observation.input': '{"rating":5}' }, startTime: [1_700_000_000, 655_000_000], endTime: [1_700_000_000, 658_000_000] });
+    const events = spansToIngestion([event]).value;
+    const stored = received(spansToLangfuseOtlp([event]).value.spans);
+    expect(stored[0]?.span.endTimeUnixNano).toBe('1700000000658000000');
+    expect(events.find((e) => e.type === 'event-create')?.body).not.toHaveProperty('endTime');
+    expectOtlpMatchesIngestion(stored, events);
+  });
+
   test('what the goldens pin, seen on the wire: the AI SDK generation of the weather trace', () => {
     const stored = received(spansToLangfuseOtlp(loadExampleSpans('ai-sdk')).value.spans);
     const generation = stored.find((s) => plainAttributes(s.span.attributes)['langfuse.observation.usage_details'] === '{"input":50,"output":12,"total":62}');
