@@ -167,7 +167,7 @@ const CLEAN_SPAN = fc
   .map((f) => cleanSpan(f, f.name, f.attributes, SCOPES[f.scope] as { name: string }));
 
 const OPTIONS = fc.record(
-  { legacyTypes: fc.boolean(), environment: fc.constantFrom('prod', 'Langfuse-X'), release: fc.constant('v9'), maxAttributeBytes: fc.constantFrom(0, 40, 1_000_000), maxSpanBytes: fc.constantFrom(0, 2000, 1_000_000) },
+  { legacyTypes: fc.boolean(), environment: fc.constantFrom('prod', 'Langfuse-X'), release: fc.constant('v9'), maxAttributeBytes: fc.constantFrom(0, 40, 600, 1_000_000), maxSpanBytes: fc.constantFrom(0, 2000, 1_000_000) },
   { requiredKeys: [] },
 );
 
@@ -236,7 +236,9 @@ function aiSdkValue(key: string): fc.Arbitrary<unknown> {
   return fc.oneof(
     { weight: 120, arbitrary: usual },
     { weight: 2, arbitrary: AI_SDK_CLEAN_VALUE },
-    { weight: 1, arbitrary: fc.constantFrom('{"a":', '{"__proto__":{"p":1}}', '-1', -2, 1e21, 0.5, null, undefined, { a: 1 }, 'n'.repeat(1200), ['bad{']) },
+    { weight: 1, arbitrary: fc.constantFrom('{"a":', '{"__proto__":{"p":1}}', '-1', -2, 1e21, 0.5, Number.NaN, Number.POSITIVE_INFINITY, null, undefined, { a: 1 }, ['bad{']) },
+    // Text the bag cuts under a small cap (600 bytes), alone or inside an array.
+    { weight: 3, arbitrary: fc.constantFrom('n'.repeat(1200), ['n'.repeat(700)], ['x', 'n'.repeat(700)]) },
   );
 }
 const AI_SDK_SPAN = fc

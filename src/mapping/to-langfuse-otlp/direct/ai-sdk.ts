@@ -160,11 +160,8 @@ const planAiSdk = (shape: Shape): AiSdkPlan | null => {
   return { ...plan, sorted: shape.sorted(), keys };
 };
 
-/** True for a scalar or an array of scalars that the bag keeps unchanged (no string it may cut). */
-function clean(v: unknown, longest: number): boolean {
-  if (typeof v === 'string') return v.length <= longest;
-  if (typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
+/** True for an array of scalars that the bag keeps unchanged (no string it may cut). */
+function cleanArray(v: unknown, longest: number): boolean {
   if (!Array.isArray(v)) return false;
   for (let i = 0; i < v.length; i++) {
     const item: unknown = v[i];
@@ -188,8 +185,9 @@ function readValues(record: Record<string, unknown>, keys: readonly string[], lo
     } catch {
       return undefined;
     }
+    // A scalar or an array of scalars the bag keeps unchanged (no string it may cut); scalars checked here, not in a call each.
     if (v === null || v === undefined) v = undefined;
-    else if (!clean(v, longest)) return undefined;
+    else if (typeof v === 'string' ? v.length > longest : typeof v === 'number' ? !Number.isFinite(v) : typeof v !== 'boolean' && !cleanArray(v, longest)) return undefined;
     values[i] = v;
   }
   return values;
