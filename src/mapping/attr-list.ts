@@ -26,6 +26,9 @@ export function isArrayIndex(key: string): boolean {
 }
 
 export class AttrList {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new AttrList();
+
   readonly keys: string[] = [];
   readonly values: AttrValue[] = [];
   /** Whether some key is an array index (then {@link order} sorts). */

@@ -114,6 +114,9 @@ function mergeSchemaUrl(mine: string | undefined, theirs: string | undefined): s
 
 /** One Resource per distinct attribute set, as an SDK has one Resource for all its spans. */
 export class ResourcePool {
+  /** See LangfuseOtlpSpan.hiddenClassKeepers: a full GC must not collect this class's hidden class. */
+  static readonly hiddenClassKeeper = new ResourcePool();
+
   private readonly _byKey = new Map<string, Resource>();
   /**
    * The attribute object asked for last and its resource: most spans of a call ask with the same

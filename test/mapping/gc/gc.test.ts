@@ -3,7 +3,8 @@
  * hidden class of instances with fields only through weak map transitions; with no AttributeBag
  * or IssueSink alive, a full GC used to collect theirs and deoptimise about 40 functions, so the
  * next export ran at half speed; the AI SDK reading's classes (Reading, CommonFieldsMemo) and the
- * trace keys' ObjectSink did the same to the OTLP output (warm CPU 24 against 19 µs a span). Checked on V8's own trace of what it optimises and deoptimises
+ * trace keys' ObjectSink did the same to the OTLP output (warm CPU 24 against 19 µs a span), and
+ * AttrList and ResourcePool to the reverse mapping (17 functions of the receiver's and convert's). Checked on V8's own trace of what it optimises and deoptimises
  * (no timing): the hot functions are optimised before the GC and none of them is deoptimised by it.
  */
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,11 @@ const HOT = {
   'langfuse-otlp': [
     'direct', 'aiSdkObservation', 'Reading', 'peek', 'take', 'source', 'typeOf', 'model', 'parameters', 'usage', 'completionStart',
     'traceFields', 'of', 'otlpSpan', 'traceAttributes', 'writeTraceAttributes', 'put', 'encodeRecords', 'keyValue',
+  ],
+  // The reverse mapping's spans (their attributes an AttrList, their resources pooled) and the encoder.
+  reverse: [
+    'ingestionToSpans', 'observationSpan', 'rootSpan', 'append', 'set', 'has', 'assign', 'cleanAttributes', 'writeLangfuseAttributes',
+    'writeGenaiAttributes', 'writeMetadata', 'writeTraceAttributes', 'writeUsageTwins', 'finish', 'put', 'attributes', 'span',
   ],
 };
 
