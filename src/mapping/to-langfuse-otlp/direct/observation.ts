@@ -38,10 +38,10 @@ export class DeclineSink extends IssueSink {
   }
 }
 
-/** What the trace assembly needs of one observation. */
 /** What the trace assembly reads of a span besides its observation: a {@link SpanView} has it. */
 export type DirectSpan = Pick<SpanView, 'traceId' | 'spanId' | 'start' | 'end' | 'kind' | 'status' | 'traceState' | 'traceFlags' | 'resource' | 'scope'>;
 
+/** What the trace assembly needs of one observation. */
 export interface DirectObservation {
   readonly view: DirectSpan;
   /** The observation's own keys, in `observationAttributes` order. */
