@@ -6,9 +6,9 @@
  * the tier-up: the wall time of the first 8 calls against the median call after them (by then V8
  * has optimised the per-span path), and the excess of the first over that median.
  * For finding where cold time goes, not for figures against a baseline (bench/exporter-otlp.ts
- * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map] [exact]` (`cold`:
- * the cold phase alone; `map`: no encoding; `exact`: the exact floor's mapping instead of ours,
- * bench/exporter-otlp-exact-floor.ts), or under `node --import tsx` with V8's flags
+ * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map] [exact|checked]`
+ * (`cold`: the cold phase alone; `map`: no encoding; `exact`: the exact floor's mapping instead of
+ * ours, `checked`: the checked floor's, bench/exporter-otlp-exact-floor.ts), or under `node --import tsx` with V8's flags
  * (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`, `--no-opt`; MARK_PHASES=1 prints a line
  * where each phase starts, to cut their traces by phase). CPU counts every thread of the process,
  * wall only the main one: the difference is mostly V8's optimising compiler (TurboFan) running
@@ -24,7 +24,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
 import { otlpRequests } from '../src/exporter/otlp-requests.js';
 import { spansToLangfuseOtlp } from '../src/mapping/to-langfuse-otlp/index.js';
-import { exactFloorSpans } from './exporter-otlp-exact-floor.js';
+import { checkedFloorSpans, exactFloorSpans } from './exporter-otlp-exact-floor.js';
 import { BATCH, SPANS, WARMUP_SPANS } from './exporter-protocol.js';
 import { replicate } from './spans.js';
 
@@ -38,14 +38,14 @@ function cpu(): number {
 const args = process.argv.slice(3);
 /** `map`: the mapping alone, no encoding. */
 const encode = !args.includes('map');
-/** `exact`: the exact floor's mapping (what ours sends, by code for the AI SDK alone). */
-const exact = args.includes('exact');
+/** `exact`: the exact floor's mapping (what ours sends, by code for the AI SDK alone); `checked`: the checked floor's. */
+const floor = args.includes('exact') ? exactFloorSpans : args.includes('checked') ? checkedFloorSpans : undefined;
 
 /** One call as the OTLP sender maps and encodes it; the number of spans it sent. */
 function exportCall(spans: readonly ReadableSpan[]): number {
   let sent = 0;
   for (const part of partsByTrace(spans, SPANS_PER_PART, LAST_PARTS_SPANS)) {
-    const value = exact ? { spans: exactFloorSpans(part) } : spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 }).value;
+    const value = floor !== undefined ? { spans: floor(part) } : spansToLangfuseOtlp(part, { legacyTypes: false, maxSpanBytes: 1_000_000 }).value;
     if (!encode) sent += value.spans.length;
     else for (const r of otlpRequests(value.spans, MAX_BATCH_BYTES)) sent += r.ids.length;
   }

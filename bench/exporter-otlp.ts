@@ -6,7 +6,9 @@
  * normalisation at all), and by our `LangfuseSpanExporter` with protocol 'otlp' (every dialect
  * normalised into the `langfuse.*` keys) and 'ingestion' (for reference), and by the OTLP floor
  * (bench/exporter-otlp-floor.ts: the least normalisation on our encoder and transport, which
- * tells how much of the target the rules may spend). Each run is a fresh
+ * tells how much of the target the rules may spend), the exact floor (what ours sends for these
+ * spans, by code for their dialect alone) and the checked floor (the exact floor with the checks
+ * of the input that ours makes), both in bench/exporter-otlp-exact-floor.ts. Each run is a fresh
  * process: COLD is its first 10,000 spans, WARM the next 10,000 (bench/exporter-runs.ts). Ours is
  * the built package (dist/), as an application loads it; the floor uses internal modules that the
  * package does not export, so it runs from the sources through tsx.
@@ -21,7 +23,7 @@ import type { RunResult } from './exporter-runs.js';
 import { replicate } from './spans.js';
 import { count, deliveryProblems, median, mib, oursLoadedFrom, range, runRounds, summarise, table } from './exporter-runs.js';
 
-const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'exact-floor-otlp', 'floor-otlp', 'ours-ingestion'];
+const CANDIDATES: readonly CandidateKey[] = ['langfuse-otel', 'otlp-stock', 'ours-otlp', 'exact-floor-otlp', 'checked-floor-otlp', 'floor-otlp', 'ours-ingestion'];
 const LABELS: Partial<Record<CandidateKey, string>> = {
   'langfuse-otel': '@langfuse/otel 5.11.1 LangfuseSpanProcessor',
   'otlp-stock': 'stock OTLPTraceExporter (proto) 0.223.1',
@@ -29,22 +31,23 @@ const LABELS: Partial<Record<CandidateKey, string>> = {
   'ours-ingestion': "LangfuseSpanExporter, protocol 'ingestion'",
   'floor-otlp': 'floor: least normalisation, our encoder and transport',
   'exact-floor-otlp': 'exact floor: what ours sends, AI SDK rules only',
+  'checked-floor-otlp': 'checked floor: the exact floor with our input checks',
 };
 const BASELINE: CandidateKey = 'langfuse-otel';
 const TARGET = 1;
 
-/** Per round, the baseline's time over the candidate's: above 1 means the candidate is faster. */
-function paired(runs: Map<CandidateKey, RunResult[]>, which: CandidateKey, phase: 'cold' | 'warm'): number[] {
+/** Per round, the baseline's time (or `against`'s) over the candidate's: above 1 means the candidate is faster. */
+function paired(runs: Map<CandidateKey, RunResult[]>, which: CandidateKey, phase: 'cold' | 'warm', against: CandidateKey = BASELINE): number[] {
   const time = (r: RunResult): number => (phase === 'cold' ? r.warmupMillis : r.millis);
-  const base = runs.get(BASELINE)!;
+  const base = runs.get(against)!;
   return runs.get(which)!.map((r, i) => time(base[i]!) / time(r));
 }
 
 /** Runs the rounds, prints the tables and returns whether the target was met and every span arrived. */
 export async function runOtlpExporterBench(rounds = 7, candidates: readonly CandidateKey[] = CANDIDATES): Promise<boolean> {
-  if (candidates.includes('exact-floor-otlp')) {
-    // The exact floor must send what ours sends, or its figure means nothing.
-    console.log(`exact floor: sends what ours sends, span for span (${count(checkExactFloor(replicate('ai-sdk', 60)))} spans compared)`);
+  if (candidates.includes('exact-floor-otlp') || candidates.includes('checked-floor-otlp')) {
+    // The exact floors must send what ours sends, or their figures mean nothing.
+    console.log(`exact and checked floors: send what ours sends, span for span (${count(checkExactFloor(replicate('ai-sdk', 60)))} spans compared)`);
   }
   const runs = await runRounds([...new Set([BASELINE, ...candidates])], rounds);
   console.log(
@@ -95,6 +98,17 @@ export async function runOtlpExporterBench(rounds = 7, candidates: readonly Cand
     `\nspeed: ours ('otlp') / ${BASELINE}: cold ${cold.toFixed(2)}x, warm ${warm.toFixed(2)}x ` +
       `(medians of paired rounds; target >= ${TARGET}x in both): ${met ? 'met' : 'NOT met'}`,
   );
+  if (runs.has('checked-floor-otlp')) {
+    // The least code that does the work ours must do: where it stands tells what the target asks of that work.
+    const floorCold = median(paired(runs, 'checked-floor-otlp', 'cold'));
+    const floorWarm = median(paired(runs, 'checked-floor-otlp', 'warm'));
+    const oursCold = median(paired(runs, 'ours-otlp', 'cold', 'checked-floor-otlp'));
+    const oursWarm = median(paired(runs, 'ours-otlp', 'warm', 'checked-floor-otlp'));
+    console.log(
+      `checked floor / ${BASELINE}: cold ${floorCold.toFixed(2)}x, warm ${floorWarm.toFixed(2)}x; ` +
+        `ours / checked floor: cold ${oursCold.toFixed(2)}x, warm ${oursWarm.toFixed(2)}x`,
+    );
+  }
   if (!allDelivered) console.log('delivery: NOT every run delivered every span');
   return met && allDelivered;
 }

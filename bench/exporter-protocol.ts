@@ -6,12 +6,13 @@
  * `otlp-stock`: the stock `@opentelemetry/exporter-trace-otlp-proto` OTLPTraceExporter pointed at Langfuse.
  * `floor-otlp`: bench/exporter-otlp-floor.ts OtlpFloorExporter, the least a normalising OTLP exporter has to do.
  * `exact-floor-otlp`: bench/exporter-otlp-exact-floor.ts OtlpExactFloorExporter, what ours sends for these spans, by code that knows their dialect only.
+ * `checked-floor-otlp`: the same module's OtlpCheckedFloorExporter, the exact floor with the checks of the input that ours makes.
  */
-export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp'] as const;
+export const CANDIDATES = ['langfuse-vercel', 'ours-ingestion', 'floor', 'langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp', 'checked-floor-otlp'] as const;
 export type CandidateKey = (typeof CANDIDATES)[number];
 
 /** Candidates that post OTLP: one item per span, no trace-creates. */
-export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp']);
+export const OTLP_CANDIDATES: ReadonlySet<CandidateKey> = new Set(['langfuse-otel', 'otlp-stock', 'ours-otlp', 'floor-otlp', 'exact-floor-otlp', 'checked-floor-otlp']);
 
 /** The built package (`npm run bench` builds it first), which the worker loads our exporter from. */
 export const BUILT_PACKAGE = new URL('../dist/index.js', import.meta.url);

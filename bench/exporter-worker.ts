@@ -46,9 +46,9 @@ async function createExporter(which: CandidateKey, baseUrl: string): Promise<Spa
     const { FloorExporter } = await import('./floor.js');
     return new FloorExporter({ ...KEYS, baseUrl });
   }
-  if (which === 'exact-floor-otlp') {
-    const { OtlpExactFloorExporter } = await import('./exporter-otlp-exact-floor.js');
-    return new OtlpExactFloorExporter({ ...KEYS, baseUrl });
+  if (which === 'exact-floor-otlp' || which === 'checked-floor-otlp') {
+    const { OtlpCheckedFloorExporter, OtlpExactFloorExporter } = await import('./exporter-otlp-exact-floor.js');
+    return which === 'exact-floor-otlp' ? new OtlpExactFloorExporter({ ...KEYS, baseUrl }) : new OtlpCheckedFloorExporter({ ...KEYS, baseUrl });
   }
   if (which === 'floor-otlp') {
     const { OtlpFloorExporter } = await import('./exporter-otlp-floor.js');

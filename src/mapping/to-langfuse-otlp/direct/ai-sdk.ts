@@ -101,6 +101,20 @@ const KEPT = new Set<string>([
 /** Prefixes of keys kept as attributes, read by no rule. */
 const KEPT_PREFIXES = ['ai.request.headers.'];
 
+/** The prompt link of telemetry metadata: no plan reads it, so its spans go the general way. */
+const PROMPT_LINK = `${AI.metadataPrefix}langfusePrompt`;
+
+/**
+ * True for a key the reader knows: a single key it reads, a key under a prefix it reads (settings,
+ * request parameters, telemetry metadata but the prompt link), or one it keeps as an attribute.
+ * A record with any other key is left to directObservation.
+ */
+export function isAiSdkKey(key: string): boolean {
+  if (SLOT.has(key) || KEPT.has(key) || key.startsWith(AI.settingsPrefix) || key.startsWith(GENAI.requestPrefix)) return true;
+  if (key.startsWith(AI.metadataPrefix)) return key !== PROMPT_LINK;
+  return KEPT_PREFIXES.some((p) => key.startsWith(p));
+}
+
 /** Per bucket, its source slots in precedence order: on the AI SDK's model-call spans, and on its other spans. */
 const MODEL_CALL_BUCKETS: ReadonlyArray<readonly [string, readonly number[]]> = [
   ['input', [U_IN, slot('inputTokens'), slot('promptTokens')]],
@@ -137,7 +151,7 @@ const planAiSdk = (shape: Shape): AiSdkPlan | null => {
   const { keys } = shape;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    if (shape.info[i] === -1) return null;
+    if (shape.info[i] === -1 || !isAiSdkKey(key)) return null;
     const s = SLOT.get(key);
     if (s !== undefined) at[s] = i;
     else if (key.startsWith(AI.settingsPrefix)) {
@@ -150,11 +164,9 @@ const planAiSdk = (shape: Shape): AiSdkPlan | null => {
         plan.requestNames.push(key.slice(GENAI.requestPrefix.length));
       }
     } else if (key.startsWith(AI.metadataPrefix)) {
-      const name = key.slice(AI.metadataPrefix.length);
-      if (name === 'langfusePrompt') return null;
       plan.metadata.push(i);
-      plan.metadataNames.push(name);
-    } else if (!KEPT.has(key) && !KEPT_PREFIXES.some((p) => key.startsWith(p))) return null;
+      plan.metadataNames.push(key.slice(AI.metadataPrefix.length));
+    }
   }
   if (at[OP] === -1) return null;
   return { ...plan, sorted: shape.sorted(), keys };
