@@ -8,9 +8,10 @@
  * For finding where cold time goes, not for figures against a baseline (bench/exporter-otlp.ts
  * gives those): `npx tsx bench/exporter-otlp-cold.ts [calls to list] [cold] [map] [exact|checked]`
  * (`cold`: the cold phase alone; `map`: no encoding; `exact`: the exact floor's mapping instead of
- * ours, `checked`: the checked floor's, bench/exporter-otlp-exact-floor.ts), or under `node --import tsx` with V8's flags
- * (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`, `--no-opt`; MARK_PHASES=1 prints a line
- * where each phase starts, to cut their traces by phase). CPU counts every thread of the process,
+ * ours, `checked`: the checked floor's, bench/exporter-otlp-exact-floor.ts), or under
+ * `node --import tsx` with V8's flags (`--cpu-prof`, `--trace-opt`, `--trace-turbo-inlining`,
+ * `--no-opt`; MARK_PHASES=1 prints a line where each phase starts, to cut their traces by
+ * phase). CPU counts every thread of the process,
  * wall only the main one: the difference is mostly V8's optimising compiler (TurboFan) running
  * beside it. `--no-concurrent-recompilation --trace-opt` moves every compile onto the main thread
  * and prints how long each took: their sum from the `--- cold` line on is the compile work of the
