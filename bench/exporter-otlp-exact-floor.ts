@@ -22,6 +22,7 @@
  */
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_MAX_EVENT_BYTES } from '../src/exporter/options.js';
 import { LAST_PARTS_SPANS, partsByTrace, SPANS_PER_PART } from '../src/exporter/parts.js';
 import { DEFAULT_MAX_ATTRIBUTE_BYTES } from '../src/mapping/attribute-bag.js';
 import { isOtelSpanId, isOtelTraceId } from '../src/mapping/ids.js';
@@ -42,8 +43,6 @@ const TRACE_KEYS = ['ai.telemetry.metadata.userId', 'ai.telemetry.metadata.sessi
 
 /** Longest text attribute ours takes as it is (3 bytes a UTF-16 unit at most). */
 const LONGEST = DEFAULT_MAX_ATTRIBUTE_BYTES / 3;
-/** The size cap ours puts on a span (`maxSpanBytes` in bench/exporter-otlp-cold.ts). */
-const MAX_SPAN_BYTES = 1_000_000;
 
 function parse(text: unknown, checked: boolean): unknown {
   if (typeof text !== 'string') throw new Error('exact floor: a JSON attribute is not a string');
@@ -257,7 +256,8 @@ export function exactFloorSpans(spans: readonly ReadableSpan[], checked = false)
       });
       if (checked) {
         span.bytesBound = otlpSpanBytes(span, false);
-        if (span.bytesBound > MAX_SPAN_BYTES) throw new Error('checked floor: a span over the cap');
+        // The exporter's default cap on a span (`maxEventBytes`).
+        if (span.bytesBound > DEFAULT_MAX_EVENT_BYTES) throw new Error('checked floor: a span over the cap');
       }
       out.push(span);
     }
